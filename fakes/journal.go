@@ -1,0 +1,94 @@
+package fakes
+
+import (
+	"sync"
+	"time"
+)
+
+// Observation is one thing a fake saw or did: a platform capture, an API call
+// an integration made to a chat platform, a reply of the scripted bot, a
+// contract violation, a step boundary.
+//
+// Text is a one-line human rendering with the real ids in it (sim aliases ids
+// such as user_01J… to user#1 when it renders a golden journal). Data holds
+// the same facts as a JSON-marshallable value for assertions.
+type Observation struct {
+	Seq    int64     // position in the journal, from 1, assigned by Record
+	At     time.Time // virtual time when it happened
+	Source string    // who: "platform", "telegram", "bot", "contract", "step", …
+	Kind   string    // what: "message.create", "sendMessage", "reply", …
+	Text   string    // the rest of the rendered line, ids unaliased
+	Data   any       // structured detail, JSON-marshallable; may be nil
+}
+
+// Journal is the ordered, append-only record of a World's observations. It is
+// safe for concurrent use; a nil *Journal discards everything.
+type Journal struct {
+	mu   sync.Mutex
+	obs  []Observation
+	subs []chan struct{}
+}
+
+// NewJournal returns an empty journal.
+func NewJournal() *Journal { return &Journal{} }
+
+// Record appends o, assigning its Seq, and returns it.
+func (j *Journal) Record(o Observation) Observation {
+	if j == nil {
+		return o
+	}
+	j.mu.Lock()
+	o.Seq = int64(len(j.obs)) + 1
+	j.obs = append(j.obs, o)
+	subs := j.subs
+	j.subs = nil
+	j.mu.Unlock()
+	for _, c := range subs {
+		close(c)
+	}
+	return o
+}
+
+// Len returns the number of observations recorded so far.
+func (j *Journal) Len() int {
+	if j == nil {
+		return 0
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return len(j.obs)
+}
+
+// Observations returns a copy of every observation, in order.
+func (j *Journal) Observations() []Observation { return j.Since(0) }
+
+// Since returns a copy of the observations whose Seq is greater than seq.
+func (j *Journal) Since(seq int64) []Observation {
+	if j == nil {
+		return nil
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if seq < 0 {
+		seq = 0
+	}
+	if seq >= int64(len(j.obs)) {
+		return nil
+	}
+	out := make([]Observation, int64(len(j.obs))-seq)
+	copy(out, j.obs[seq:])
+	return out
+}
+
+// Changed returns a channel closed at the next Record, for waiting on a
+// condition over the journal with a deadline.
+func (j *Journal) Changed() <-chan struct{} {
+	c := make(chan struct{})
+	if j == nil {
+		return c
+	}
+	j.mu.Lock()
+	j.subs = append(j.subs, c)
+	j.mu.Unlock()
+	return c
+}

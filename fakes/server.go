@@ -1,0 +1,83 @@
+package fakes
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+)
+
+// Server is a loopback HTTP server shaped like httptest.Server: it binds
+// 127.0.0.1:0 and holds the listener (no port races), URL is ready as soon as
+// Listen returns, and Close blocks until in-flight requests have finished. The
+// zero value is safe to Close.
+type Server struct {
+	// URL is the base URL, "http://127.0.0.1:PORT", with no trailing slash.
+	URL string
+
+	srv    *http.Server
+	ln     net.Listener
+	cancel context.CancelFunc
+	done   chan struct{}
+	once   sync.Once
+}
+
+// Listen serves h on addr ("" means 127.0.0.1:0) until Close. Request contexts
+// are cancelled when the server closes, so long polls end promptly.
+func Listen(addr string, h http.Handler) (*Server, error) {
+	if addr == "" {
+		addr = "127.0.0.1:0"
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("listen on %s: %w", addr, err)
+	}
+	base, cancel := context.WithCancel(context.Background())
+	s := &Server{
+		URL:    "http://" + ln.Addr().String(),
+		ln:     ln,
+		cancel: cancel,
+		done:   make(chan struct{}),
+		srv: &http.Server{
+			Handler:           h,
+			ReadHeaderTimeout: 10 * time.Second,
+			BaseContext:       func(net.Listener) context.Context { return base },
+		},
+	}
+	go func() {
+		defer close(s.done)
+		_ = s.srv.Serve(ln) // returns http.ErrServerClosed on Close
+	}()
+	return s, nil
+}
+
+// Addr returns the listener's address, or "" on a zero Server.
+func (s *Server) Addr() string {
+	if s == nil || s.ln == nil {
+		return ""
+	}
+	return s.ln.Addr().String()
+}
+
+// Close stops accepting connections, cancels the contexts of requests in
+// flight and waits (up to five seconds) for their handlers to return.
+func (s *Server) Close() error {
+	if s == nil || s.srv == nil {
+		return nil
+	}
+	var err error
+	s.once.Do(func() {
+		s.cancel()
+		ctx, stop := context.WithTimeout(context.Background(), 5*time.Second)
+		defer stop()
+		if e := s.srv.Shutdown(ctx); e != nil && !errors.Is(e, http.ErrServerClosed) {
+			err = fmt.Errorf("shut down %s: %w", s.URL, e)
+			_ = s.srv.Close()
+		}
+		<-s.done
+	})
+	return err
+}
