@@ -1,0 +1,91 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+)
+
+const usage = `chatsim: test chat integrations locally, with fakes of the chat platforms and a Botpress-compatible platform.
+
+Usage:
+  chatsim replay [CASSETTE] [flags]   replay a recorded conversation through an integration
+  chatsim serve [flags]               start the fakes and the platform until interrupted
+  chatsim version                     print the version
+  chatsim help [COMMAND]              show help
+
+Run "chatsim help COMMAND" for a command's flags.
+`
+
+// version is the CLI's version.
+const version = "0.1.0-dev"
+
+// exit codes
+const (
+	exitOK     = 0
+	exitFailed = 1
+	exitUsage  = 2
+)
+
+// run is the whole CLI: main only calls it.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return exitUsage
+	}
+	switch args[0] {
+	case "replay":
+		return runReplay(ctx, args[1:], stdout, stderr)
+	case "serve":
+		return runServe(ctx, args[1:], stdout, stderr)
+	case "version", "--version":
+		fmt.Fprintln(stdout, "chatsim", version)
+		return exitOK
+	case "help", "-h", "--help", "-help":
+		if len(args) > 1 {
+			return run(ctx, []string{args[1], "-h"}, stdin, stdout, stderr)
+		}
+		fmt.Fprint(stdout, usage)
+		return exitOK
+	default:
+		fmt.Fprintf(stderr, "chatsim: unknown command %q\n\n%s", args[0], usage)
+		return exitUsage
+	}
+}
+
+// parseInterleaved parses flags that may come before or after positional
+// arguments ("replay demo.cassette --golden x"). It returns the positional
+// arguments, or an exit code when parsing ended the command (-h or an error).
+func parseInterleaved(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) ([]string, int, bool) {
+	var pos []string
+	fs.SetOutput(stderr)
+	for {
+		if err := fs.Parse(args); err != nil {
+			if err == flag.ErrHelp {
+				fs.SetOutput(stdout)
+				fs.Usage()
+				return nil, exitOK, false
+			}
+			return nil, exitUsage, false
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			return pos, 0, true
+		}
+		if rest[0] == "--" {
+			return append(pos, rest[1:]...), 0, true
+		}
+		pos = append(pos, rest[0])
+		args = rest[1:]
+	}
+}
+
+func usageFunc(fs *flag.FlagSet, synopsis, about string) func() {
+	return func() {
+		w := fs.Output()
+		fmt.Fprintf(w, "Usage: %s\n\n%s\n\nFlags:\n", synopsis, strings.TrimSpace(about))
+		fs.PrintDefaults()
+	}
+}

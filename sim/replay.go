@@ -1,0 +1,129 @@
+package sim
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/chatsim/chatsim/contracts"
+	"github.com/chatsim/chatsim/fakes/botpress"
+	"github.com/chatsim/chatsim/fakes/telegram"
+	"github.com/chatsim/chatsim/recorder/cassette"
+)
+
+// Result is what a replay produced.
+type Result struct {
+	// Deliveries is the number of inbound deliveries replayed.
+	Deliveries int
+	// Journal is the rendered golden journal (see RenderJournal).
+	Journal string
+	// Conversation is the conversation as a person reads it.
+	Conversation []Line
+	// Violations are the contract violations the captures produced.
+	Violations []contracts.Violation
+	// Captures counts the platform's captures (changes) and Calls the calls
+	// the integration made to the chat platforms' fakes.
+	Captures, Calls int
+	// Elapsed is the wall-clock time the replay took, for people; it is
+	// never part of the journal.
+	Elapsed time.Duration
+}
+
+// Failed reports whether the replay broke the integration's contract.
+func (r *Result) Failed() bool { return len(r.Violations) > 0 }
+
+// ReplayOptions tune a replay.
+type ReplayOptions struct {
+	// OnStep, when set, is called after each delivery has settled.
+	OnStep func(step int, title string)
+}
+
+// SetupFromHeader returns the World options a cassette header asks for: the
+// configuration and the scripted bot's rules. Fields already set in base win.
+func SetupFromHeader(h cassette.Header, base Options) (Options, error) {
+	if base.Configuration == nil && len(h.Configuration) > 0 {
+		base.Configuration = h.Configuration
+	}
+	if base.Bot == nil && len(h.Bot) > 0 {
+		var bot struct {
+			Rules json.RawMessage `json:"rules"`
+		}
+		if err := json.Unmarshal(h.Bot, &bot); err != nil {
+			return base, fmt.Errorf("read cassette header field bot: %w", err)
+		}
+		if len(bot.Rules) > 0 {
+			rules, err := botpress.ParseBotRules(bot.Rules, "cassette header bot.rules")
+			if err != nil {
+				return base, err
+			}
+			base.Bot = rules
+		}
+	}
+	return base, nil
+}
+
+// Replay feeds every inbound delivery of the cassette to the fake it came
+// from, which delivers it (re-signed, with this World's secrets) to the
+// platform's webhook for the integration. Each delivery is one step: it ends
+// when the integration has answered and every call it started has finished.
+// Outbound entries (calls the integration made when it was recorded) are not
+// sent anywhere.
+func Replay(ctx context.Context, w *World, r *cassette.Reader, opts ReplayOptions) (*Result, error) {
+	start := time.Now()
+	origin := w.Clock.Now()
+	res := &Result{}
+	for {
+		e, err := r.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+		if e.Direction != cassette.Inbound {
+			continue
+		}
+		w.Clock.Set(origin.Add(e.At.Duration()))
+		var title string
+		var deliver func(ctx context.Context) error
+		switch e.Platform {
+		case "telegram":
+			body := e.Request.Body.Bytes()
+			title = "telegram → integration: " + telegram.Describe(body)
+			deliver = func(context.Context) error {
+				if _, err := w.Telegram.InjectUpdate(body); err != nil {
+					return fmt.Errorf("%s: inject update: %w", e.Location(), err)
+				}
+				return nil
+			}
+		default:
+			return nil, fmt.Errorf("%s: platform %q is not simulated yet (have: telegram)", e.Location(), e.Platform)
+		}
+		res.Deliveries++
+		if err := w.Step(ctx, title, deliver); err != nil {
+			return nil, err
+		}
+		if opts.OnStep != nil {
+			opts.OnStep(res.Deliveries, title)
+		}
+	}
+	res.Journal = w.Render()
+	res.Conversation = w.Conversation()
+	res.Violations = w.Violations()
+	for _, o := range w.Journal.Observations() {
+		switch o.Source {
+		case "platform":
+			if o.Kind != "→ integration" {
+				res.Captures++
+			}
+		case "telegram":
+			if o.Kind != "deliver" {
+				res.Calls++
+			}
+		}
+	}
+	res.Elapsed = time.Since(start)
+	return res, nil
+}

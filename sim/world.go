@@ -1,0 +1,342 @@
+package sim
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/chatsim/chatsim/contracts"
+	"github.com/chatsim/chatsim/fakes"
+	"github.com/chatsim/chatsim/fakes/botpress"
+	"github.com/chatsim/chatsim/fakes/telegram"
+)
+
+// DefaultStepTimeout bounds how long a step may wait for the integration and
+// every call it started to finish.
+const DefaultStepTimeout = 30 * time.Second
+
+// Options configure a World. The zero value starts the fakes and the
+// platform with no integration and no contract checks.
+type Options struct {
+	// Definition is the integration's definition; every capture is checked
+	// against it. nil disables contract checks.
+	Definition *contracts.Definition
+	// Integration launches the integration under test; nil starts the world
+	// without one (chatsim serve).
+	Integration Launcher
+	// Configuration is the install's configuration object. Its string values
+	// may hold ${VAR} references to the World's environment, such as
+	// ${TELEGRAM_BOT_TOKEN}, expanded before register.
+	Configuration json.RawMessage
+	// ConfigurationType names an entry of the definition's configurations.
+	ConfigurationType string
+	// Secrets holds values for SECRET_<NAME>; a declared secret without a
+	// value gets a fixed test value, "chatsim-test-<name>".
+	Secrets map[string]string
+	// Bot is the scripted bot's rules; nil means echo.
+	Bot []botpress.BotRule
+	// Token is BP_TOKEN; the platform then demands it as a Bearer token.
+	// Empty means "chatsim-bp-token".
+	Token string
+	// Start is the virtual clock's start; zero means fakes.EpochUnix.
+	Start time.Time
+	// StepTimeout bounds each step; zero means DefaultStepTimeout.
+	StepTimeout time.Duration
+	// NoRegister skips the register call after launch.
+	NoRegister bool
+	// HTTPClient, when set, is what the platform uses to invoke the
+	// integration and the fakes use to deliver webhooks (a tracing or
+	// recording transport, say). nil means a client of their own each.
+	HTTPClient *http.Client
+}
+
+// World is one simulated universe: a virtual clock, a journal, the fakes,
+// the mock platform and the integration under test wired together. Worlds
+// share nothing, so any number run in parallel.
+type World struct {
+	Clock    *fakes.VirtualClock
+	Journal  *fakes.Journal
+	Activity *fakes.Activity
+	Platform *botpress.Server
+	Telegram *telegram.Server
+	// Env is the environment the integration was given.
+	Env Env
+
+	opts        Options
+	integration Running
+	launcher    Launcher
+
+	mu    sync.Mutex
+	steps int
+	last  int64 // journal seq at the start of the last step
+}
+
+// Start builds a World: it starts the fakes and the platform, launches the
+// integration with their URLs and credentials in its environment, and
+// registers it (which is where an integration sets its webhooks).
+func Start(ctx context.Context, opts Options) (w *World, err error) {
+	if opts.StepTimeout == 0 {
+		opts.StepTimeout = DefaultStepTimeout
+	}
+	if opts.Token == "" {
+		opts.Token = "chatsim-bp-token"
+	}
+	w = &World{
+		Clock:    fakes.NewVirtualClock(opts.Start),
+		Journal:  fakes.NewJournal(),
+		Activity: fakes.NewActivity(),
+		opts:     opts,
+		launcher: opts.Integration,
+	}
+	defer func() {
+		if err != nil {
+			_ = w.Close()
+		}
+	}()
+	topts := []telegram.Option{telegram.WithClock(w.Clock), telegram.WithJournal(w.Journal), telegram.WithActivity(w.Activity)}
+	if opts.HTTPClient != nil {
+		topts = append(topts, telegram.WithHTTPClient(opts.HTTPClient))
+	}
+	w.Telegram, err = telegram.Start(topts...)
+	if err != nil {
+		return nil, fmt.Errorf("start telegram: %w", err)
+	}
+	w.Env = Env{
+		"BP_TOKEN":           opts.Token,
+		"TELEGRAM_API_URL":   w.Telegram.URL(),
+		"TELEGRAM_BOT_TOKEN": w.Telegram.Token(),
+	}
+	if opts.Definition != nil {
+		for name, s := range opts.Definition.Secrets {
+			v, ok := opts.Secrets[name]
+			if !ok {
+				v = "chatsim-test-" + strings.ToLower(strings.ReplaceAll(name, "_", "-"))
+			}
+			_ = s
+			w.Env["SECRET_"+secretEnvName(name)] = v
+		}
+	}
+	for name, v := range opts.Secrets {
+		w.Env["SECRET_"+secretEnvName(name)] = v
+	}
+	cfg, err := expandConfig(opts.Configuration, w.Env)
+	if err != nil {
+		return nil, err
+	}
+	popts := []botpress.Option{
+		botpress.WithClock(w.Clock), botpress.WithJournal(w.Journal), botpress.WithActivity(w.Activity),
+		botpress.WithDefinition(opts.Definition), botpress.WithToken(opts.Token),
+		botpress.WithConfiguration(cfg, opts.ConfigurationType),
+	}
+	if opts.HTTPClient != nil {
+		popts = append(popts, botpress.WithHTTPClient(opts.HTTPClient))
+	}
+	if opts.Bot != nil {
+		popts = append(popts, botpress.WithBot(opts.Bot))
+	}
+	w.Platform, err = botpress.Start(popts...)
+	if err != nil {
+		return nil, fmt.Errorf("start platform: %w", err)
+	}
+	w.Env["BP_API_URL"] = w.Platform.URL()
+	w.Env["BP_WEBHOOK_URL"] = w.Platform.WebhookURL()
+	w.Env["BP_BOT_ID"] = w.Platform.BotID()
+	w.Env["BP_INTEGRATION_ID"] = w.Platform.IntegrationID()
+	if opts.Integration == nil {
+		return w, nil
+	}
+	w.integration, err = opts.Integration.Launch(ctx, w.Env)
+	if err != nil {
+		return nil, fmt.Errorf("launch integration: %w", err)
+	}
+	w.Platform.SetIntegrationURL(w.integration.URL())
+	if opts.NoRegister {
+		return w, nil
+	}
+	err = w.Step(ctx, "setup  platform → integration: register", func(ctx context.Context) error {
+		return w.Platform.Register(ctx)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return w, nil
+}
+
+// secretEnvName turns a secret's name into SCREAMING_SNAKE_CASE, as the
+// Botpress CLI does for SECRET_<NAME>.
+func secretEnvName(name string) string {
+	var b strings.Builder
+	for i, r := range name {
+		switch {
+		case r >= 'A' && r <= 'Z' && i > 0 && name[i-1] >= 'a' && name[i-1] <= 'z':
+			b.WriteByte('_')
+			b.WriteRune(r)
+		case r >= 'a' && r <= 'z':
+			b.WriteRune(r - 'a' + 'A')
+		case r == '-' || r == ' ' || r == '.':
+			b.WriteByte('_')
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// expandConfig replaces ${VAR} in every string of cfg with env[VAR]. An
+// unknown variable is an error that names it and its JSON pointer.
+func expandConfig(cfg json.RawMessage, env Env) (json.RawMessage, error) {
+	if len(cfg) == 0 {
+		return json.RawMessage(`{}`), nil
+	}
+	var v any
+	if err := json.Unmarshal(cfg, &v); err != nil {
+		return nil, fmt.Errorf("read configuration: %w", err)
+	}
+	var walk func(v any, ptr string) (any, error)
+	walk = func(v any, ptr string) (any, error) {
+		switch t := v.(type) {
+		case string:
+			var missing string
+			out := os.Expand(t, func(k string) string {
+				val, ok := env[k]
+				if !ok && missing == "" {
+					missing = k
+				}
+				return val
+			})
+			if missing != "" {
+				return nil, fmt.Errorf("expand configuration at %s: unknown variable ${%s} (known: %s)", ptr, missing, strings.Join(sortedKeys(env), ", "))
+			}
+			return out, nil
+		case map[string]any:
+			for k, e := range t {
+				n, err := walk(e, ptr+"/"+strings.ReplaceAll(strings.ReplaceAll(k, "~", "~0"), "/", "~1"))
+				if err != nil {
+					return nil, err
+				}
+				t[k] = n
+			}
+		case []any:
+			for i, e := range t {
+				n, err := walk(e, fmt.Sprintf("%s/%d", ptr, i))
+				if err != nil {
+					return nil, err
+				}
+				t[i] = n
+			}
+		}
+		return v, nil
+	}
+	v, err := walk(v, "")
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(v)
+}
+
+func sortedKeys(m Env) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Integration returns the running integration, or nil.
+func (w *World) Integration() Running { return w.integration }
+
+// Launcher returns the launcher the World was started with, or nil.
+func (w *World) Launcher() Launcher { return w.launcher }
+
+// Step runs fn as one numbered step: it records a step header in the journal,
+// runs fn, then waits until the integration has answered and every call it
+// started has finished (Settle). A step never ends after a fixed sleep.
+func (w *World) Step(ctx context.Context, title string, fn func(ctx context.Context) error) error {
+	w.mu.Lock()
+	w.steps++
+	n := w.steps
+	w.mu.Unlock()
+	header := title
+	if !strings.HasPrefix(title, "setup") {
+		header = fmt.Sprintf("step %d  %s", n, title)
+	}
+	o := w.Journal.Record(fakes.Observation{At: w.Clock.Now(), Source: "step", Kind: "header", Text: header})
+	w.mu.Lock()
+	w.last = o.Seq
+	w.mu.Unlock()
+	ctx, cancel := context.WithTimeout(ctx, w.opts.StepTimeout)
+	defer cancel()
+	ferr := fn(ctx)
+	serr := w.Settle(ctx)
+	if ferr != nil || serr != nil {
+		return &StepError{Step: header, Err: errors.Join(ferr, serr), Output: w.output()}
+	}
+	return nil
+}
+
+// Settle waits until nothing is in flight: every request a fake is serving,
+// every delivery queued, every reply the bot owes.
+func (w *World) Settle(ctx context.Context) error {
+	return w.Activity.Wait(ctx)
+}
+
+func (w *World) output() string {
+	if w.integration == nil {
+		return ""
+	}
+	return w.integration.Output()
+}
+
+// LastStepSeq returns the journal sequence number of the last step header.
+func (w *World) LastStepSeq() int64 {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.last
+}
+
+// Violations returns every contract violation recorded so far.
+func (w *World) Violations() []contracts.Violation { return w.Platform.Violations() }
+
+// Close stops the integration, then the platform and the fakes. It is safe
+// to call more than once and on a partly started World.
+func (w *World) Close() error {
+	var errs []error
+	if w.integration != nil {
+		errs = append(errs, w.integration.Close())
+	}
+	if w.Platform != nil {
+		errs = append(errs, w.Platform.Close())
+	}
+	if w.Telegram != nil {
+		errs = append(errs, w.Telegram.Close())
+	}
+	return errors.Join(errs...)
+}
+
+// StepError is a step that failed: the integration answered with an error,
+// a fake refused a call, or the step did not settle in time. Output holds
+// what the integration printed.
+type StepError struct {
+	Step   string
+	Err    error
+	Output string
+}
+
+func (e *StepError) Error() string {
+	msg := fmt.Sprintf("%s: %v", e.Step, e.Err)
+	if strings.TrimSpace(e.Output) != "" {
+		msg += "\n--- integration output ---\n" + tail(e.Output, 4000)
+	}
+	return msg
+}
+
+// Unwrap returns the underlying error.
+func (e *StepError) Unwrap() error { return e.Err }
