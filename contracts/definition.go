@@ -27,6 +27,10 @@ type Definition struct {
 
 	// Source is the file the definition was loaded from, for error messages.
 	Source string `json:"-"`
+
+	// pos maps the JSON pointer of every schema to where it starts in
+	// Source, so that a schema that does not compile is named by line.
+	pos map[string]position
 }
 
 // ConfigurationDef is the configuration (or one named configuration) an

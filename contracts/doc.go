@@ -5,9 +5,13 @@
 // Violations are values that name the capture and the JSON pointer.
 //
 //	def, err := contracts.LoadFile("examples/telegram/definition.json")
-//	if err != nil { … }           // names the file, line and field
-//	v, err := def.Validator()     // compiles every schema once
-//	for _, viol := range v.CheckMessage(msg) {
+//	if err != nil { … }           // a *DefinitionError: file:line:col: field: what is wrong
+//	v, err := def.Validator()     // compiles every schema once; no remote $refs
+//	for _, viol := range v.CheckMessage("message.create "+msg.ID, msg) {
 //		fmt.Println(viol)         // contract violation in message.create msg_… at /payload/text: …
 //	}
+//
+// A Validator is built once per definition and is safe for concurrent use;
+// each Check* call decodes the capture's JSON once and returns the
+// violations sorted by pointer, or nil.
 package contracts

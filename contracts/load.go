@@ -1,29 +1,341 @@
 package contracts
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
+	"sort"
+	"strconv"
+	"strings"
 )
 
 // ErrInvalidDefinition is wrapped by every error about a malformed definition.
 var ErrInvalidDefinition = errors.New("invalid integration definition")
 
-// Parse reads a definition from JSON (the shape `bp read` prints) or YAML with
-// the same fields. source names the input in errors ("definition.json"); its
-// extension (.yaml/.yml) picks YAML, anything else is sniffed. Errors name the
-// source, the line and the field.
-func Parse(data []byte, source string) (*Definition, error) {
-	// STUB: replaced by the contracts implementation.
-	var d Definition
-	if err := json.Unmarshal(data, &d); err != nil {
-		return nil, err
-	}
-	d.Source = source
-	return &d, nil
+// DefinitionError is a malformed definition: where it is and what is wrong.
+// It wraps ErrInvalidDefinition and renders as
+//
+//	definition.json:14:5: channels.channel.messages.text.schema: want an object or a boolean, got a string
+type DefinitionError struct {
+	// Source names the input, as given to Parse.
+	Source string
+	// Line and Column are 1-based; 0 when unknown.
+	Line, Column int
+	// Field is the dotted field path ("channels.channel.messages"), or the
+	// JSON pointer of a schema that does not compile
+	// ("/channels/channel/messages/text/schema"); empty for syntax errors.
+	Field string
+	// Msg says what is wrong.
+	Msg string
 }
 
-// LoadFile reads and parses the definition at path.
+// Error renders the error as source:line:col: field: message.
+func (e *DefinitionError) Error() string {
+	var b strings.Builder
+	b.WriteString(e.Source)
+	if e.Line > 0 {
+		if b.Len() > 0 {
+			b.WriteByte(':')
+		}
+		b.WriteString(strconv.Itoa(e.Line))
+		if e.Column > 0 {
+			b.WriteByte(':')
+			b.WriteString(strconv.Itoa(e.Column))
+		}
+	}
+	if b.Len() > 0 {
+		b.WriteString(": ")
+	}
+	if e.Field != "" {
+		b.WriteString(e.Field)
+		b.WriteString(": ")
+	}
+	b.WriteString(e.Msg)
+	return b.String()
+}
+
+// Unwrap returns ErrInvalidDefinition.
+func (e *DefinitionError) Unwrap() error { return ErrInvalidDefinition }
+
+// Parse reads a definition from JSON (the shape `bp read` prints) or YAML with
+// the same fields. source names the input in errors ("definition.json"); its
+// extension picks the format (.yaml/.yml for YAML, .json for JSON), anything
+// else is sniffed. Both formats are decoded the same way. Errors are
+// *DefinitionError values wrapping ErrInvalidDefinition and name the source,
+// the line and the field.
+//
+// Unknown top-level fields are an error; unknown fields further down are
+// ignored, so that newer `bp read` output still loads. name and version are
+// required, every channel needs messages, and every schema present must be a
+// JSON object or boolean.
+func Parse(data []byte, source string) (*Definition, error) {
+	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
+	var (
+		root *node
+		err  error
+	)
+	if isYAML(data, source) {
+		root, err = parseYAML(data)
+	} else {
+		root, err = parseJSON(data)
+	}
+	if err != nil {
+		var se *syntaxError
+		if errors.As(err, &se) {
+			return nil, &DefinitionError{Source: source, Line: se.pos.Line, Column: se.pos.Col, Msg: se.msg}
+		}
+		return nil, &DefinitionError{Source: source, Msg: err.Error()}
+	}
+	d := &Definition{Source: source, pos: map[string]position{}}
+	dec := &decoder{source: source, pos: d.pos, fields: map[reflect.Type]map[string]int{}}
+	if err := dec.decode(root, reflect.ValueOf(d).Elem(), nil); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+// isYAML picks the format from the source's extension, else sniffs: JSON
+// starts with '{'.
+func isYAML(data []byte, source string) bool {
+	switch strings.ToLower(filepath.Ext(source)) {
+	case ".yaml", ".yml":
+		return true
+	case ".json":
+		return false
+	}
+	t := bytes.TrimLeft(data, " \t\r\n")
+	return len(t) == 0 || t[0] != '{'
+}
+
+// LoadFile reads and parses the definition at path (JSON, or YAML for
+// .yaml/.yml).
 func LoadFile(path string) (*Definition, error) {
-	// STUB: replaced by the contracts implementation.
-	return nil, errors.New("not implemented")
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("load definition: %w", err)
+	}
+	return Parse(data, path)
+}
+
+// extraTopLevel are fields `bp read` prints that chatsim has no use for.
+func extraTopLevel(name string) bool {
+	switch name {
+	case "extraOperations", "__advanced":
+		return true
+	}
+	return false
+}
+
+// validStateTypes are the scopes a definition may declare a state in.
+func validStateType(t string) bool {
+	switch t {
+	case "conversation", "user", "integration":
+		return true
+	}
+	return false
+}
+
+// decoder turns a node tree into a Definition, checking types as it goes.
+type decoder struct {
+	source string
+	pos    map[string]position
+	fields map[reflect.Type]map[string]int // json name → field index
+}
+
+func (dc *decoder) fail(p position, path []string, format string, args ...any) error {
+	return &DefinitionError{Source: dc.source, Line: p.Line, Column: p.Col, Field: strings.Join(path, "."), Msg: fmt.Sprintf(format, args...)}
+}
+
+func (dc *decoder) want(n *node, path []string, what string) error {
+	return dc.fail(n.pos, path, "want %s, got %s", what, n.kind.article())
+}
+
+func (dc *decoder) decode(n *node, v reflect.Value, path []string) error {
+	if n.kind == kindNull {
+		return nil // absent
+	}
+	if v.Type() == reflect.TypeFor[json.RawMessage]() {
+		if len(path) > 0 && path[len(path)-1] == "schema" {
+			if n.kind != kindObject && n.kind != kindBool {
+				return dc.want(n, path, "an object or a boolean (a JSON Schema)")
+			}
+			dc.pos[pointerOf(path)] = n.pos
+		}
+		v.SetBytes(appendJSON(nil, n))
+		return nil
+	}
+	switch v.Kind() {
+	case reflect.String:
+		if n.kind != kindString {
+			return dc.want(n, path, "a string")
+		}
+		v.SetString(n.str)
+	case reflect.Bool:
+		if n.kind != kindBool {
+			return dc.want(n, path, "a boolean")
+		}
+		v.SetBool(n.boolean)
+	case reflect.Map:
+		if n.kind != kindObject {
+			return dc.want(n, path, "an object")
+		}
+		m := reflect.MakeMapWithSize(v.Type(), len(n.members))
+		for _, mem := range n.members {
+			ev := reflect.New(v.Type().Elem()).Elem()
+			if err := dc.decode(mem.val, ev, appendPath(path, mem.key)); err != nil {
+				return err
+			}
+			m.SetMapIndex(reflect.ValueOf(mem.key).Convert(v.Type().Key()), ev)
+		}
+		v.Set(m)
+	case reflect.Struct:
+		if n.kind != kindObject {
+			return dc.want(n, path, "an object")
+		}
+		return dc.decodeStruct(n, v, path)
+	default:
+		return fmt.Errorf("decode %s: unsupported field type %s", strings.Join(path, "."), v.Type())
+	}
+	return nil
+}
+
+func (dc *decoder) decodeStruct(n *node, v reflect.Value, path []string) error {
+	fields := dc.fieldsOf(v.Type())
+	for _, mem := range n.members {
+		i, ok := fields[mem.key]
+		if !ok {
+			if len(path) == 0 && !extraTopLevel(mem.key) {
+				return dc.fail(mem.keyPos, []string{mem.key}, "unknown field%s", suggest(mem.key, fields))
+			}
+			continue
+		}
+		if err := dc.decode(mem.val, v.Field(i), appendPath(path, mem.key)); err != nil {
+			return err
+		}
+	}
+	for _, req := range requiredFields(v.Type()) {
+		if f := n.get(req); f == nil || f.kind == kindNull {
+			return dc.fail(n.pos, appendPath(path, req), "missing required field")
+		}
+	}
+	switch x := v.Addr().Interface().(type) {
+	case *Definition:
+		if x.Name == "" {
+			return dc.fail(n.get("name").pos, []string{"name"}, "must not be empty")
+		}
+		if x.Version == "" {
+			return dc.fail(n.get("version").pos, []string{"version"}, "must not be empty")
+		}
+	case *StateDef:
+		if !validStateType(x.Type) {
+			return dc.fail(n.get("type").pos, appendPath(path, "type"), "want \"conversation\", \"user\" or \"integration\", got %q", x.Type)
+		}
+	}
+	return nil
+}
+
+// requiredFields lists the members an object of type t must have.
+func requiredFields(t reflect.Type) []string {
+	switch t {
+	case reflect.TypeFor[Definition]():
+		return []string{"name", "version"}
+	case reflect.TypeFor[ChannelDef]():
+		return []string{"messages"}
+	case reflect.TypeFor[StateDef]():
+		return []string{"type"}
+	}
+	return nil
+}
+
+func (dc *decoder) fieldsOf(t reflect.Type) map[string]int {
+	if f, ok := dc.fields[t]; ok {
+		return f
+	}
+	f := map[string]int{}
+	for i := range t.NumField() {
+		sf := t.Field(i)
+		if !sf.IsExported() {
+			continue
+		}
+		name, _, _ := strings.Cut(sf.Tag.Get("json"), ",")
+		if name == "-" {
+			continue
+		}
+		if name == "" {
+			name = sf.Name
+		}
+		f[name] = i
+	}
+	dc.fields[t] = f
+	return f
+}
+
+// appendPath returns path+key without sharing path's backing array.
+func appendPath(path []string, key string) []string {
+	p := make([]string, len(path)+1)
+	copy(p, path)
+	p[len(path)] = key
+	return p
+}
+
+// pointerOf renders path as a JSON pointer ("/channels/channel").
+func pointerOf(path []string) string {
+	var b strings.Builder
+	for _, p := range path {
+		b.WriteByte('/')
+		b.WriteString(escapePointer(p))
+	}
+	return b.String()
+}
+
+// escapePointer escapes one JSON pointer token (RFC 6901).
+func escapePointer(s string) string {
+	if !strings.ContainsAny(s, "~/") {
+		return s
+	}
+	return strings.NewReplacer("~", "~0", "/", "~1").Replace(s)
+}
+
+// suggest names the closest known field to a misspelt one.
+func suggest(key string, fields map[string]int) string {
+	best, bestD := "", 3
+	names := make([]string, 0, len(fields))
+	for name := range fields {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		if d := editDistance(strings.ToLower(key), strings.ToLower(name)); d < bestD {
+			best, bestD = name, d
+		}
+	}
+	if best == "" {
+		return ""
+	}
+	return fmt.Sprintf(" (did you mean %q?)", best)
+}
+
+// editDistance is the Levenshtein distance between a and b, in bytes.
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
 }

@@ -128,6 +128,9 @@ type Command struct {
 	Dir string
 	// Env adds variables to the World's environment.
 	Env map[string]string
+	// Direct marks a bot that talks to the fakes itself (a Telegram bot on
+	// long polling): it listens on no port and is ready once started.
+	Direct bool
 	// ReadyTimeout bounds the wait for /health; zero means 60 seconds (the
 	// first `go run` may compile).
 	ReadyTimeout time.Duration
@@ -171,6 +174,9 @@ func (c *Command) launchOnce(ctx context.Context, env Env) (Running, bool, error
 	if err != nil {
 		return nil, false, err
 	}
+	if c.Direct {
+		port = 0
+	}
 	cmd := exec.Command(c.Path, c.Args...)
 	cmd.Dir = c.Dir
 	full := Env{}
@@ -180,7 +186,9 @@ func (c *Command) launchOnce(ctx context.Context, env Env) (Running, bool, error
 	for k, v := range c.Env {
 		full[k] = v
 	}
-	full["PORT"] = strconv.Itoa(port)
+	if !c.Direct {
+		full["PORT"] = strconv.Itoa(port)
+	}
 	cmd.Env = append(os.Environ(), full.List()...)
 	out := &lockedBuffer{}
 	cmd.Stdout, cmd.Stderr = out, out
@@ -190,6 +198,10 @@ func (c *Command) launchOnce(ctx context.Context, env Env) (Running, bool, error
 	}
 	p := &process{cmd: cmd, out: out, url: "http://127.0.0.1:" + strconv.Itoa(port), exited: make(chan struct{})}
 	go func() { p.waitErr = cmd.Wait(); close(p.exited) }()
+	if c.Direct {
+		p.url = ""
+		return p, false, nil
+	}
 	timeout := c.ReadyTimeout
 	if timeout == 0 {
 		timeout = 60 * time.Second

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/chatsim/chatsim/contracts"
+	"github.com/chatsim/chatsim/fakes"
 	"github.com/chatsim/chatsim/fakes/botpress"
 	"github.com/chatsim/chatsim/fakes/telegram"
 	"github.com/chatsim/chatsim/recorder/cassette"
@@ -74,6 +75,45 @@ func Replay(ctx context.Context, w *World, r *cassette.Reader, opts ReplayOption
 	start := time.Now()
 	origin := w.Clock.Now()
 	res := &Result{}
+	var (
+		pending  *cassette.Entry
+		outbound int // calls recorded after the pending delivery
+	)
+	flush := func() error {
+		if pending == nil {
+			return nil
+		}
+		e := *pending
+		pending = nil
+		w.Clock.Set(origin.Add(e.At.Duration()))
+		var title string
+		var deliver func(ctx context.Context) error
+		switch e.Platform {
+		case "telegram":
+			body := e.Request.Body.Bytes()
+			title = "telegram → integration: " + telegram.Describe(body)
+			deliver = func(ctx context.Context) error {
+				before := countCalls(w)
+				if _, err := w.Telegram.InjectUpdate(body); err != nil {
+					return fmt.Errorf("%s: inject update: %w", e.Location(), err)
+				}
+				if w.Direct() {
+					return waitCalls(ctx, w, before+outbound)
+				}
+				return nil
+			}
+		default:
+			return fmt.Errorf("%s: platform %q is not simulated yet (have: telegram)", e.Location(), e.Platform)
+		}
+		res.Deliveries++
+		if err := w.Step(ctx, title, deliver); err != nil {
+			return err
+		}
+		if opts.OnStep != nil {
+			opts.OnStep(res.Deliveries, title)
+		}
+		return nil
+	}
 	for {
 		e, err := r.Next()
 		if err == io.EOF {
@@ -82,48 +122,65 @@ func Replay(ctx context.Context, w *World, r *cassette.Reader, opts ReplayOption
 		if err != nil {
 			return nil, err
 		}
-		if e.Direction != cassette.Inbound {
-			continue
-		}
-		w.Clock.Set(origin.Add(e.At.Duration()))
-		var title string
-		var deliver func(ctx context.Context) error
-		switch e.Platform {
-		case "telegram":
-			body := e.Request.Body.Bytes()
-			title = "telegram → integration: " + telegram.Describe(body)
-			deliver = func(context.Context) error {
-				if _, err := w.Telegram.InjectUpdate(body); err != nil {
-					return fmt.Errorf("%s: inject update: %w", e.Location(), err)
-				}
-				return nil
+		switch e.Direction {
+		case cassette.Inbound:
+			if err := flush(); err != nil {
+				return nil, err
 			}
-		default:
-			return nil, fmt.Errorf("%s: platform %q is not simulated yet (have: telegram)", e.Location(), e.Platform)
+			pending, outbound = &e, 0
+		case cassette.Outbound:
+			outbound++
 		}
-		res.Deliveries++
-		if err := w.Step(ctx, title, deliver); err != nil {
-			return nil, err
-		}
-		if opts.OnStep != nil {
-			opts.OnStep(res.Deliveries, title)
-		}
+	}
+	if err := flush(); err != nil {
+		return nil, err
 	}
 	res.Journal = w.Render()
 	res.Conversation = w.Conversation()
 	res.Violations = w.Violations()
 	for _, o := range w.Journal.Observations() {
-		switch o.Source {
-		case "platform":
-			if o.Kind != "→ integration" {
-				res.Captures++
-			}
-		case "telegram":
-			if o.Kind != "deliver" {
-				res.Calls++
-			}
+		switch {
+		case o.Source == "platform" && o.Kind != "→ integration":
+			res.Captures++
+		case isChatCall(o):
+			res.Calls++
 		}
 	}
 	res.Elapsed = time.Since(start)
 	return res, nil
+}
+
+// isChatCall reports whether o is an API call the integration made to a chat
+// platform's fake (not a delivery, not an empty long poll).
+func isChatCall(o fakes.Observation) bool {
+	return o.Source == "telegram" && o.Kind != "deliver" && o.Kind != "getUpdates"
+}
+
+func countCalls(w *World) int {
+	n := 0
+	for _, o := range w.Journal.Observations() {
+		if isChatCall(o) {
+			n++
+		}
+	}
+	return n
+}
+
+// waitCalls waits until the fakes have observed n calls in all. A bot that
+// talks to the fakes directly confirms an update before it has handled it,
+// so "nothing in flight" is not enough: the cassette says how many calls the
+// recorded bot made for this delivery, and the step waits for that many.
+func waitCalls(ctx context.Context, w *World, n int) error {
+	for {
+		changed := w.Journal.Changed()
+		got := countCalls(w)
+		if got >= n {
+			return nil
+		}
+		select {
+		case <-changed:
+		case <-ctx.Done():
+			return fmt.Errorf("wait for the bot's calls: %w (saw %d of the %d recorded)", ctx.Err(), got, n)
+		}
+	}
 }

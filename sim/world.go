@@ -156,6 +156,9 @@ func Start(ctx context.Context, opts Options) (w *World, err error) {
 	if err != nil {
 		return nil, fmt.Errorf("launch integration: %w", err)
 	}
+	if w.Direct() {
+		return w, nil // a bot that talks to the fakes itself: no platform hop
+	}
 	w.Platform.SetIntegrationURL(w.integration.URL())
 	if opts.NoRegister {
 		return w, nil
@@ -252,6 +255,10 @@ func sortedKeys(m Env) []string {
 
 // Integration returns the running integration, or nil.
 func (w *World) Integration() Running { return w.integration }
+
+// Direct reports whether the integration talks to the fakes directly, with
+// no platform hop (a long-polling bot): it has no URL for the platform.
+func (w *World) Direct() bool { return w.integration != nil && w.integration.URL() == "" }
 
 // Launcher returns the launcher the World was started with, or nil.
 func (w *World) Launcher() Launcher { return w.launcher }

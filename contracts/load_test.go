@@ -1,0 +1,438 @@
+package contracts_test
+
+import (
+	"encoding/json"
+	"errors"
+	"io/fs"
+	"strings"
+	"testing"
+
+	"github.com/chatsim/chatsim/contracts"
+)
+
+func loadFile(tb testing.TB, path string) *contracts.Definition {
+	tb.Helper()
+	d, err := contracts.LoadFile(path)
+	if err != nil {
+		tb.Fatalf("LoadFile(%q): %v", path, err)
+	}
+	return d
+}
+
+func marshal(tb testing.TB, v any) string {
+	tb.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		tb.Fatalf("marshal: %v", err)
+	}
+	return string(b)
+}
+
+func TestLoadFileJSONAndYAMLAgree(t *testing.T) {
+	t.Parallel()
+	fromJSON := loadFile(t, "testdata/telegram.definition.json")
+	fromYAML := loadFile(t, "testdata/telegram.definition.yaml")
+	if got, want := marshal(t, fromYAML), marshal(t, fromJSON); got != want {
+		t.Errorf("YAML and JSON definitions differ:\nyaml: %s\njson: %s", got, want)
+	}
+	tests := []struct {
+		name string
+		def  *contracts.Definition
+		src  string
+	}{
+		{"json", fromJSON, "testdata/telegram.definition.json"},
+		{"yaml", fromYAML, "testdata/telegram.definition.yaml"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			d := tt.def
+			if d.Source != tt.src {
+				t.Errorf("Source = %q, want %q", d.Source, tt.src)
+			}
+			if d.Name != "telegram" || d.Version != "0.6.0" {
+				t.Errorf("name/version = %q/%q", d.Name, d.Version)
+			}
+			ch, ok := d.Channels["channel"]
+			if !ok {
+				t.Fatalf("no channel %q", "channel")
+			}
+			if got := strings.Join(keys(ch.Messages), ","); got != "card,choice,dropdown,image,text" {
+				t.Errorf("message types = %s", got)
+			}
+			if got := strings.Join(keys(ch.Message.Tags), ","); got != "chatId,id" {
+				t.Errorf("message tags = %s", got)
+			}
+			if got := string(ch.Messages["text"].Schema); !strings.Contains(got, `"maxLength":4096`) {
+				t.Errorf("text schema = %s", got)
+			}
+			if _, ok := d.Secrets["WEBHOOK_SECRET"]; !ok {
+				t.Errorf("secrets = %v", d.Secrets)
+			}
+			if d.States["selection"].Type != "conversation" {
+				t.Errorf("state selection = %+v", d.States["selection"])
+			}
+			if d.Actions["stopTypingIndicator"].Attributes["bpActionHiddenInStudio"] != "true" {
+				t.Errorf("action attributes = %v", d.Actions["stopTypingIndicator"].Attributes)
+			}
+			if string(d.Actions["stopTypingIndicator"].Input.Schema) != string(d.Actions["startTypingIndicator"].Input.Schema) {
+				t.Errorf("typing indicator inputs differ")
+			}
+		})
+	}
+}
+
+func keys[V any](m map[string]V) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	for i := range out { // insertion sort keeps the helper dependency-free
+		for j := i; j > 0 && out[j] < out[j-1]; j-- {
+			out[j], out[j-1] = out[j-1], out[j]
+		}
+	}
+	return out
+}
+
+func TestParseAcceptsWhatBpReadPrints(t *testing.T) {
+	t.Parallel()
+	// The composed example of reference/botpress-protocol.md §3, plus
+	// extraOperations and unknown nested fields from newer CLIs.
+	const example = `{
+  "name": "rocketchat-sim", "version": "0.1.0", "title": "Rocket.Chat (sim)",
+  "configuration": {
+    "schema": {"type":"object","additionalProperties":false,"required":["serverUrl"],
+      "properties":{"serverUrl":{"type":"string","x-zui":{"title":"Server URL"}},
+                    "replyInThread":{"type":"boolean","default":false}}},
+    "identifier": {"required": false}
+  },
+  "user": {"tags": {"id": {"title": "Rocket.Chat user id"}}},
+  "channels": {"room": {"title": "Room",
+    "messages": {"text": {"schema": {"type":"object","additionalProperties":false,"required":["text"],
+                                      "properties":{"text":{"type":"string","minLength":1}}}}},
+    "message": {"tags": {"id": {}}},
+    "conversation": {"tags": {"roomId": {}, "threadId": {}}, "someNewField": 1}}},
+  "actions": {"archiveRoom": {"title": "Archive room",
+    "input":  {"schema": {"type":"object","properties":{"roomId":{"type":"string"}},"required":["roomId"]}},
+    "output": {"schema": {"type":"object","properties":{}}}}},
+  "events": {"userJoined": {"schema": {"type":"object","properties":{"userId":{"type":"string"}}}}},
+  "states": {"auth": {"type": "integration", "schema": {"type":"object","properties":{"token":{"type":"string"}}}}},
+  "entities": {}, "interfaces": {}, "attributes": {"category": "Communication & Channels"},
+  "identifier": {}, "extraOperations": {}, "icon": "", "readme": ""
+}`
+	tests := []struct{ name, source string }{
+		{"json extension", "definition.json"},
+		{"sniffed", "definition"},
+		{"as yaml", "definition.yaml"}, // JSON is YAML too
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			d, err := contracts.Parse([]byte(example), tt.source)
+			if err != nil {
+				t.Fatalf("Parse: %v", err)
+			}
+			if d.Name != "rocketchat-sim" || d.Source != tt.source {
+				t.Errorf("Name, Source = %q, %q", d.Name, d.Source)
+			}
+			if got := strings.Join(keys(d.Channels["room"].Conversation.Tags), ","); got != "roomId,threadId" {
+				t.Errorf("conversation tags = %s", got)
+			}
+			if _, err := d.Validator(); err != nil {
+				t.Errorf("Validator: %v", err)
+			}
+		})
+	}
+}
+
+func TestParseYAMLAnchorsAndMerges(t *testing.T) {
+	t.Parallel()
+	const doc = `
+name: merged
+version: "1.0"
+channels:
+  channel:
+    messages:
+      text:
+        schema: &text {type: object, properties: {text: {type: string}}}
+      markdown:
+        schema:
+          <<: *text
+          required: [text]
+`
+	d, err := contracts.Parse([]byte(doc), "definition.yaml")
+	if err != nil {
+		t.Fatalf("Parse: %v", err)
+	}
+	msgs := d.Channels["channel"].Messages
+	if got, want := string(msgs["text"].Schema), `{"type":"object","properties":{"text":{"type":"string"}}}`; got != want {
+		t.Errorf("text schema = %s, want %s", got, want)
+	}
+	if got, want := string(msgs["markdown"].Schema), `{"required":["text"],"type":"object","properties":{"text":{"type":"string"}}}`; got != want {
+		t.Errorf("markdown schema = %s, want %s", got, want)
+	}
+}
+
+func TestParseErrors(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, source, data, want string
+	}{
+		{
+			name:   "json syntax error",
+			source: "definition.json",
+			data:   "{\"name\": \"x\",\n  \"version\": 1.0.0}",
+			want:   "definition.json:2:17: invalid JSON: invalid character '.' after object key:value pair",
+		},
+		{
+			name:   "json trailing comma",
+			source: "definition.json",
+			data:   "{\"name\": \"x\",\n  \"version\": \"1\",\n}",
+			want:   "definition.json:3:1: invalid JSON: invalid character '}' looking for beginning of object key string",
+		},
+		{
+			name:   "json truncated",
+			source: "definition.json",
+			data:   "{\"name\": \"x\",\n  \"version\": \"1\"",
+			want:   "definition.json:2:17: invalid JSON: unexpected end of input",
+		},
+		{
+			name:   "json trailing data",
+			source: "definition.json",
+			data:   "{\"name\": \"x\", \"version\": \"1\"}\n{}",
+			want:   "definition.json:2:1: invalid JSON: unexpected data after the top-level value",
+		},
+		{
+			name:   "empty json",
+			source: "definition.json",
+			data:   "",
+			want:   "definition.json:1:1: invalid JSON: unexpected end of input",
+		},
+		{
+			name:   "json duplicate key",
+			source: "definition.json",
+			data:   "{\"name\": \"x\",\n \"name\": \"y\"}",
+			want:   `definition.json:2:2: duplicate key "name"`,
+		},
+		{
+			name:   "schema of the wrong type",
+			source: "definition.json",
+			data: `{"name": "x", "version": "1",
+  "channels": {
+    "channel": {
+      "messages": {"text": {"schema": "text"}}
+    }
+  }
+}`,
+			want: "definition.json:4:39: channels.channel.messages.text.schema: want an object or a boolean (a JSON Schema), got a string",
+		},
+		{
+			name:   "tags of the wrong type",
+			source: "definition.json",
+			data:   "{\"name\": \"x\", \"version\": \"1\",\n  \"user\": {\"tags\": [\"id\"]}}",
+			want:   "definition.json:2:20: user.tags: want an object, got an array",
+		},
+		{
+			name:   "unknown top-level field",
+			source: "definition.json",
+			data:   "{\"name\": \"x\", \"version\": \"1\",\n  \"chanels\": {}}",
+			want:   `definition.json:2:3: chanels: unknown field (did you mean "channels"?)`,
+		},
+		{
+			name:   "unknown top-level field without a close match",
+			source: "definition.json",
+			data:   "{\"name\": \"x\", \"version\": \"1\", \"flavour\": 1}",
+			want:   `definition.json:1:31: flavour: unknown field`,
+		},
+		{
+			name:   "missing version",
+			source: "definition.json",
+			data:   `{"name": "x"}`,
+			want:   "definition.json:1:1: version: missing required field",
+		},
+		{
+			name:   "empty name",
+			source: "definition.json",
+			data:   `{"name": "", "version": "1"}`,
+			want:   "definition.json:1:10: name: must not be empty",
+		},
+		{
+			name:   "channel without messages",
+			source: "definition.json",
+			data:   "{\"name\": \"x\", \"version\": \"1\",\n  \"channels\": {\"channel\": {\"message\": {}}}}",
+			want:   "definition.json:2:27: channels.channel.messages: missing required field",
+		},
+		{
+			name:   "state with a bad scope",
+			source: "definition.json",
+			data:   "{\"name\": \"x\", \"version\": \"1\",\n  \"states\": {\"s\": {\"type\": \"bot\", \"schema\": {}}}}",
+			want:   `definition.json:2:28: states.s.type: want "conversation", "user" or "integration", got "bot"`,
+		},
+		{
+			name:   "event schema an array",
+			source: "definition.json",
+			data:   `{"name": "x", "version": "1", "events": {"e": {"schema": []}}}`,
+			want:   "definition.json:1:58: events.e.schema: want an object or a boolean (a JSON Schema), got an array",
+		},
+		{
+			name:   "yaml syntax error",
+			source: "definition.yaml",
+			data:   "name: x\nversion: '1'\nchannels:\n  channel:\n    messages:\n    text: : :\n",
+			want:   "definition.yaml:6: invalid YAML: mapping values are not allowed in this context",
+		},
+		{
+			name:   "yaml wrong type",
+			source: "definition.yml",
+			data:   "name: x\nversion: 1\n",
+			want:   "definition.yml:2:10: version: want a string, got a number",
+		},
+		{
+			name:   "yaml bad schema",
+			source: "definition.yaml",
+			data:   "name: x\nversion: '1'\nactions:\n  a:\n    input:\n      schema: 5\n",
+			want:   "definition.yaml:6:15: actions.a.input.schema: want an object or a boolean (a JSON Schema), got a number",
+		},
+		{
+			name:   "yaml unknown field",
+			source: "definition.yaml",
+			data:   "name: x\nversion: '1'\nsecret:\n  A: {}\n",
+			want:   `definition.yaml:3:1: secret: unknown field (did you mean "secrets"?)`,
+		},
+		{
+			name:   "yaml duplicate key",
+			source: "definition.yaml",
+			data:   "name: x\nname: y\n",
+			want:   `definition.yaml:2:1: duplicate key "name"`,
+		},
+		{
+			name:   "yaml not a mapping",
+			source: "definition.yaml",
+			data:   "- name\n",
+			want:   "definition.yaml:1:1: want an object, got an array",
+		},
+		{
+			name:   "yaml empty",
+			source: "definition.yaml",
+			data:   "",
+			want:   "definition.yaml:1:1: empty document",
+		},
+		{
+			name:   "yaml two documents",
+			source: "definition.yaml",
+			data:   "name: x\nversion: '1'\n---\nname: y\n",
+			want:   "definition.yaml:3:1: invalid YAML: more than one document",
+		},
+		{
+			name:   "yaml infinity",
+			source: "definition.yaml",
+			data:   "name: x\nversion: '1'\nconfiguration:\n  schema: {maximum: .inf}\n",
+			want:   "definition.yaml:4:21: invalid YAML: .inf has no JSON equivalent",
+		},
+		{
+			name:   "yaml alias bomb",
+			source: "definition.yaml",
+			data:   "a: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c,*c]\ne: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d,*d]\nf: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e,*e]\ng: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f,*f]\n",
+			want:   "definition.yaml:1:20: invalid YAML: more than 250000 values once aliases are expanded",
+		},
+		{
+			name:   "sniffed yaml",
+			source: "definition",
+			data:   "name: x\n",
+			want:   "definition:1:1: version: missing required field",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			d, err := contracts.Parse([]byte(tt.data), tt.source)
+			if err == nil {
+				t.Fatalf("Parse = %+v, want error %q", d, tt.want)
+			}
+			if got := err.Error(); got != tt.want {
+				t.Errorf("error:\n got %s\nwant %s", got, tt.want)
+			}
+			if !errors.Is(err, contracts.ErrInvalidDefinition) {
+				t.Errorf("error %v does not wrap ErrInvalidDefinition", err)
+			}
+			var de *contracts.DefinitionError
+			if !errors.As(err, &de) || de.Source != tt.source || de.Line == 0 {
+				t.Errorf("error %#v is not a DefinitionError with source and line", err)
+			}
+		})
+	}
+}
+
+func TestLoadFileMissing(t *testing.T) {
+	t.Parallel()
+	_, err := contracts.LoadFile("testdata/does-not-exist.json")
+	if !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("LoadFile error = %v, want fs.ErrNotExist", err)
+	}
+	if !strings.Contains(err.Error(), "testdata/does-not-exist.json") {
+		t.Errorf("error %q does not name the file", err)
+	}
+}
+
+func TestValidatorSchemaErrors(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, schema, want string
+	}{
+		{
+			name:   "remote ref refused",
+			schema: `{"$ref": "https://example.com/schema.json"}`,
+			want:   `d.json:3:21: /channels/c/messages/m/schema: compile schema: failing loading "https://example.com/schema.json": refused: a definition's schemas may only use internal $refs`,
+		},
+		{
+			name:   "file ref refused",
+			schema: `{"$ref": "file:///etc/passwd"}`,
+			want:   `d.json:3:21: /channels/c/messages/m/schema: compile schema: failing loading "file:///etc/passwd": refused: a definition's schemas may only use internal $refs`,
+		},
+		{
+			name:   "relative ref refused",
+			schema: `{"properties": {"a": {"$ref": "other.json#/a"}}}`,
+			want:   `d.json:3:21: /channels/c/messages/m/schema: compile schema: failing loading "/channels/c/messages/m/other.json": refused: a definition's schemas may only use internal $refs`,
+		},
+		{
+			name:   "unknown metaschema refused",
+			schema: `{"$schema": "https://example.com/meta", "type": "object"}`,
+			want:   `d.json:3:21: /channels/c/messages/m/schema: compile schema: failing loading "https://example.com/meta": refused: a definition's schemas may only use internal $refs`,
+		},
+		{
+			name:   "dangling internal ref",
+			schema: `{"$ref": "#/definitions/nope"}`,
+			want:   `d.json:3:21: /channels/c/messages/m/schema: compile schema: json-pointer in "/channels/c/messages/m/schema#/definitions/nope" not found`,
+		},
+		{
+			name:   "keyword of the wrong type",
+			schema: `{"type": "object", "required": "text"}`,
+			want:   `d.json:3:21: /channels/c/messages/m/schema: compile schema: not a valid JSON Schema: at /required: want array, got string`,
+		},
+		{
+			name:   "bad regex",
+			schema: `{"pattern": "("}`,
+			want:   `d.json:3:21: /channels/c/messages/m/schema: compile schema: not a valid JSON Schema: at /pattern: "(" is not a valid regex`,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			data := "{\"name\": \"x\", \"version\": \"1\",\n  \"channels\": {\"c\": {\"messages\": {\n    \"m\": {\"schema\": " + tt.schema + "}}}}}"
+			d, err := contracts.Parse([]byte(data), "d.json")
+			if err != nil {
+				t.Fatalf("Parse: %v", err)
+			}
+			v, err := d.Validator()
+			if err == nil {
+				t.Fatalf("Validator = %v, want error", v)
+			}
+			if got := err.Error(); got != tt.want {
+				t.Errorf("error:\n got %s\nwant %s", got, tt.want)
+			}
+			if !errors.Is(err, contracts.ErrInvalidDefinition) {
+				t.Errorf("error %v does not wrap ErrInvalidDefinition", err)
+			}
+		})
+	}
+}

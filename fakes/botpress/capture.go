@@ -1,0 +1,59 @@
+package botpress
+
+import (
+	"fmt"
+
+	"github.com/chatsim/chatsim/contracts"
+	"github.com/chatsim/chatsim/fakes"
+)
+
+// record appends an observation to the journal at the current virtual time.
+func (s *Server) record(source, kind, text string, data any) {
+	s.journal.Record(fakes.Observation{At: s.clock.Now(), Source: source, Kind: kind, Text: text, Data: data})
+}
+
+// violate keeps vs and records each as a contract violation. Captures are
+// stored all the same: the platform reports, it does not block. Callers
+// hold s.mu, so a capture and its violations stay together in the journal.
+func (s *Server) violate(vs []contracts.Violation) {
+	for _, v := range vs {
+		s.st.violations = append(s.st.violations, v)
+		p := v.Pointer
+		if p == "" {
+			p = "/"
+		}
+		s.record("contract", "violation", fmt.Sprintf("%s at %s: %s", v.Capture, p, v.Message), v)
+	}
+}
+
+// The check helpers run the validator when there is a definition.
+
+func (s *Server) checkUser(kind string, u *user) {
+	if s.validator != nil {
+		s.violate(s.validator.CheckUser(kind+" "+u.id, u.capture()))
+	}
+}
+
+func (s *Server) checkConversation(kind string, c *conversation) {
+	if s.validator != nil {
+		s.violate(s.validator.CheckConversation(kind+" "+c.id, c.capture()))
+	}
+}
+
+func (s *Server) checkMessage(kind string, m *message) {
+	if s.validator != nil {
+		s.violate(s.validator.CheckMessage(kind+" "+m.id, m.capture(s.channelOf(m.convID))))
+	}
+}
+
+func (s *Server) checkEvent(kind string, e *event) {
+	if s.validator != nil {
+		s.violate(s.validator.CheckEvent(kind+" "+e.id, e.capture()))
+	}
+}
+
+func (s *Server) checkState(kind string, st *state) {
+	if s.validator != nil {
+		s.violate(s.validator.CheckState(fmt.Sprintf("%s %s %s %q", kind, st.key.typ, st.key.id, st.key.name), st.capture()))
+	}
+}

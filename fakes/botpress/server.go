@@ -1,0 +1,403 @@
+package botpress
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chatsim/chatsim/contracts"
+	"github.com/chatsim/chatsim/fakes"
+)
+
+// Option configures a Server.
+type Option func(*config)
+
+type config struct {
+	clock         fakes.Clock
+	journal       *fakes.Journal
+	activity      *fakes.Activity
+	def           *contracts.Definition
+	token         string
+	botID         string
+	botUserID     string
+	integrationID string
+	alias         string
+	webhookID     string
+	cfg           json.RawMessage
+	cfgType       string
+	rules         []BotRule
+	rulesSet      bool
+	client        *http.Client
+}
+
+// WithClock sets the clock that stamps ids, createdAt/updatedAt and state
+// expiry. The default is a new fakes.VirtualClock.
+func WithClock(c fakes.Clock) Option { return func(o *config) { o.clock = c } }
+
+// WithJournal sets the journal every capture is recorded in. nil discards.
+func WithJournal(j *fakes.Journal) Option { return func(o *config) { o.journal = j } }
+
+// WithActivity sets the tracker that counts requests, invocations and bot
+// replies in flight. nil tracks nothing.
+func WithActivity(a *fakes.Activity) Option { return func(o *config) { o.activity = a } }
+
+// WithDefinition sets the integration definition every capture is checked
+// against. nil (the default) disables contract checks.
+func WithDefinition(d *contracts.Definition) Option { return func(o *config) { o.def = d } }
+
+// WithToken makes every Runtime API call carry "Authorization: Bearer
+// <token>" (BP_TOKEN); a call without it, or with another, gets 401
+// Unauthorized. Empty (the default) accepts calls without the header.
+func WithToken(token string) Option { return func(o *config) { o.token = token } }
+
+// WithIDs fixes the install's ids: the bot (x-bot-id), the bot's own user
+// (x-bot-user-id), the installed integration (x-integration-id), its alias
+// (x-integration-alias) and its webhook id. Empty values are generated: a
+// UUID for the bot and the webhook, "user_"+ULID for the bot user,
+// "intver_"+ULID for the integration, and the definition's name (or
+// "integration") for the alias.
+func WithIDs(botID, botUserID, integrationID, alias, webhookID string) Option {
+	return func(o *config) {
+		o.botID, o.botUserID, o.integrationID, o.alias, o.webhookID = botID, botUserID, integrationID, alias, webhookID
+	}
+}
+
+// WithConfiguration sets the install's configuration object (sent base64 in
+// x-bp-configuration, validated at Register) and the name of the entry of the
+// definition's `configurations` it follows ("" for the default one). The
+// default is {}.
+func WithConfiguration(cfg json.RawMessage, typ string) Option {
+	return func(o *config) { o.cfg, o.cfgType = cfg, typ }
+}
+
+// WithBot sets the scripted bot's rules. Without this option, or with nil,
+// the bot echoes text messages (EchoRules); an empty non-nil list makes it
+// silent.
+func WithBot(rules []BotRule) Option {
+	return func(o *config) { o.rules, o.rulesSet = rules, true }
+}
+
+// WithHTTPClient sets the client used to invoke the integration. The default
+// is a client of the Server's own.
+func WithHTTPClient(c *http.Client) Option { return func(o *config) { o.client = c } }
+
+// Server is the Botpress-compatible mock platform: the Runtime API an
+// integration calls (under /v1/chat/), the invoker that calls the
+// integration, a webhook endpoint for the installed integration, a scripted
+// bot and the control API (under fakes.ControlPrefix). Its methods are safe
+// for concurrent use.
+type Server struct {
+	clock     fakes.Clock
+	journal   *fakes.Journal
+	activity  *fakes.Activity
+	validator *contracts.Validator
+	spec      *apiSpec
+	token     string
+
+	botID, botUserID, integrationID, alias, webhookID string
+	integrationName                                   string
+	cfg                                               json.RawMessage
+	cfgType                                           string
+
+	client    *http.Client
+	ownClient bool
+	ids       *idGen
+	faults    *fakes.Faults
+	srv       *fakes.Server
+
+	mu             sync.Mutex // guards st, rules, integrationURL
+	st             *store
+	rules          []BotRule
+	integrationURL string
+
+	bot *botQueue
+
+	ctx    context.Context // cancelled by Close
+	cancel context.CancelFunc
+	once   sync.Once
+}
+
+// Start starts a platform on 127.0.0.1:0. It fails if the definition's
+// schemas do not compile.
+func Start(opts ...Option) (*Server, error) {
+	c := config{}
+	for _, o := range opts {
+		o(&c)
+	}
+	if c.clock == nil {
+		c.clock = fakes.NewVirtualClock(time.Time{})
+	}
+	sp, err := loadSpec()
+	if err != nil {
+		return nil, fmt.Errorf("start platform: %w", err)
+	}
+	s := &Server{
+		clock: c.clock, journal: c.journal, activity: c.activity, spec: sp, token: c.token,
+		cfg: c.cfg, cfgType: c.cfgType, client: c.client, faults: &fakes.Faults{}, st: newStore(),
+	}
+	s.ids = &idGen{clock: c.clock}
+	if c.def != nil {
+		v, err := c.def.Validator()
+		if err != nil {
+			return nil, fmt.Errorf("start platform: compile definition: %w", err)
+		}
+		s.validator = v
+	}
+	if len(s.cfg) == 0 {
+		s.cfg = json.RawMessage(`{}`)
+	}
+	if !json.Valid(s.cfg) {
+		return nil, fmt.Errorf("start platform: configuration is not valid JSON: %.80s", s.cfg)
+	}
+	s.botID, s.botUserID, s.integrationID, s.alias, s.webhookID = c.botID, c.botUserID, c.integrationID, c.alias, c.webhookID
+	if s.botID == "" {
+		s.botID = newUUID()
+	}
+	if s.botUserID == "" {
+		s.botUserID = s.ids.next(PrefixUser)
+	}
+	if s.integrationID == "" {
+		s.integrationID = s.ids.next(PrefixIntegration)
+	}
+	s.integrationName = "integration"
+	if c.def != nil && c.def.Name != "" {
+		s.integrationName = c.def.Name
+	}
+	if s.alias == "" {
+		s.alias = s.integrationName
+	}
+	if s.webhookID == "" {
+		s.webhookID = newUUID()
+	}
+	if c.rulesSet && c.rules != nil {
+		s.rules = slices.Clone(c.rules)
+	} else {
+		s.rules = EchoRules()
+	}
+	if s.client == nil {
+		s.client = &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()}
+		s.ownClient = true
+	}
+	// The bot's own user exists from the start (Slack's register updates it).
+	now := s.clock.Now()
+	bu := &user{seq: s.st.nextSeq(), id: s.botUserID, createdAt: now, updatedAt: now, tags: map[string]string{}}
+	s.st.users = append(s.st.users, bu)
+	s.st.usersBy[bu.id] = bu
+
+	s.ctx, s.cancel = context.WithCancel(context.Background())
+	s.bot = newBotQueue(s)
+	s.srv, err = fakes.Listen("", fakes.Track(s.activity, "platform", s.routes()))
+	if err != nil {
+		s.cancel()
+		return nil, fmt.Errorf("start platform: %w", err)
+	}
+	return s, nil
+}
+
+// New starts a platform for a test and closes it when the test ends.
+func New(tb testing.TB, opts ...Option) *Server {
+	tb.Helper()
+	s, err := Start(opts...)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() {
+		if err := s.Close(); err != nil {
+			tb.Error(err)
+		}
+	})
+	return s
+}
+
+// URL returns the base URL of the Runtime API, what the integration gets as
+// BP_API_URL ("http://127.0.0.1:PORT").
+func (s *Server) URL() string {
+	if s == nil || s.srv == nil {
+		return ""
+	}
+	return s.srv.URL
+}
+
+// WebhookURL returns the installed integration's webhook URL, URL()+"/"+
+// WebhookID(): what register hands the integration and where the fakes
+// deliver.
+func (s *Server) WebhookURL() string { return s.URL() + "/" + s.webhookID }
+
+// BotID returns the bot id (x-bot-id).
+func (s *Server) BotID() string { return s.botID }
+
+// BotUserID returns the id of the bot's own user (x-bot-user-id).
+func (s *Server) BotUserID() string { return s.botUserID }
+
+// IntegrationID returns the installed integration's id (x-integration-id).
+func (s *Server) IntegrationID() string { return s.integrationID }
+
+// IntegrationAlias returns the install's alias (x-integration-alias).
+func (s *Server) IntegrationAlias() string { return s.alias }
+
+// WebhookID returns the install's webhook id (x-webhook-id).
+func (s *Server) WebhookID() string { return s.webhookID }
+
+// SetIntegrationURL sets where the integration listens; the invoker POSTs
+// to it. Call it once the integration has been launched.
+func (s *Server) SetIntegrationURL(u string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.integrationURL = u
+}
+
+// IntegrationURL returns what SetIntegrationURL set.
+func (s *Server) IntegrationURL() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.integrationURL
+}
+
+// Faults returns the platform's injected faults, keyed by route name
+// ("message.create", "state.get", …) or operation id ("createMessage").
+func (s *Server) Faults() *fakes.Faults { return s.faults }
+
+// Close stops the scripted bot, cancels invocations in flight, stops the
+// server and waits for its handlers to return. It is safe to call more than
+// once and on a nil Server.
+func (s *Server) Close() error {
+	if s == nil || s.srv == nil {
+		return nil
+	}
+	var err error
+	s.once.Do(func() {
+		s.cancel()
+		s.bot.close()
+		err = s.srv.Close()
+		if s.ownClient {
+			s.client.CloseIdleConnections()
+		}
+	})
+	return err
+}
+
+func (s *Server) closed() bool { return s.ctx.Err() != nil }
+
+// Users returns every user the platform holds, the bot's own user first, in
+// creation order.
+func (s *Server) Users() []contracts.User {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]contracts.User, 0, len(s.st.users))
+	for _, u := range s.st.users {
+		out = append(out, u.capture())
+	}
+	return out
+}
+
+// Conversations returns every conversation, in creation order.
+func (s *Server) Conversations() []contracts.Conversation {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]contracts.Conversation, 0, len(s.st.convs))
+	for _, c := range s.st.convs {
+		out = append(out, c.capture())
+	}
+	return out
+}
+
+// Messages returns every message, incoming and outgoing, in creation order.
+func (s *Server) Messages() []contracts.Message {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]contracts.Message, 0, len(s.st.msgs))
+	for _, m := range s.st.msgs {
+		out = append(out, m.capture(s.channelOf(m.convID)))
+	}
+	return out
+}
+
+// Events returns every event, in creation order.
+func (s *Server) Events() []contracts.Event {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]contracts.Event, 0, len(s.st.events))
+	for _, e := range s.st.events {
+		out = append(out, e.capture())
+	}
+	return out
+}
+
+// States returns the current value of every state that is set and not
+// expired, in the order they were first set.
+func (s *Server) States() []contracts.StateChange {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.clock.Now()
+	out := make([]contracts.StateChange, 0, len(s.st.states))
+	for _, st := range s.st.states {
+		if st.expired(now) {
+			continue
+		}
+		out = append(out, st.capture())
+	}
+	return out
+}
+
+// State returns the current payload of one state, or ok false when it is
+// not set or has expired.
+func (s *Server) State(scope, id, name string) (payload json.RawMessage, ok bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st := s.liveState(stateKey{scope, id, name})
+	if st == nil {
+		return nil, false
+	}
+	return cloneRaw(st.payload), true
+}
+
+// Actions returns every action_triggered call and its outcome, in order.
+func (s *Server) Actions() []contracts.ActionCall {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.st.actions)
+}
+
+// Violations returns every contract violation recorded so far, in order.
+func (s *Server) Violations() []contracts.Violation {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.st.violations)
+}
+
+// Identifier returns the identifier the integration set with
+// configureIntegration, and whether it set one.
+func (s *Server) Identifier() (string, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.st.identifier == nil {
+		return "", false
+	}
+	return *s.st.identifier, true
+}
+
+// channelOf returns the channel of a conversation. Callers hold s.mu.
+func (s *Server) channelOf(convID string) string {
+	if c := s.st.convsBy[convID]; c != nil {
+		return c.channel
+	}
+	return ""
+}
+
+// routes builds the whole handler: Runtime API, webhook, control API.
+func (s *Server) routes() http.Handler {
+	mux := http.NewServeMux()
+	s.runtimeRoutes(mux)
+	s.controlRoutes(mux)
+	mux.HandleFunc("/"+s.webhookID, s.serveWebhook)
+	mux.HandleFunc("/"+s.webhookID+"/", s.serveWebhook)
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		s.writeAPIError(w, notFound("No webhook or route found for %s %s", r.Method, r.URL.Path))
+	})
+	return mux
+}

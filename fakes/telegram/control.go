@@ -1,0 +1,378 @@
+package telegram
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/chatsim/chatsim/fakes"
+)
+
+// ControlRoutes lists the control API, relative to fakes.ControlPrefix. Each
+// answers JSON; errors are {"error": "…"} with 400 (bad input), 404
+// (unknown user, chat, message or button) or 409 (blocked, not a member,
+// already exists).
+func ControlRoutes() []string {
+	return []string{
+		"GET    /_chatsim/                                 this list",
+		"GET    /_chatsim/bot                              {user, token, api_url}",
+		"GET    /_chatsim/users                            {users}",
+		"POST   /_chatsim/users                            User → 201 {user}",
+		"POST   /_chatsim/users/{id}/block                 → {update_ids}",
+		"POST   /_chatsim/users/{id}/unblock               → {update_ids}",
+		"GET    /_chatsim/chats                            {chats}",
+		"POST   /_chatsim/chats                            {id,type,title,username,members,bot_status} → 201 {chat}",
+		"GET    /_chatsim/chats/{id}                       {chat, members, messages: [Entry]}",
+		"POST   /_chatsim/chats/{id}/messages              {from,text,reply_to} | {from,photo(base64),caption} → 201 {message, update_ids}",
+		"POST   /_chatsim/chats/{id}/commands              {from,command,args} → 201 {message, update_ids}",
+		"POST   /_chatsim/chats/{id}/messages/{mid}/edit   {from,text} → {message, update_ids}",
+		"POST   /_chatsim/chats/{id}/messages/{mid}/tap    {from,button} → {callback_query, update_ids}",
+		"POST   /_chatsim/chats/{id}/messages/{mid}/react  {from,emoji:[…]} → {update_ids}",
+		"POST   /_chatsim/chats/{id}/join                  {user,by} → {update_ids}",
+		"POST   /_chatsim/chats/{id}/leave                 {user,by} → {update_ids}",
+		"GET    /_chatsim/updates                          {pending: [Update]}",
+		"POST   /_chatsim/updates                          Update (recorded) → {update}",
+		"GET    /_chatsim/webhook                          WebhookInfo + {secret_token_set}",
+		"GET    /_chatsim/calls                            {calls: [Call]}",
+		"GET    /_chatsim/deliveries                       {deliveries: [Delivery]}",
+		"GET|POST|DELETE /_chatsim/faults                  fakes.Faults (op = Bot API method)",
+	}
+}
+
+// serveControl serves the control API under fakes.ControlPrefix.
+func (s *Server) serveControl(w http.ResponseWriter, r *http.Request) {
+	s.mux.ServeHTTP(w, r)
+}
+
+// buildControl builds the control API's router.
+func (s *Server) buildControl() *http.ServeMux {
+	m := http.NewServeMux()
+	p := strings.TrimSuffix(fakes.ControlPrefix, "/")
+	m.HandleFunc("GET "+p+"/{$}", func(w http.ResponseWriter, r *http.Request) {
+		fakes.WriteJSON(w, http.StatusOK, map[string]any{"routes": ControlRoutes()})
+	})
+	m.HandleFunc(p+"/", func(w http.ResponseWriter, r *http.Request) {
+		fakes.ControlError(w, http.StatusNotFound, "no control route %s %s (GET %s lists them)", r.Method, r.URL.Path, fakes.ControlPrefix)
+	})
+	m.HandleFunc("GET "+p+"/bot", func(w http.ResponseWriter, r *http.Request) {
+		fakes.WriteJSON(w, http.StatusOK, map[string]any{"user": s.BotUser(), "token": s.Token(), "api_url": s.URL() + "/bot" + s.Token()})
+	})
+	m.HandleFunc("GET "+p+"/users", func(w http.ResponseWriter, r *http.Request) {
+		fakes.WriteJSON(w, http.StatusOK, map[string]any{"users": s.Users()})
+	})
+	m.HandleFunc("POST "+p+"/users", func(w http.ResponseWriter, r *http.Request) {
+		var u User
+		if !decode(w, r, &u) {
+			return
+		}
+		if err := s.AddUser(u); err != nil {
+			controlFail(w, err)
+			return
+		}
+		fakes.WriteJSON(w, http.StatusCreated, map[string]any{"user": u})
+	})
+	m.HandleFunc("POST "+p+"/users/{id}/{action}", func(w http.ResponseWriter, r *http.Request) {
+		id, ok := pathID(w, r, "id")
+		if !ok {
+			return
+		}
+		var block bool
+		switch r.PathValue("action") {
+		case "block":
+			block = true
+		case "unblock":
+		default:
+			fakes.ControlError(w, http.StatusNotFound, "no user action %q (want block or unblock)", r.PathValue("action"))
+			return
+		}
+		upd, err := s.setBlocked(id, block)
+		if err != nil {
+			controlFail(w, err)
+			return
+		}
+		fakes.WriteJSON(w, http.StatusOK, map[string]any{"update_ids": ids(upd)})
+	})
+	m.HandleFunc("GET "+p+"/chats", func(w http.ResponseWriter, r *http.Request) {
+		fakes.WriteJSON(w, http.StatusOK, map[string]any{"chats": s.Chats()})
+	})
+	m.HandleFunc("POST "+p+"/chats", func(w http.ResponseWriter, r *http.Request) {
+		var body struct {
+			Chat
+			Members   []int64 `json:"members"`
+			BotStatus string  `json:"bot_status"`
+		}
+		if !decode(w, r, &body) {
+			return
+		}
+		if err := s.AddChat(body.Chat); err != nil {
+			controlFail(w, err)
+			return
+		}
+		for _, id := range body.Members {
+			if err := s.AddMember(body.ID, id, StatusMember); err != nil {
+				controlFail(w, err)
+				return
+			}
+		}
+		if body.BotStatus != "" {
+			if err := s.setBotStatus(body.ID, body.BotStatus); err != nil {
+				controlFail(w, err)
+				return
+			}
+		}
+		s.mu.Lock()
+		c := s.chats[body.ID].chat
+		s.mu.Unlock()
+		fakes.WriteJSON(w, http.StatusCreated, map[string]any{"chat": c})
+	})
+	m.HandleFunc("GET "+p+"/chats/{id}", func(w http.ResponseWriter, r *http.Request) {
+		id, ok := pathID(w, r, "id")
+		if !ok {
+			return
+		}
+		s.mu.Lock()
+		cs := s.chats[id]
+		if cs == nil {
+			s.mu.Unlock()
+			fakes.ControlError(w, http.StatusNotFound, "chat %d: %v", id, ErrUnknownChat)
+			return
+		}
+		members := map[string]string{}
+		for uid, st := range cs.members {
+			members[strconv.FormatInt(uid, 10)] = st
+		}
+		out := map[string]any{"chat": cs.chat, "members": members, "messages": s.historyLocked(cs)}
+		s.mu.Unlock()
+		fakes.WriteJSON(w, http.StatusOK, out)
+	})
+	m.HandleFunc("POST "+p+"/chats/{id}/messages", func(w http.ResponseWriter, r *http.Request) {
+		id, ok := pathID(w, r, "id")
+		if !ok {
+			return
+		}
+		var body struct {
+			From    int64  `json:"from"`
+			Text    string `json:"text"`
+			ReplyTo int    `json:"reply_to"`
+			Photo   []byte `json:"photo"` // base64 in JSON
+			Caption string `json:"caption"`
+		}
+		if !decode(w, r, &body) {
+			return
+		}
+		var (
+			msg Message
+			upd int64
+			err error
+		)
+		switch {
+		case len(body.Photo) > 0:
+			msg, upd, err = s.sendPhoto(body.From, id, body.Caption, body.Photo)
+		case body.Caption != "":
+			err = errors.New("send photo: field \"photo\" (base64 image bytes) is required with a caption")
+		default:
+			msg, upd, err = s.sendText(body.From, id, body.Text, body.ReplyTo)
+		}
+		if err != nil {
+			controlFail(w, err)
+			return
+		}
+		fakes.WriteJSON(w, http.StatusCreated, map[string]any{"message": msg, "update_ids": ids(upd)})
+	})
+	m.HandleFunc("POST "+p+"/chats/{id}/commands", func(w http.ResponseWriter, r *http.Request) {
+		id, ok := pathID(w, r, "id")
+		if !ok {
+			return
+		}
+		var body struct {
+			From    int64  `json:"from"`
+			Command string `json:"command"`
+			Args    string `json:"args"`
+		}
+		if !decode(w, r, &body) {
+			return
+		}
+		if strings.TrimPrefix(body.Command, "/") == "" {
+			fakes.ControlError(w, http.StatusBadRequest, "send command: field \"command\" is required")
+			return
+		}
+		text := "/" + strings.TrimPrefix(body.Command, "/")
+		if body.Args != "" {
+			text += " " + body.Args
+		}
+		msg, upd, err := s.sendText(body.From, id, text, 0)
+		if err != nil {
+			controlFail(w, err)
+			return
+		}
+		fakes.WriteJSON(w, http.StatusCreated, map[string]any{"message": msg, "update_ids": ids(upd)})
+	})
+	m.HandleFunc("POST "+p+"/chats/{id}/messages/{mid}/{action}", func(w http.ResponseWriter, r *http.Request) {
+		id, ok := pathID(w, r, "id")
+		if !ok {
+			return
+		}
+		mid, ok := pathID(w, r, "mid")
+		if !ok {
+			return
+		}
+		var body struct {
+			From   int64    `json:"from"`
+			Text   string   `json:"text"`
+			Button string   `json:"button"`
+			Emoji  []string `json:"emoji"`
+		}
+		if !decode(w, r, &body) {
+			return
+		}
+		switch r.PathValue("action") {
+		case "edit":
+			msg, upd, err := s.editText(body.From, id, int(mid), body.Text)
+			if err != nil {
+				controlFail(w, err)
+				return
+			}
+			fakes.WriteJSON(w, http.StatusOK, map[string]any{"message": msg, "update_ids": ids(upd)})
+		case "tap":
+			q, upd, err := s.tap(body.From, id, int(mid), body.Button)
+			if err != nil {
+				controlFail(w, err)
+				return
+			}
+			fakes.WriteJSON(w, http.StatusOK, map[string]any{"callback_query": q, "update_ids": ids(upd)})
+		case "react":
+			upd, err := s.react(body.From, id, int(mid), body.Emoji)
+			if err != nil {
+				controlFail(w, err)
+				return
+			}
+			fakes.WriteJSON(w, http.StatusOK, map[string]any{"update_ids": ids(upd)})
+		default:
+			fakes.ControlError(w, http.StatusNotFound, "no message action %q (want edit, tap or react)", r.PathValue("action"))
+		}
+	})
+	for _, action := range []string{"join", "leave"} {
+		join := action == "join"
+		m.HandleFunc("POST "+p+"/chats/{id}/"+action, func(w http.ResponseWriter, r *http.Request) {
+			id, ok := pathID(w, r, "id")
+			if !ok {
+				return
+			}
+			var body struct {
+				User int64 `json:"user"`
+				By   int64 `json:"by"`
+			}
+			if !decode(w, r, &body) {
+				return
+			}
+			upd, err := s.membership(body.User, id, body.By, join)
+			if err != nil {
+				controlFail(w, err)
+				return
+			}
+			fakes.WriteJSON(w, http.StatusOK, map[string]any{"update_ids": ids(upd...)})
+		})
+	}
+	m.HandleFunc("GET "+p+"/updates", func(w http.ResponseWriter, r *http.Request) {
+		s.mu.Lock()
+		pending := make([]json.RawMessage, 0, len(s.queue))
+		for _, q := range s.queue {
+			pending = append(pending, q.raw)
+		}
+		s.mu.Unlock()
+		fakes.WriteJSON(w, http.StatusOK, map[string]any{"pending": pending})
+	})
+	m.HandleFunc("POST "+p+"/updates", func(w http.ResponseWriter, r *http.Request) {
+		raw, err := io.ReadAll(http.MaxBytesReader(w, r.Body, fakes.MaxBody))
+		if err != nil {
+			fakes.ControlError(w, http.StatusBadRequest, "read body: %v", err)
+			return
+		}
+		u, err := s.InjectUpdate(raw)
+		if err != nil {
+			controlFail(w, err)
+			return
+		}
+		fakes.WriteJSON(w, http.StatusOK, map[string]any{"update": u})
+	})
+	m.HandleFunc("GET "+p+"/webhook", func(w http.ResponseWriter, r *http.Request) {
+		info := s.WebhookInfo()
+		s.mu.Lock()
+		secret := s.webhook.secret != ""
+		s.mu.Unlock()
+		fakes.WriteJSON(w, http.StatusOK, struct {
+			WebhookInfo
+			SecretTokenSet bool `json:"secret_token_set"`
+		}{info, secret})
+	})
+	m.HandleFunc("GET "+p+"/calls", func(w http.ResponseWriter, r *http.Request) {
+		fakes.WriteJSON(w, http.StatusOK, map[string]any{"calls": s.Calls()})
+	})
+	m.HandleFunc("GET "+p+"/deliveries", func(w http.ResponseWriter, r *http.Request) {
+		fakes.WriteJSON(w, http.StatusOK, map[string]any{"deliveries": s.Deliveries()})
+	})
+	m.Handle(p+"/faults", &s.faults)
+	return m
+}
+
+// setBotStatus sets the bot's membership of a group without an update.
+func (s *Server) setBotStatus(chatID int64, status string) error {
+	switch status {
+	case StatusAdministrator, StatusMember, StatusRestricted, StatusLeft, StatusKicked:
+	default:
+		return errors.New("add chat: field \"bot_status\" must be administrator, member, restricted, left or kicked")
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	cs := s.chats[chatID]
+	if cs == nil || cs.chat.Type == ChatPrivate {
+		return errors.New("add chat: \"bot_status\" applies to groups only")
+	}
+	cs.members[s.cfg.bot.ID] = status
+	return nil
+}
+
+func ids(upd ...int64) []int64 {
+	out := []int64{}
+	for _, id := range upd {
+		if id != 0 {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+func decode(w http.ResponseWriter, r *http.Request, v any) bool {
+	if err := fakes.DecodeJSON(r, v); err != nil {
+		fakes.ControlError(w, http.StatusBadRequest, "%v", err)
+		return false
+	}
+	return true
+}
+
+func pathID(w http.ResponseWriter, r *http.Request, name string) (int64, bool) {
+	v := r.PathValue(name)
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil {
+		fakes.ControlError(w, http.StatusBadRequest, "path {%s}: want an integer, got %q", name, v)
+		return 0, false
+	}
+	return n, true
+}
+
+// controlFail answers a control call with the status its error deserves.
+func controlFail(w http.ResponseWriter, err error) {
+	status := http.StatusBadRequest
+	switch {
+	case errors.Is(err, ErrUnknownUser), errors.Is(err, ErrUnknownChat), errors.Is(err, ErrUnknownMessage), errors.Is(err, ErrUnknownButton):
+		status = http.StatusNotFound
+	case errors.Is(err, ErrBlocked), errors.Is(err, ErrNotMember), errors.Is(err, ErrExists):
+		status = http.StatusConflict
+	case errors.Is(err, ErrClosed):
+		status = http.StatusServiceUnavailable
+	}
+	fakes.ControlError(w, status, "%v", err)
+}
