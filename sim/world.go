@@ -267,13 +267,12 @@ func (w *World) Launcher() Launcher { return w.launcher }
 // runs fn, then waits until the integration has answered and every call it
 // started has finished (Settle). A step never ends after a fixed sleep.
 func (w *World) Step(ctx context.Context, title string, fn func(ctx context.Context) error) error {
-	w.mu.Lock()
-	w.steps++
-	n := w.steps
-	w.mu.Unlock()
 	header := title
 	if !strings.HasPrefix(title, "setup") {
-		header = fmt.Sprintf("step %d  %s", n, title)
+		w.mu.Lock()
+		w.steps++
+		header = fmt.Sprintf("step %d  %s", w.steps, title)
+		w.mu.Unlock()
 	}
 	o := w.Journal.Record(fakes.Observation{At: w.Clock.Now(), Source: "step", Kind: "header", Text: header})
 	w.mu.Lock()

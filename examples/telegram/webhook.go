@@ -105,7 +105,7 @@ func (o *op) incomingMessage(ctx context.Context, m *tgMessage, edited bool) err
 			return err
 		}
 		if found {
-			return o.platform.updateMessage(ctx, prev.ID, payload, nil)
+			return o.platform.updateMessage(ctx, prev.ID, payload, prev.Tags) // the Runtime API requires tags on every update
 		}
 		// Edited before we ever saw it (it predates the install, or its
 		// delivery failed): record it as a new message.
