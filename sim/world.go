@@ -81,14 +81,14 @@ type World struct {
 // Start builds a World: it starts the fakes and the platform, launches the
 // integration with their URLs and credentials in its environment, and
 // registers it (which is where an integration sets its webhooks).
-func Start(ctx context.Context, opts Options) (w *World, err error) {
+func Start(ctx context.Context, opts Options) (_ *World, err error) {
 	if opts.StepTimeout == 0 {
 		opts.StepTimeout = DefaultStepTimeout
 	}
 	if opts.Token == "" {
 		opts.Token = "chatsim-bp-token"
 	}
-	w = &World{
+	w := &World{
 		Clock:    fakes.NewVirtualClock(opts.Start),
 		Journal:  fakes.NewJournal(),
 		Activity: fakes.NewActivity(),

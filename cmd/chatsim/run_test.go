@@ -1,0 +1,69 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestRun(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	wrong := filepath.Join(dir, "wrong.golden")
+	if err := os.WriteFile(wrong, []byte("# not the journal\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cassettes := "../../examples/telegram/cassettes/"
+	cases := []struct {
+		name   string
+		args   []string
+		code   int
+		stdout string // must contain
+		stderr string
+	}{
+		{name: "demo", args: []string{"replay"}, code: 0, stdout: "bot  ◂ One coffee coming up."},
+		{name: "golden matches", args: []string{"replay", cassettes + "order.cassette", "--golden", "../../sim/testdata/telegram/order.golden"}, code: 0, stdout: "journal matches"},
+		{name: "golden differs", args: []string{"replay", cassettes + "text.cassette", "--golden", wrong}, code: 1, stdout: "+# step 1"},
+		{name: "violation fails", args: []string{"replay", cassettes + "violation.cassette", "--quiet"}, code: 1, stdout: "at /payload/options/0/value"},
+		{name: "missing cassette", args: []string{"replay", filepath.Join(dir, "nope.cassette")}, code: 2, stderr: "no such file"},
+		{name: "bad flag", args: []string{"replay", "--nope"}, code: 2, stderr: "flag provided but not defined"},
+		{name: "update needs golden", args: []string{"replay", "--update"}, code: 2, stderr: "--update needs --golden"},
+		{name: "unknown integration", args: []string{"replay", "--integration", "examples/nope"}, code: 2, stderr: "not a bundled integration"},
+		{name: "help", args: []string{"replay", "-h"}, code: 0, stdout: "Usage: chatsim replay"},
+		{name: "no command", args: nil, code: 2, stderr: "Usage:"},
+		{name: "unknown command", args: []string{"frobnicate"}, code: 2, stderr: "unknown command"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			var out, errb bytes.Buffer
+			code := run(context.Background(), tc.args, strings.NewReader(""), &out, &errb)
+			if code != tc.code {
+				t.Errorf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", code, tc.code, out.String(), errb.String())
+			}
+			if !strings.Contains(out.String(), tc.stdout) {
+				t.Errorf("stdout lacks %q:\n%s", tc.stdout, out.String())
+			}
+			if !strings.Contains(errb.String(), tc.stderr) {
+				t.Errorf("stderr lacks %q:\n%s", tc.stderr, errb.String())
+			}
+		})
+	}
+}
+
+func TestBadCassetteNamesTheLine(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "bad.cassette")
+	body := `{"chatsim_cassette":1,"name":"bad","configuration":{"botToken":"${TELEGRAM_BOT_TOKEN}"}}` + "\n" + `{"at":"0s","platform":"telegram","direction":"inbound","request":{"url":"/"}}` + "\n"
+	if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var out, errb bytes.Buffer
+	code := run(context.Background(), []string{"replay", path}, strings.NewReader(""), &out, &errb)
+	if code != 1 || !strings.Contains(errb.String(), "bad.cassette:2") {
+		t.Fatalf("exit %d, stderr %q: want 1 and the file:line", code, errb.String())
+	}
+}
