@@ -1,0 +1,98 @@
+package fakes_test
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chatsim/chatsim/fakes"
+)
+
+func TestActivityWaitNamesWhatIsPending(t *testing.T) {
+	t.Parallel()
+	a := fakes.NewActivity()
+	end := a.Begin("telegram sendMessage")
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	defer cancel()
+	err := a.Wait(ctx)
+	if err == nil || !strings.Contains(err.Error(), "telegram sendMessage") {
+		t.Fatalf("Wait = %v, want a deadline error naming the pending work", err)
+	}
+	end()
+	end() // harmless twice
+	if err := a.Wait(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestTrackAndIdle(t *testing.T) {
+	t.Parallel()
+	a := fakes.NewActivity()
+	parked := make(chan struct{})
+	release := make(chan struct{})
+	srv, err := fakes.Listen("", fakes.Track(a, "fake", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fakes.Idle(r)
+		close(parked)
+		<-release
+	})))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	done := make(chan error, 1)
+	go func() {
+		resp, err := http.Get(srv.URL + "/poll")
+		if err == nil {
+			resp.Body.Close()
+		}
+		done <- err
+	}()
+	<-parked
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := a.Wait(ctx); err != nil {
+		t.Fatalf("a parked request still counts: %v", err)
+	}
+	close(release)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestFaultsTakeCountsDown(t *testing.T) {
+	t.Parallel()
+	var fs fakes.Faults
+	fs.Add(fakes.Fault{Op: "sendMessage", Status: 429, RetryAfter: 3, Times: 2})
+	for i, want := range []bool{true, true, false} {
+		if _, ok := fs.Take("SENDMESSAGE"); ok != want {
+			t.Fatalf("take %d = %v, want %v", i, ok, want)
+		}
+	}
+}
+
+func TestJournalAndClock(t *testing.T) {
+	t.Parallel()
+	c := fakes.NewVirtualClock(time.Time{})
+	if c.Now().Unix() != fakes.EpochUnix {
+		t.Fatalf("clock starts at %v", c.Now())
+	}
+	c.Set(c.Now().Add(-time.Hour))
+	if c.Now().Unix() != fakes.EpochUnix {
+		t.Fatal("virtual time went backwards")
+	}
+	j := fakes.NewJournal()
+	changed := j.Changed()
+	o := j.Record(fakes.Observation{Source: "telegram", Kind: "getMe"})
+	<-changed
+	if o.Seq != 1 || len(j.Since(0)) != 1 || len(j.Since(1)) != 0 {
+		t.Fatalf("seq %d, since(0) %d", o.Seq, len(j.Since(0)))
+	}
+	if got := fakes.FormatTags(map[string]string{"b": "x y", "a": "1"}); got != `tags{a=1, b="x y"}` {
+		t.Fatalf("FormatTags = %s", got)
+	}
+	if got := fakes.CanonicalJSON([]byte(`{"b":1, "a":[2]}`)); got != `{"a":[2],"b":1}` {
+		t.Fatalf("CanonicalJSON = %s", got)
+	}
+}
