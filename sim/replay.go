@@ -77,7 +77,7 @@ func Replay(ctx context.Context, w *World, r *cassette.Reader, opts ReplayOption
 	res := &Result{}
 	var (
 		pending  *cassette.Entry
-		outbound int // calls recorded after the pending delivery
+		outbound []string // kinds of the calls recorded after the pending delivery
 	)
 	flush := func() error {
 		if pending == nil {
@@ -93,12 +93,12 @@ func Replay(ctx context.Context, w *World, r *cassette.Reader, opts ReplayOption
 			body := e.Request.Body.Bytes()
 			title = "telegram → integration: " + telegram.Describe(body)
 			deliver = func(ctx context.Context) error {
-				before := countCalls(w)
+				before := int64(w.Journal.Len())
 				if _, err := w.Telegram.InjectUpdate(body); err != nil {
 					return fmt.Errorf("%s: inject update: %w", e.Location(), err)
 				}
 				if w.Direct() {
-					return waitCalls(ctx, w, before+outbound)
+					return waitCalls(ctx, w, before, outbound)
 				}
 				return nil
 			}
@@ -127,9 +127,9 @@ func Replay(ctx context.Context, w *World, r *cassette.Reader, opts ReplayOption
 			if err := flush(); err != nil {
 				return nil, err
 			}
-			pending, outbound = &e, 0
+			pending, outbound = &e, nil
 		case cassette.Outbound:
-			outbound++
+			outbound = append(outbound, e.Kind)
 		}
 	}
 	if err := flush(); err != nil {
@@ -156,31 +156,33 @@ func isChatCall(o fakes.Observation) bool {
 	return o.Source == "telegram" && o.Kind != "deliver" && o.Kind != "getUpdates"
 }
 
-func countCalls(w *World) int {
-	n := 0
-	for _, o := range w.Journal.Observations() {
-		if isChatCall(o) {
-			n++
-		}
-	}
-	return n
-}
-
-// waitCalls waits until the fakes have observed n calls in all. A bot that
-// talks to the fakes directly confirms an update before it has handled it,
-// so "nothing in flight" is not enough: the cassette says how many calls the
-// recorded bot made for this delivery, and the step waits for that many.
-func waitCalls(ctx context.Context, w *World, n int) error {
+// waitCalls waits until the fakes have observed, after journal position
+// since, the calls the recording holds for this delivery (by kind, such as
+// "sendMessage"). A bot that talks to the fakes directly confirms an update
+// before it has handled it, so "nothing in flight" is not enough.
+func waitCalls(ctx context.Context, w *World, since int64, kinds []string) error {
 	for {
 		changed := w.Journal.Changed()
-		got := countCalls(w)
-		if got >= n {
+		want := map[string]int{}
+		for _, k := range kinds {
+			want[k]++
+		}
+		for _, o := range w.Journal.Since(since) {
+			if isChatCall(o) && want[o.Kind] > 0 {
+				want[o.Kind]--
+			}
+		}
+		missing := 0
+		for _, n := range want {
+			missing += n
+		}
+		if missing == 0 {
 			return nil
 		}
 		select {
 		case <-changed:
 		case <-ctx.Done():
-			return fmt.Errorf("wait for the bot's calls: %w (saw %d of the %d recorded)", ctx.Err(), got, n)
+			return fmt.Errorf("wait for the bot's calls: %w (%d of the %d recorded calls not seen: %v)", ctx.Err(), missing, len(kinds), want)
 		}
 	}
 }
