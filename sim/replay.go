@@ -24,6 +24,9 @@ type Result struct {
 	Conversation []Line
 	// Violations are the contract violations the captures produced.
 	Violations []contracts.Violation
+	// ViolationLines are the violations rendered with the journal's aliases
+	// (msg#2 rather than msg_01J…), for people.
+	ViolationLines []string
 	// Captures counts the platform's captures (changes) and Calls the calls
 	// the integration made to the chat platforms' fakes.
 	Captures, Calls int
@@ -135,9 +138,13 @@ func Replay(ctx context.Context, w *World, r *cassette.Reader, opts ReplayOption
 	if err := flush(); err != nil {
 		return nil, err
 	}
-	res.Journal = w.Render()
+	aliases := NewAliaser(w.Literals())
+	res.Journal = RenderJournal(w.Journal.Observations(), aliases)
 	res.Conversation = w.Conversation()
 	res.Violations = w.Violations()
+	for _, v := range res.Violations {
+		res.ViolationLines = append(res.ViolationLines, aliases.Alias(v.Error()))
+	}
 	for _, o := range w.Journal.Observations() {
 		switch {
 		case o.Source == "platform" && o.Kind != "→ integration":

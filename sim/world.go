@@ -114,12 +114,11 @@ func Start(ctx context.Context, opts Options) (_ *World, err error) {
 		"TELEGRAM_BOT_TOKEN": w.Telegram.Token(),
 	}
 	if opts.Definition != nil {
-		for name, s := range opts.Definition.Secrets {
+		for name := range opts.Definition.Secrets {
 			v, ok := opts.Secrets[name]
 			if !ok {
 				v = "chatsim-test-" + strings.ToLower(strings.ReplaceAll(name, "_", "-"))
 			}
-			_ = s
 			w.Env["SECRET_"+secretEnvName(name)] = v
 		}
 	}

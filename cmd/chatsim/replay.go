@@ -159,8 +159,8 @@ With no CASSETTE it replays the bundled demo conversation through the bundled Te
 			fmt.Fprint(stdout, indent(res.Journal, "  "))
 		}
 	}
-	for _, v := range res.Violations {
-		fmt.Fprintln(stdout, v.Error())
+	for _, v := range res.ViolationLines {
+		fmt.Fprintln(stdout, v)
 	}
 	fmt.Fprintf(stdout, "%d deliveries · %d platform captures · %d Telegram calls · %d contract violations · %s\n",
 		res.Deliveries, res.Captures, res.Calls, len(res.Violations), res.Elapsed.Round(100_000))
