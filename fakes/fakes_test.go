@@ -2,6 +2,7 @@ package fakes_test
 
 import (
 	"context"
+	"net"
 	"net/http"
 	"strings"
 	"testing"
@@ -94,5 +95,30 @@ func TestJournalAndClock(t *testing.T) {
 	}
 	if got := fakes.CanonicalJSON([]byte(`{"b":1, "a":[2]}`)); got != `{"a":[2],"b":1}` {
 		t.Fatalf("CanonicalJSON = %s", got)
+	}
+}
+
+// TestCloseDoesNotWaitForIdleNewConnections opens a connection that never
+// sends a request; Close must not wait its five-second timeout for it.
+func TestCloseDoesNotWaitForIdleNewConnections(t *testing.T) {
+	t.Parallel()
+	srv, err := fakes.Listen("", http.NotFoundHandler())
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := net.Dial("tcp", srv.Addr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	// The server must have seen the connection before Close for the case to
+	// matter: a request on another connection proves the accept loop ran.
+	resp, err := http.Get(srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if err := srv.Close(); err != nil {
+		t.Fatalf("Close = %v, want nil without waiting out the timeout", err)
 	}
 }

@@ -23,6 +23,9 @@ type Server struct {
 	cancel context.CancelFunc
 	done   chan struct{}
 	once   sync.Once
+
+	mu    sync.Mutex
+	fresh map[net.Conn]struct{} // accepted, no request read yet
 }
 
 // Listen serves h on addr ("" means 127.0.0.1:0) until Close. Request contexts
@@ -41,11 +44,24 @@ func Listen(addr string, h http.Handler) (*Server, error) {
 		ln:     ln,
 		cancel: cancel,
 		done:   make(chan struct{}),
+		fresh:  map[net.Conn]struct{}{},
 		srv: &http.Server{
 			Handler:           h,
 			ReadHeaderTimeout: 10 * time.Second,
 			BaseContext:       func(net.Listener) context.Context { return base },
 		},
+	}
+	// Shutdown waits for connections that were accepted but never sent a
+	// request (a keep-alive pool's spare); Close closes those itself, as
+	// httptest does, so it never waits out its timeout for them.
+	s.srv.ConnState = func(c net.Conn, st http.ConnState) {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		if st == http.StateNew {
+			s.fresh[c] = struct{}{}
+		} else {
+			delete(s.fresh, c)
+		}
 	}
 	go func() {
 		defer close(s.done)
@@ -71,6 +87,11 @@ func (s *Server) Close() error {
 	var err error
 	s.once.Do(func() {
 		s.cancel()
+		s.mu.Lock()
+		for c := range s.fresh {
+			_ = c.Close()
+		}
+		s.mu.Unlock()
 		ctx, stop := context.WithTimeout(context.Background(), 5*time.Second)
 		defer stop()
 		if e := s.srv.Shutdown(ctx); e != nil && !errors.Is(e, http.ErrServerClosed) {
