@@ -1,0 +1,78 @@
+package fakes_test
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/chatsim/chatsim/fakes"
+)
+
+func TestSend(t *testing.T) {
+	t.Parallel()
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/slow":
+			select {
+			case <-release:
+			case <-r.Context().Done():
+			}
+		case "/fail":
+			http.Error(w, "boom", http.StatusInternalServerError)
+		default:
+			b, _ := io.ReadAll(r.Body)
+			w.Header().Set("X-Echo", r.Header.Get("X-Sig"))
+			w.Write(b)
+		}
+	}))
+	defer srv.Close()
+	defer close(release)
+	closed := httptest.NewServer(http.NotFoundHandler())
+	closed.Close()
+
+	tests := []struct {
+		name     string
+		out      fakes.Outgoing
+		ok       bool
+		outcome  string
+		wantBody string
+	}{
+		{"answered", fakes.Outgoing{URL: srv.URL + "/", Header: http.Header{"X-Sig": {"v0=1"}}, Body: []byte("hi")}, true, "200", "hi"},
+		{"error status", fakes.Outgoing{URL: srv.URL + "/fail"}, false, "500 Internal Server Error", "boom\n"},
+		{"timeout", fakes.Outgoing{URL: srv.URL + "/slow", Timeout: 20 * time.Millisecond}, false, "timeout", ""},
+		{"refused", fakes.Outgoing{URL: closed.URL}, false, "connection refused", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			r := fakes.Send(context.Background(), srv.Client(), tt.out)
+			if r.OK() != tt.ok || r.Outcome() != tt.outcome || string(r.Body) != tt.wantBody {
+				t.Errorf("Send = ok %v outcome %q body %q (err %v), want %v %q %q", r.OK(), r.Outcome(), r.Body, r.Err, tt.ok, tt.outcome, tt.wantBody)
+			}
+			if tt.ok && r.Header.Get("X-Echo") != "v0=1" {
+				t.Errorf("headers were not sent: %v", r.Header)
+			}
+		})
+	}
+}
+
+func TestSleepAdvancesVirtualClock(t *testing.T) {
+	t.Parallel()
+	c := fakes.NewVirtualClock(time.Time{})
+	before := c.Now()
+	if err := fakes.Sleep(context.Background(), c, 5*time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	if got := c.Now().Sub(before); got != 5*time.Minute {
+		t.Errorf("virtual clock moved %v, want 5m", got)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := fakes.Sleep(ctx, fakes.RealClock{}, time.Hour); err != context.Canceled {
+		t.Errorf("Sleep on a cancelled context = %v, want context.Canceled", err)
+	}
+}
