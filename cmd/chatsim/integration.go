@@ -2,31 +2,12 @@ package main
 
 import (
 	"fmt"
-	"net/http"
 	"strings"
 
 	"github.com/chatsim/chatsim/contracts"
-	tgexample "github.com/chatsim/chatsim/examples/telegram"
+	"github.com/chatsim/chatsim/examples/bundled"
 	"github.com/chatsim/chatsim/sim"
 )
-
-// builtin is an integration bundled with chatsim, run in process.
-type builtin struct {
-	launcher   sim.Launcher
-	definition func() []byte
-}
-
-// builtins returns the integrations chatsim bundles, by the name --integration takes.
-func builtins() map[string]builtin {
-	return map[string]builtin{
-		"examples/telegram": {
-			launcher: sim.InProcess("examples/telegram", func(getenv func(string) string) (http.Handler, error) {
-				return tgexample.New(getenv)
-			}),
-			definition: tgexample.Definition,
-		},
-	}
-}
 
 // resolveIntegration turns --integration and --definition into a launcher and
 // a definition. spec is a bundled name ("examples/telegram"), "exec:COMMAND
@@ -46,13 +27,13 @@ func resolveIntegration(spec, defPath string) (sim.Launcher, *contracts.Definiti
 	case strings.HasPrefix(spec, "http://"), strings.HasPrefix(spec, "https://"):
 		l = sim.URL(spec)
 	default:
-		b, ok := builtins()[spec]
+		b, ok := bundled.Lookup(spec)
 		if !ok {
-			return nil, nil, fmt.Errorf("--integration %q: not a bundled integration (have: examples/telegram), nor exec:COMMAND, url:URL or an http(s) URL", spec)
+			return nil, nil, fmt.Errorf("--integration %q: not a bundled integration (have: %s), nor exec:COMMAND, url:URL or an http(s) URL", spec, strings.Join(bundled.Names(), ", "))
 		}
-		l = b.launcher
+		l = b.Launcher
 		if defPath == "" {
-			d, err := contracts.Parse(b.definition(), spec+"/definition.json")
+			d, err := b.ParseDefinition()
 			if err != nil {
 				return nil, nil, err
 			}

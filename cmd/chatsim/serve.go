@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/chatsim/chatsim/examples/bundled"
 	"github.com/chatsim/chatsim/fakes"
 	"github.com/chatsim/chatsim/sim"
 )
@@ -34,7 +35,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	asJSON := fs.Bool("json", false, "print one JSON object keyed by service (platform, telegram, integration) with URLs and credentials")
 	integration := fs.String("integration", "", "integration to run: a bundled name (examples/telegram), exec:COMMAND, url:URL or an http(s) URL; none by default")
 	defPath := fs.String("definition", "", "integration definition (JSON or YAML, the shape `bp read` prints); bundled integrations bring their own")
-	config := fs.String("config", "", "configuration JSON for the install; ${VAR} expands from the world's environment (default for examples/telegram: {\"botToken\":\"${TELEGRAM_BOT_TOKEN}\"})")
+	config := fs.String("config", "", "configuration JSON for the install; ${VAR} expands from the world's environment (default: the bundled integration's own, such as {\"botToken\":\"${TELEGRAM_BOT_TOKEN}\"} for examples/telegram)")
 	fs.Usage = usageFunc(fs, "chatsim serve [--json] [--integration SPEC] [--definition FILE] [--config JSON]",
 		"Start the fakes and the mock platform on loopback and keep them running until interrupted (Ctrl-C).\nThe control API of each service lives under <url>/_chatsim/ (see the README).")
 	pos, code, ok := parseInterleaved(fs, args, stdout, stderr)
@@ -53,8 +54,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 			return exitUsage
 		}
 		opts.Integration, opts.Definition = l, def
-		if *config == "" && *integration == "examples/telegram" {
-			*config = `{"botToken":"${TELEGRAM_BOT_TOKEN}"}`
+		if b, ok := bundled.Lookup(*integration); ok && *config == "" {
+			*config = string(b.Configuration)
 		}
 	}
 	if *config != "" {

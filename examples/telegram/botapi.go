@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/chatsim/chatsim/examples/bpkit"
 )
 
 // botAPI calls the Telegram Bot API with one bot's token.
@@ -139,7 +141,7 @@ func (b *botAPI) call(ctx context.Context, method string, params, out any) error
 				RetryAfter *int `json:"retry_after"`
 			} `json:"parameters"`
 		}
-		err = json.NewDecoder(io.LimitReader(res.Body, maxBody)).Decode(&env)
+		err = json.NewDecoder(io.LimitReader(res.Body, bpkit.MaxBody)).Decode(&env)
 		res.Body.Close()
 		if err != nil {
 			return fmt.Errorf("telegram %s: HTTP %d: decode answer: %w", method, res.StatusCode, err)
@@ -165,6 +167,9 @@ func (b *botAPI) call(ctx context.Context, method string, params, out any) error
 		return &telegramError{Method: method, Code: env.ErrorCode, Description: env.Description}
 	}
 }
+
+// maxRetries is how many times a call Telegram answered 429 is retried.
+const maxRetries = 3
 
 // redact removes the bot token from an error: net/http puts the request URL,
 // which holds the token, in its errors, and errors end up in logs and in

@@ -4,7 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net/http"
+
+	"github.com/chatsim/chatsim/examples/bpkit"
 )
 
 // messageCreated handles message_created: the bot wrote a message in a
@@ -17,12 +18,12 @@ import (
 // is how a later edit, reply or button tap finds its way back to it.
 func (o *op) messageCreated(ctx context.Context) error {
 	var body struct {
-		Type         string          `json:"type"`
-		Payload      json.RawMessage `json:"payload"`
-		Conversation bpConversation  `json:"conversation"`
-		Message      bpMessage       `json:"message"`
+		Type         string             `json:"type"`
+		Payload      json.RawMessage    `json:"payload"`
+		Conversation bpkit.Conversation `json:"conversation"`
+		Message      bpkit.Message      `json:"message"`
 	}
-	if err := decode(o.body, &body); err != nil {
+	if err := o.Decode(&body); err != nil {
 		return err
 	}
 	if body.Conversation.Channel != "channel" {
@@ -41,7 +42,7 @@ func (o *op) messageCreated(ctx context.Context) error {
 	if err := o.bot.call(ctx, method, params, &sent); err != nil {
 		return err
 	}
-	return o.platform.updateMessage(ctx, body.Message.ID, nil, map[string]string{
+	return o.platform.UpdateMessage(ctx, body.Message.ID, nil, map[string]string{
 		"id":     id(sent.MessageID),
 		"chatId": id(sent.Chat.ID),
 	})
@@ -198,7 +199,7 @@ func (k keyboard) attach(params map[string]any) map[string]any {
 // These two implement Botpress's typing-indicator interface. Telegram has
 // no "stop typing": the indicator shows for five seconds or until the bot's
 // next message, so stopTypingIndicator has nothing to do.
-func (o *op) actionTriggered(ctx context.Context) (response, error) {
+func (o *op) actionTriggered(ctx context.Context) (bpkit.Response, error) {
 	var body struct {
 		Type  string `json:"type"`
 		Input struct {
@@ -206,28 +207,28 @@ func (o *op) actionTriggered(ctx context.Context) (response, error) {
 			MessageID      string `json:"messageId"`
 		} `json:"input"`
 	}
-	if err := decode(o.body, &body); err != nil {
-		return response{}, err
+	if err := o.Decode(&body); err != nil {
+		return bpkit.Response{}, err
 	}
 	switch body.Type {
 	case "startTypingIndicator":
 		if body.Input.ConversationID == "" {
-			return response{}, fmt.Errorf("%s: input.conversationId is empty", body.Type)
+			return bpkit.Response{}, fmt.Errorf("%s: input.conversationId is empty", body.Type)
 		}
-		conv, err := o.platform.getConversation(ctx, body.Input.ConversationID)
+		conv, err := o.platform.GetConversation(ctx, body.Input.ConversationID)
 		if err != nil {
-			return response{}, err
+			return bpkit.Response{}, err
 		}
 		err = o.bot.call(ctx, "sendChatAction", map[string]any{
 			"chat_id": chatID(conv.Tags["id"]),
 			"action":  "typing",
 		}, nil)
 		if err != nil {
-			return response{}, err
+			return bpkit.Response{}, err
 		}
 	case "stopTypingIndicator":
 	default:
-		return response{}, fmt.Errorf("action %q not found", body.Type)
+		return bpkit.Response{}, fmt.Errorf("action %q not found", body.Type)
 	}
-	return response{status: http.StatusOK, body: `{"output":{},"meta":{"cost":0}}`}, nil
+	return bpkit.ActionOutput(nil)
 }

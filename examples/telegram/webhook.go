@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+
+	"github.com/chatsim/chatsim/examples/bpkit"
 )
 
 // webhook handles webhook_received: the platform forwards what Telegram
@@ -17,37 +19,28 @@ import (
 // and passes our answer back to Telegram. Telegram retries any update that
 // does not get a 2xx, so an update the integration does not handle still
 // gets 200.
-func (o *op) webhook(ctx context.Context) (response, error) {
-	var body struct {
-		Req struct {
-			Method  string            `json:"method"`
-			Path    string            `json:"path"`
-			Query   string            `json:"query"`
-			Headers map[string]string `json:"headers"` // lower-case names
-			Body    string            `json:"body"`
-		} `json:"req"`
-	}
-	if err := decode(o.body, &body); err != nil {
-		return response{}, err
+func (o *op) webhook(ctx context.Context) (bpkit.Response, error) {
+	req, err := o.WebhookRequest()
+	if err != nil {
+		return bpkit.Response{}, err
 	}
 
 	// Anyone can POST to the webhook URL; only Telegram knows the secret
 	// we gave setWebhook. A wrong secret is an answer for the sender, not
 	// a failure of the integration.
-	got := body.Req.Headers["x-telegram-bot-api-secret-token"]
+	got := req.Headers["x-telegram-bot-api-secret-token"]
 	if subtle.ConstantTimeCompare([]byte(got), []byte(o.secret)) != 1 {
-		return response{
-			status:  http.StatusUnauthorized,
-			headers: map[string]string{"Content-Type": "text/plain; charset=utf-8"},
-			body:    "invalid secret token",
+		return bpkit.Response{
+			Status: http.StatusUnauthorized,
+			Header: map[string]string{"Content-Type": "text/plain; charset=utf-8"},
+			Body:   "invalid secret token",
 		}, nil
 	}
 
 	var up tgUpdate
-	if err := json.Unmarshal([]byte(body.Req.Body), &up); err != nil {
-		return response{}, fmt.Errorf("decode telegram update: %w", err)
+	if err := json.Unmarshal([]byte(req.Body), &up); err != nil {
+		return bpkit.Response{}, fmt.Errorf("decode telegram update: %w", err)
 	}
-	var err error
 	switch {
 	case up.Message != nil:
 		err = o.incomingMessage(ctx, up.Message, false)
@@ -65,9 +58,9 @@ func (o *op) webhook(ctx context.Context) (response, error) {
 		// Channel posts, inline queries, polls…: not handled here.
 	}
 	if err != nil {
-		return response{}, fmt.Errorf("handle update %d: %w", up.UpdateID, err)
+		return bpkit.Response{}, fmt.Errorf("handle update %d: %w", up.UpdateID, err)
 	}
-	return done(), nil
+	return bpkit.OK(), nil
 }
 
 // incomingMessage turns a Telegram message (or its edit) into an incoming
@@ -105,7 +98,7 @@ func (o *op) incomingMessage(ctx context.Context, m *tgMessage, edited bool) err
 			return err
 		}
 		if found {
-			return o.platform.updateMessage(ctx, prev.ID, payload, prev.Tags) // the Runtime API requires tags on every update
+			return o.platform.UpdateMessage(ctx, prev.ID, payload, prev.Tags) // the Runtime API requires tags on every update
 		}
 		// Edited before we ever saw it (it predates the install, or its
 		// delivery failed): record it as a new message.
@@ -187,7 +180,7 @@ func (o *op) callbackQuery(ctx context.Context, q *tgCallbackQuery) error {
 	if label := buttonLabel(q.Message.ReplyMarkup, q.Data); label != "" {
 		selection["label"] = label
 	}
-	if err := o.platform.setConversationState(ctx, conv.ID, "selection", selection); err != nil {
+	if err := o.platform.SetState(ctx, "conversation", conv.ID, "selection", selection); err != nil {
 		return err
 	}
 	tags := map[string]string{"id": "callback:" + q.ID, "chatId": chat}
