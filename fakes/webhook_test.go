@@ -29,8 +29,10 @@ func TestSend(t *testing.T) {
 			w.Write(b)
 		}
 	}))
-	defer srv.Close()
-	defer close(release)
+	// Subtests run in parallel after this function returns: clean up
+	// when they are done, not on return.
+	t.Cleanup(srv.Close)
+	t.Cleanup(func() { close(release) })
 	closed := httptest.NewServer(http.NotFoundHandler())
 	closed.Close()
 
