@@ -92,3 +92,19 @@ func (j *Journal) Changed() <-chan struct{} {
 	j.mu.Unlock()
 	return c
 }
+
+// SetText replaces the Text of the observation numbered seq, for a step
+// header whose title is known only once the step's action has begun (a
+// replayed delivery describes itself). It reports whether seq exists.
+func (j *Journal) SetText(seq int64, text string) bool {
+	if j == nil {
+		return false
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if seq < 1 || seq > int64(len(j.obs)) {
+		return false
+	}
+	j.obs[seq-1].Text = text
+	return true
+}

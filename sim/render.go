@@ -64,16 +64,20 @@ func (a *Aliaser) Alias(s string) string {
 // tokens, secrets) mapped to stable placeholders, for NewAliaser.
 func (w *World) Literals() map[string]string {
 	m := map[string]string{}
-	for _, k := range []string{"BP_WEBHOOK_URL", "BP_API_URL", "TELEGRAM_API_URL"} {
+	for _, k := range []string{"BP_WEBHOOK_URL", "BP_API_URL"} {
 		if v := w.Env[k]; v != "" {
 			m[v] = "${" + k + "}"
 		}
 	}
-	if w.integration != nil {
-		m[w.integration.URL()] = "${INTEGRATION_URL}"
+	for _, f := range w.Fakes {
+		for lit, ph := range f.Literals() {
+			if lit != "" {
+				m[lit] = ph
+			}
+		}
 	}
-	if t := w.Env["TELEGRAM_BOT_TOKEN"]; t != "" {
-		m[t] = "${TELEGRAM_BOT_TOKEN}"
+	if w.integration != nil && w.integration.URL() != "" {
+		m[w.integration.URL()] = "${INTEGRATION_URL}"
 	}
 	for k, v := range w.Env {
 		if strings.HasPrefix(k, "SECRET_") && len(v) >= 6 {

@@ -5,12 +5,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/chatsim/chatsim/contracts"
 	"github.com/chatsim/chatsim/fakes"
 	"github.com/chatsim/chatsim/fakes/botpress"
-	"github.com/chatsim/chatsim/fakes/telegram"
 	"github.com/chatsim/chatsim/recorder/cassette"
 )
 
@@ -89,27 +89,28 @@ func Replay(ctx context.Context, w *World, r *cassette.Reader, opts ReplayOption
 		e := *pending
 		pending = nil
 		w.Clock.Set(origin.Add(e.At.Duration()))
-		var title string
-		var deliver func(ctx context.Context) error
-		switch e.Platform {
-		case "telegram":
-			body := e.Request.Body.Bytes()
-			title = "telegram → integration: " + telegram.Describe(body)
-			deliver = func(ctx context.Context) error {
-				before := int64(w.Journal.Len())
-				if _, err := w.Telegram.InjectUpdate(body); err != nil {
-					return fmt.Errorf("%s: inject update: %w", e.Location(), err)
-				}
-				if w.Direct() {
-					return waitCalls(ctx, w, before, outbound)
-				}
-				return nil
+		f := w.Fake(e.Platform)
+		if f == nil {
+			return fmt.Errorf("%s: platform %q is not simulated (have: %s)", e.Location(), e.Platform, strings.Join(w.FakeNames(), ", "))
+		}
+		d := fakes.Delivery{
+			Kind: e.Kind, Method: e.Request.Method, URL: e.Request.URL, Header: e.Request.Headers,
+			Body: e.Request.Body.Bytes(), Location: e.Location(),
+		}
+		title := e.Platform + " → integration: " + e.Kind
+		deliver := func(ctx context.Context) (string, error) {
+			before := int64(w.Journal.Len())
+			named, err := f.Replay(ctx, d)
+			if err != nil {
+				return named, err
 			}
-		default:
-			return fmt.Errorf("%s: platform %q is not simulated yet (have: telegram)", e.Location(), e.Platform)
+			if w.Direct() && w.integration.URL() == "" {
+				return named, waitCalls(ctx, w, before, outbound)
+			}
+			return named, nil
 		}
 		res.Deliveries++
-		if err := w.Step(ctx, title, deliver); err != nil {
+		if err := w.StepTitled(ctx, title, deliver); err != nil {
 			return err
 		}
 		if opts.OnStep != nil {
@@ -160,7 +161,11 @@ func Replay(ctx context.Context, w *World, r *cassette.Reader, opts ReplayOption
 // isChatCall reports whether o is an API call the integration made to a chat
 // platform's fake (not a delivery, not an empty long poll).
 func isChatCall(o fakes.Observation) bool {
-	return o.Source == "telegram" && o.Kind != "deliver" && o.Kind != "getUpdates"
+	switch o.Source {
+	case "platform", "bot", "contract", "step", "integration":
+		return false
+	}
+	return o.Kind != "deliver" && o.Kind != "getUpdates"
 }
 
 // waitCalls waits until the fakes have observed, after journal position

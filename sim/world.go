@@ -51,6 +51,11 @@ type Options struct {
 	StepTimeout time.Duration
 	// NoRegister skips the register call after launch.
 	NoRegister bool
+	// Direct marks an integration that talks to the chat platforms' fakes
+	// itself, with no platform hop: a long-polling bot (no URL), or a bot
+	// whose URL the fakes' webhooks reach straight (a Rocket.Chat
+	// outgoing-webhook bot). A launcher with no URL is always direct.
+	Direct bool
 	// HTTPClient, when set, is what the platform uses to invoke the
 	// integration and the fakes use to deliver webhooks (a tracing or
 	// recording transport, say). nil means a client of their own each.
@@ -66,6 +71,9 @@ type World struct {
 	Activity *fakes.Activity
 	Platform *botpress.Server
 	Telegram *telegram.Server
+	// Fakes are every chat platform's fake, in start order; Fake finds one
+	// by name.
+	Fakes []fakes.Platform
 	// Env is the environment the integration was given.
 	Env Env
 
@@ -108,10 +116,12 @@ func Start(ctx context.Context, opts Options) (_ *World, err error) {
 	if err != nil {
 		return nil, fmt.Errorf("start telegram: %w", err)
 	}
-	w.Env = Env{
-		"BP_TOKEN":           opts.Token,
-		"TELEGRAM_API_URL":   w.Telegram.URL(),
-		"TELEGRAM_BOT_TOKEN": w.Telegram.Token(),
+	w.Fakes = append(w.Fakes, w.Telegram)
+	w.Env = Env{"BP_TOKEN": opts.Token}
+	for _, f := range w.Fakes {
+		for k, v := range f.Env() {
+			w.Env[k] = v
+		}
 	}
 	if opts.Definition != nil {
 		for name := range opts.Definition.Secrets {
@@ -156,19 +166,59 @@ func Start(ctx context.Context, opts Options) (_ *World, err error) {
 		return nil, fmt.Errorf("launch integration: %w", err)
 	}
 	if w.Direct() {
-		return w, nil // a bot that talks to the fakes itself: no platform hop
+		// A bot that talks to the fakes itself: no platform hop. If it
+		// serves HTTP, the fakes' webhooks go straight to it.
+		if u := w.integration.URL(); u != "" {
+			err = w.Step(ctx, "setup  chat platforms → integration: webhooks", func(ctx context.Context) error {
+				w.setWebhookTargets(u)
+				return nil
+			})
+		}
+		return w, err
 	}
 	w.Platform.SetIntegrationURL(w.integration.URL())
+	title := "setup  platform → integration: register"
 	if opts.NoRegister {
-		return w, nil
+		title = "setup  chat platforms → platform: webhooks"
 	}
-	err = w.Step(ctx, "setup  platform → integration: register", func(ctx context.Context) error {
+	err = w.Step(ctx, title, func(ctx context.Context) error {
+		w.setWebhookTargets(w.Platform.WebhookURL())
+		if opts.NoRegister {
+			return nil
+		}
 		return w.Platform.Register(ctx)
 	})
 	if err != nil {
 		return nil, err
 	}
 	return w, nil
+}
+
+// setWebhookTargets points every fake's configured webhooks (Slack's Request
+// URL, a Rocket.Chat outgoing integration) at url.
+func (w *World) setWebhookTargets(url string) {
+	for _, f := range w.Fakes {
+		f.SetWebhookTarget(url)
+	}
+}
+
+// Fake returns the chat platform fake called name ("telegram"), or nil.
+func (w *World) Fake(name string) fakes.Platform {
+	for _, f := range w.Fakes {
+		if f.Name() == name {
+			return f
+		}
+	}
+	return nil
+}
+
+// FakeNames returns the names of the World's fakes, in start order.
+func (w *World) FakeNames() []string {
+	names := make([]string, len(w.Fakes))
+	for i, f := range w.Fakes {
+		names[i] = f.Name()
+	}
+	return names
 }
 
 // secretEnvName turns a secret's name into SCREAMING_SNAKE_CASE, as the
@@ -256,8 +306,11 @@ func sortedKeys(m Env) []string {
 func (w *World) Integration() Running { return w.integration }
 
 // Direct reports whether the integration talks to the fakes directly, with
-// no platform hop (a long-polling bot): it has no URL for the platform.
-func (w *World) Direct() bool { return w.integration != nil && w.integration.URL() == "" }
+// no platform hop: it has no URL for the platform (a long-polling bot), or
+// Options.Direct says its URL takes the fakes' webhooks straight.
+func (w *World) Direct() bool {
+	return w.integration != nil && (w.opts.Direct || w.integration.URL() == "")
+}
 
 // Launcher returns the launcher the World was started with, or nil.
 func (w *World) Launcher() Launcher { return w.launcher }
@@ -266,20 +319,33 @@ func (w *World) Launcher() Launcher { return w.launcher }
 // runs fn, then waits until the integration has answered and every call it
 // started has finished (Settle). A step never ends after a fixed sleep.
 func (w *World) Step(ctx context.Context, title string, fn func(ctx context.Context) error) error {
-	header := title
+	return w.StepTitled(ctx, title, func(ctx context.Context) (string, error) { return "", fn(ctx) })
+}
+
+// StepTitled is Step for an action that names itself once it has begun (a
+// replayed delivery the fake describes): a non-empty title returned by fn
+// replaces the provisional one in the step's header.
+func (w *World) StepTitled(ctx context.Context, title string, fn func(ctx context.Context) (string, error)) error {
+	numbered := func(title string) string { return title }
 	if !strings.HasPrefix(title, "setup") {
 		w.mu.Lock()
 		w.steps++
-		header = fmt.Sprintf("step %d  %s", w.steps, title)
+		n := w.steps
 		w.mu.Unlock()
+		numbered = func(title string) string { return fmt.Sprintf("step %d  %s", n, title) }
 	}
+	header := numbered(title)
 	o := w.Journal.Record(fakes.Observation{At: w.Clock.Now(), Source: "step", Kind: "header", Text: header})
 	w.mu.Lock()
 	w.last = o.Seq
 	w.mu.Unlock()
 	ctx, cancel := context.WithTimeout(ctx, w.opts.StepTimeout)
 	defer cancel()
-	ferr := fn(ctx)
+	named, ferr := fn(ctx)
+	if named != "" {
+		header = numbered(named)
+		w.Journal.SetText(o.Seq, header)
+	}
 	serr := w.Settle(ctx)
 	if ferr != nil || serr != nil {
 		return &StepError{Step: header, Err: errors.Join(ferr, serr), Output: w.output()}
@@ -320,8 +386,8 @@ func (w *World) Close() error {
 	if w.Platform != nil {
 		errs = append(errs, w.Platform.Close())
 	}
-	if w.Telegram != nil {
-		errs = append(errs, w.Telegram.Close())
+	for _, f := range w.Fakes {
+		errs = append(errs, f.Close())
 	}
 	return errors.Join(errs...)
 }

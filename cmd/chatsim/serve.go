@@ -12,27 +12,9 @@ import (
 	"github.com/chatsim/chatsim/sim"
 )
 
-// serviceInfo is what `chatsim serve --json` prints for each service.
-type serviceInfo struct {
-	URL         string `json:"url"`
-	Control     string `json:"control,omitempty"`
-	APIURL      string `json:"apiUrl,omitempty"`
-	BotToken    string `json:"botToken,omitempty"`
-	BotID       string `json:"botId,omitempty"`
-	BotUserID   string `json:"botUserId,omitempty"`
-	BotUsername string `json:"botUsername,omitempty"`
-
-	IntegrationID    string `json:"integrationId,omitempty"`
-	IntegrationAlias string `json:"integrationAlias,omitempty"`
-	WebhookID        string `json:"webhookId,omitempty"`
-	WebhookURL       string `json:"webhookUrl,omitempty"`
-	Token            string `json:"token,omitempty"`
-	WebhookSecret    string `json:"webhookSecret,omitempty"`
-}
-
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	asJSON := fs.Bool("json", false, "print one JSON object keyed by service (platform, telegram, integration) with URLs and credentials")
+	asJSON := fs.Bool("json", false, "print one JSON object keyed by service (platform, each chat platform fake, integration) with URLs and credentials")
 	integration := fs.String("integration", "", "integration to run: a bundled name (examples/telegram), exec:COMMAND, url:URL or an http(s) URL; none by default")
 	defPath := fs.String("definition", "", "integration definition (JSON or YAML, the shape `bp read` prints); bundled integrations bring their own")
 	config := fs.String("config", "", "configuration JSON for the install; ${VAR} expands from the world's environment (default: the bundled integration's own, such as {\"botToken\":\"${TELEGRAM_BOT_TOKEN}\"} for examples/telegram)")
@@ -71,32 +53,33 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return exitFailed
 	}
 	defer w.Close()
-	info := map[string]serviceInfo{
+	info := map[string]map[string]any{
 		"platform": {
-			URL: w.Platform.URL(), Control: w.Platform.URL() + fakes.ControlPrefix,
-			BotID: w.Platform.BotID(), BotUserID: w.Platform.BotUserID(),
-			IntegrationID: w.Platform.IntegrationID(), IntegrationAlias: w.Platform.IntegrationAlias(),
-			WebhookID: w.Platform.WebhookID(), WebhookURL: w.Platform.WebhookURL(), Token: w.Env["BP_TOKEN"],
+			"url": w.Platform.URL(), "control": w.Platform.URL() + fakes.ControlPrefix,
+			"botId": w.Platform.BotID(), "botUserId": w.Platform.BotUserID(),
+			"integrationId": w.Platform.IntegrationID(), "integrationAlias": w.Platform.IntegrationAlias(),
+			"webhookId": w.Platform.WebhookID(), "webhookUrl": w.Platform.WebhookURL(), "token": w.Env["BP_TOKEN"],
 		},
-		"telegram": {
-			URL: w.Telegram.URL(), Control: w.Telegram.URL() + fakes.ControlPrefix,
-			APIURL: w.Telegram.URL() + "/bot" + w.Telegram.Token(), BotToken: w.Telegram.Token(),
-			BotUsername: w.Telegram.BotUser().Username, WebhookSecret: w.Env["SECRET_WEBHOOK_SECRET"],
-		},
+	}
+	names := []string{"platform"}
+	for _, f := range w.Fakes {
+		info[f.Name()] = f.Service()
+		names = append(names, f.Name())
 	}
 	if r := w.Integration(); r != nil {
-		info["integration"] = serviceInfo{URL: r.URL()}
+		info["integration"] = map[string]any{"url": r.URL()}
+		names = append(names, "integration")
 	}
 	if *asJSON {
-		b, _ := json.Marshal(info)
+		b, err := json.Marshal(info)
+		if err != nil {
+			fmt.Fprintln(stderr, "chatsim serve:", err)
+			return exitFailed
+		}
 		fmt.Fprintln(stdout, string(b))
 	} else {
-		for _, name := range []string{"platform", "telegram", "integration"} {
-			s, ok := info[name]
-			if !ok {
-				continue
-			}
-			fmt.Fprintf(stdout, "%-12s %s\n", name, s.URL)
+		for _, name := range names {
+			fmt.Fprintf(stdout, "%-12s %v\n", name, info[name]["url"])
 		}
 		fmt.Fprintf(stdout, "telegram bot token %s\n", w.Telegram.Token())
 		fmt.Fprintln(stdout, "control APIs under <url>/_chatsim/ · Ctrl-C to stop")

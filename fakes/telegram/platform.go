@@ -1,0 +1,65 @@
+package telegram
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/chatsim/chatsim/fakes"
+)
+
+// The Server is a chat platform's fake for a World.
+var _ fakes.Platform = (*Server)(nil)
+
+// Name returns "telegram".
+func (s *Server) Name() string { return "telegram" }
+
+// Env returns what an integration needs to reach the fake:
+// TELEGRAM_API_URL (the base: the Bot API is <base>/bot<token>/<method>)
+// and TELEGRAM_BOT_TOKEN.
+func (s *Server) Env() map[string]string {
+	return map[string]string{"TELEGRAM_API_URL": s.URL(), "TELEGRAM_BOT_TOKEN": s.Token()}
+}
+
+// Service describes the fake for `chatsim serve --json`: url, control,
+// apiUrl (what a Bot API client takes as its endpoint), botToken,
+// botUsername and, once a webhook is set, webhookUrl and webhookSecret.
+func (s *Server) Service() map[string]any {
+	m := map[string]any{
+		"url":         s.URL(),
+		"control":     s.URL() + fakes.ControlPrefix,
+		"apiUrl":      s.URL() + "/bot" + s.Token(),
+		"botToken":    s.Token(),
+		"botUsername": s.BotUser().Username,
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.webhook.url != "" {
+		m["webhookUrl"] = s.webhook.url
+		if s.webhook.secret != "" {
+			m["webhookSecret"] = s.webhook.secret
+		}
+	}
+	return m
+}
+
+// Literals maps the fake's base URL and bot token to ${TELEGRAM_API_URL}
+// and ${TELEGRAM_BOT_TOKEN}.
+func (s *Server) Literals() map[string]string {
+	return map[string]string{s.URL(): "${TELEGRAM_API_URL}", s.Token(): "${TELEGRAM_BOT_TOKEN}"}
+}
+
+// SetWebhookTarget does nothing: a Telegram bot sets its own webhook with
+// setWebhook.
+func (s *Server) SetWebhookTarget(string) {}
+
+// Replay injects a recorded update (InjectUpdate) and returns its title,
+// "telegram → integration: update 1 message "hi" from ada in chat 1001".
+func (s *Server) Replay(_ context.Context, d fakes.Delivery) (string, error) {
+	if _, err := s.InjectUpdate(d.Body); err != nil {
+		if d.Location != "" {
+			return "", fmt.Errorf("%s: %w", d.Location, err)
+		}
+		return "", err
+	}
+	return "telegram → integration: " + Describe(d.Body), nil
+}
