@@ -1,6 +1,9 @@
 package contracts
 
-import "encoding/json"
+import (
+	"encoding/json"
+	"sync"
+)
 
 // Definition is an integration definition in the shape that `bp read` prints
 // (and the same fields as YAML), plus `secrets`, which `bp read` leaves out but
@@ -31,6 +34,16 @@ type Definition struct {
 	// pos maps the JSON pointer of every schema to where it starts in
 	// Source, so that a schema that does not compile is named by line.
 	pos map[string]position
+	// compiled holds the validator once Validator has built it. It is a
+	// pointer so that copies of a parsed Definition share it.
+	compiled *compiledValidator
+}
+
+// compiledValidator is a Definition's validator, built once.
+type compiledValidator struct {
+	once sync.Once
+	v    *Validator
+	err  error
 }
 
 // ConfigurationDef is the configuration (or one named configuration) an

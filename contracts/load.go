@@ -90,7 +90,7 @@ func Parse(data []byte, source string) (*Definition, error) {
 		}
 		return nil, &DefinitionError{Source: source, Msg: err.Error()}
 	}
-	d := &Definition{Source: source, pos: map[string]position{}}
+	d := &Definition{Source: source, pos: map[string]position{}, compiled: &compiledValidator{}}
 	dec := &decoder{source: source, pos: d.pos, fields: map[reflect.Type]map[string]int{}}
 	if err := dec.decode(root, reflect.ValueOf(d).Elem(), nil); err != nil {
 		return nil, err

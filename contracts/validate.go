@@ -76,10 +76,24 @@ func (refuseLoader) Load(u string) (any, error) {
 // x-zui are ignored. An error is a *DefinitionError naming the schema by its
 // JSON pointer in the definition ("/channels/channel/messages/text/schema").
 // A nil definition gives a nil validator, which checks nothing.
+//
+// A Definition from Parse or LoadFile compiles once and hands every caller
+// the same Validator (it is safe for concurrent use), so a thousand Worlds
+// sharing one definition compile it once; such a Definition must not be
+// modified afterwards.
 func (d *Definition) Validator() (*Validator, error) {
 	if d == nil {
 		return nil, nil
 	}
+	if d.compiled != nil {
+		d.compiled.once.Do(func() { d.compiled.v, d.compiled.err = d.compile() })
+		return d.compiled.v, d.compiled.err
+	}
+	return d.compile()
+}
+
+// compile builds the validator.
+func (d *Definition) compile() (*Validator, error) {
 	c := jsonschema.NewCompiler()
 	c.DefaultDraft(jsonschema.Draft7)
 	c.UseLoader(refuseLoader{})

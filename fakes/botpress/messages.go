@@ -3,6 +3,8 @@ package botpress
 import (
 	"bytes"
 	"encoding/json"
+	"maps"
+	"slices"
 	"time"
 
 	"github.com/chatsim/chatsim/fakes"
@@ -49,6 +51,7 @@ func (s *Server) storeMessage(b messageBody, direction string) *message {
 		convID: b.ConversationID, tags: cleanTags(b.Tags), origin: b.Origin}
 	s.st.msgs = append(s.st.msgs, m)
 	s.st.msgsBy[m.id] = m
+	s.indexMessageLocked(m)
 	if c := s.st.convsBy[m.convID]; c != nil {
 		s.addParticipantLocked(c, m.userID)
 	}
@@ -110,13 +113,57 @@ func (s *Server) createMessage(rq *apiRequest) (any, *apiError) {
 // getOrCreateMessageLocked finds a message of the conversation whose tags
 // match, or creates one. Callers hold s.mu.
 func (s *Server) getOrCreateMessageLocked(kind string, b messageBody, dir string) *message {
+	if m := s.findMessageLocked(b.ConversationID, b.Tags, b.DiscriminateByTags); m != nil {
+		s.record("platform", kind, messageLine(m, "existing"), m.capture(s.channelOf(m.convID)))
+		return m
+	}
+	return s.newMessage(kind, b, dir, true)
+}
+
+// msgTagKey is the msgsByTag key of one tag of a message in a conversation.
+func msgTagKey(conv, k, v string) string { return conv + "\x00" + k + "\x00" + v }
+
+// indexMessageLocked adds m's current tags to the tag index.
+func (s *Server) indexMessageLocked(m *message) {
+	for k, v := range m.tags {
+		key := msgTagKey(m.convID, k, v)
+		if ps := s.st.msgsByTag[key]; len(ps) == 0 || ps[len(ps)-1] != m {
+			s.st.msgsByTag[key] = append(ps, m)
+		}
+	}
+}
+
+// findMessageLocked returns the first message (in creation order) of conv
+// whose tags match as get-or-create decides (tagsMatch), or nil. It looks
+// through the messages carrying one of the given tags rather than every
+// message, so get-or-create stays cheap in long conversations.
+func (s *Server) findMessageLocked(conv string, tags map[string]string, discriminate []string) *message {
+	keys := discriminate
+	if len(keys) == 0 {
+		if len(tags) == 0 {
+			return nil // nothing identifies a message: always create
+		}
+		keys = slices.Sorted(maps.Keys(tags))
+	}
+	for _, k := range keys {
+		v, ok := tags[k]
+		if !ok {
+			continue // matches only messages without k: not indexed
+		}
+		var best *message
+		for _, m := range s.st.msgsByTag[msgTagKey(conv, k, v)] {
+			if s.st.msgsBy[m.id] == m && m.convID == conv && tagsMatch(m.tags, tags, discriminate) && (best == nil || m.seq < best.seq) {
+				best = m
+			}
+		}
+		return best
+	}
 	for _, m := range s.st.msgs {
-		if m.convID == b.ConversationID && tagsMatch(m.tags, b.Tags, b.DiscriminateByTags) {
-			s.record("platform", kind, messageLine(m, "existing"), m.capture(s.channelOf(m.convID)))
+		if m.convID == conv && tagsMatch(m.tags, tags, discriminate) {
 			return m
 		}
 	}
-	return s.newMessage(kind, b, dir, true)
+	return nil
 }
 
 func (s *Server) getOrCreateMessage(rq *apiRequest) (any, *apiError) {
@@ -167,6 +214,7 @@ func (s *Server) updateMessage(rq *apiRequest) (any, *apiError) {
 		return nil, e
 	}
 	m.tags = mergeTags(m.tags, b.Tags, rq.nullTags)
+	s.indexMessageLocked(m)
 	payload := ""
 	if len(b.Payload) > 0 {
 		m.payload = compactJSON(b.Payload)

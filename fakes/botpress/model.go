@@ -202,17 +202,21 @@ func cloneRaw(r json.RawMessage) json.RawMessage {
 type store struct {
 	seq int64
 
-	users    []*user
-	usersBy  map[string]*user
-	convs    []*conversation
-	convsBy  map[string]*conversation
-	msgs     []*message
-	msgsBy   map[string]*message
-	events   []*event
-	eventsBy map[string]*event
-	states   []*state
-	statesBy map[stateKey]*state
-	actions  []contracts.ActionCall
+	users   []*user
+	usersBy map[string]*user
+	convs   []*conversation
+	convsBy map[string]*conversation
+	msgs    []*message
+	msgsBy  map[string]*message
+	// msgsByTag indexes messages by conversation, tag key and value
+	// (msgTagKey), for get-or-create. Postings are only added: a lookup
+	// checks that a message still exists and still matches.
+	msgsByTag map[string][]*message
+	events    []*event
+	eventsBy  map[string]*event
+	states    []*state
+	statesBy  map[stateKey]*state
+	actions   []contracts.ActionCall
 
 	identifier *string // set by configureIntegration
 	violations []contracts.Violation
@@ -220,11 +224,12 @@ type store struct {
 
 func newStore() *store {
 	return &store{
-		usersBy:  map[string]*user{},
-		convsBy:  map[string]*conversation{},
-		msgsBy:   map[string]*message{},
-		eventsBy: map[string]*event{},
-		statesBy: map[stateKey]*state{},
+		usersBy:   map[string]*user{},
+		convsBy:   map[string]*conversation{},
+		msgsBy:    map[string]*message{},
+		msgsByTag: map[string][]*message{},
+		eventsBy:  map[string]*event{},
+		statesBy:  map[stateKey]*state{},
 	}
 }
 
