@@ -27,6 +27,12 @@ type Result struct {
 	// ViolationLines are the violations rendered with the journal's aliases
 	// (msg#2 rather than msg_01J…), for people.
 	ViolationLines []string
+	// Failures are the integration's failed answers to the platform's
+	// operations other than webhook_received (a message_created answered
+	// 500, an action with no output), rendered with the journal's aliases.
+	// A webhook's answer is the chat platform's business (a 401 to a bad
+	// signature, a 500 that makes Shopify retry) and is only journaled.
+	Failures []string
 	// Captures counts the platform's captures (changes) and Calls the calls
 	// the integration made to the chat platforms' fakes.
 	Captures, Calls int
@@ -35,8 +41,9 @@ type Result struct {
 	Elapsed time.Duration
 }
 
-// Failed reports whether the replay broke the integration's contract.
-func (r *Result) Failed() bool { return len(r.Violations) > 0 }
+// Failed reports whether the replay broke the integration's contract or
+// the integration failed an operation.
+func (r *Result) Failed() bool { return len(r.Violations) > 0 || len(r.Failures) > 0 }
 
 // ReplayOptions tune a replay.
 type ReplayOptions struct {
@@ -147,6 +154,9 @@ func Replay(ctx context.Context, w *World, r *cassette.Reader, opts ReplayOption
 		res.ViolationLines = append(res.ViolationLines, aliases.Alias(v.Error()))
 	}
 	for _, o := range w.Journal.Observations() {
+		if o.Source == "platform" && o.Kind == "integration error" && !strings.HasPrefix(o.Text, "webhook_received ") {
+			res.Failures = append(res.Failures, aliases.Alias("integration error: "+o.Text))
+		}
 		switch {
 		case o.Source == "platform" && o.Kind != "→ integration":
 			res.Captures++

@@ -162,8 +162,14 @@ With no CASSETTE it replays the bundled demo conversation through the bundled Te
 	for _, v := range res.ViolationLines {
 		fmt.Fprintln(stdout, v)
 	}
-	fmt.Fprintf(stdout, "%d deliveries · %d platform captures · %d Telegram calls · %d contract violations · %s\n",
-		res.Deliveries, res.Captures, res.Calls, len(res.Violations), res.Elapsed.Round(100_000))
+	for _, f := range res.Failures {
+		fmt.Fprintln(stdout, f)
+	}
+	summary := fmt.Sprintf("%d deliveries · %d platform captures · %d chat platform calls · %d contract violations", res.Deliveries, res.Captures, res.Calls, len(res.Violations))
+	if len(res.Failures) > 0 {
+		summary += fmt.Sprintf(" · %d integration errors", len(res.Failures))
+	}
+	fmt.Fprintf(stdout, "%s · %s\n", summary, res.Elapsed.Round(100_000))
 	if failed || res.Failed() {
 		return exitFailed
 	}

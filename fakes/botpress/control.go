@@ -1,10 +1,12 @@
 package botpress
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
+	"time"
 
 	"github.com/chatsim/chatsim/contracts"
 	"github.com/chatsim/chatsim/fakes"
@@ -42,6 +44,28 @@ func (s *Server) controlRoutes(mux *http.ServeMux) {
 		}
 		s.SetIntegrationURL(b.URL)
 		fakes.WriteJSON(w, http.StatusOK, map[string]string{"url": b.URL})
+	})
+	// settle waits until nothing is in flight anywhere in the World (the
+	// Activity the platform shares with the fakes): the way a script
+	// driving `chatsim serve` waits for a step to end instead of sleeping.
+	mux.HandleFunc("POST "+p+"settle", func(w http.ResponseWriter, r *http.Request) {
+		fakes.Idle(r) // this request is not work in flight
+		timeout := 10 * time.Second
+		if v := r.URL.Query().Get("timeout"); v != "" {
+			d, err := time.ParseDuration(v)
+			if err != nil || d <= 0 {
+				fakes.ControlError(w, http.StatusBadRequest, "timeout %q: want a positive Go duration such as 5s", v)
+				return
+			}
+			timeout = d
+		}
+		ctx, cancel := context.WithTimeout(r.Context(), timeout)
+		defer cancel()
+		if err := s.activity.Wait(ctx); err != nil {
+			fakes.ControlError(w, http.StatusGatewayTimeout, "%v", err)
+			return
+		}
+		fakes.WriteJSON(w, http.StatusOK, struct{}{})
 	})
 	mux.HandleFunc("GET "+p+"users", func(w http.ResponseWriter, r *http.Request) {
 		fakes.WriteJSON(w, http.StatusOK, map[string]any{"users": s.Users()})

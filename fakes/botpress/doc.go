@@ -84,6 +84,9 @@
 //	GET    /_chatsim/info                 the install: apiUrl, botId, botUserId, integrationId,
 //	                                      integrationAlias, webhookId, webhookUrl, integrationUrl
 //	PUT    /_chatsim/integration          {"url": "http://127.0.0.1:8072"}: where the integration listens
+//	POST   /_chatsim/settle               ?timeout=10s: waits until nothing is in flight in the
+//	                                      World (requests, deliveries, bot replies) → {}; 504 names
+//	                                      what is still pending
 //	GET    /_chatsim/users                {"users": [contracts.User…]} (the bot user first)
 //	GET    /_chatsim/conversations        {"conversations": [contracts.Conversation…]}
 //	GET    /_chatsim/messages             {"messages": [contracts.Message…]}; ?conversationId= filters

@@ -1,0 +1,104 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+)
+
+// TestServeJSON starts `chatsim serve --json --integration examples/telegram`,
+// reads the one JSON line it prints, drives the services it names with real
+// clients, and stops it by cancelling, as Ctrl-C does.
+func TestServeJSON(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	pr, pw := io.Pipe()
+	var stderr strings.Builder
+	done := make(chan int, 1)
+	go func() {
+		code := run(ctx, []string{"serve", "--json", "--integration", "examples/telegram"}, strings.NewReader(""), pw, &stderr)
+		pw.Close()
+		done <- code
+	}()
+	line, err := bufio.NewReader(pr).ReadString('\n')
+	if err != nil {
+		t.Fatalf("read serve output: %v (stderr: %s)", err, stderr.String())
+	}
+	go io.Copy(io.Discard, pr)
+	var info map[string]map[string]any
+	if err := json.Unmarshal([]byte(line), &info); err != nil {
+		t.Fatalf("serve --json printed %q: %v", line, err)
+	}
+	for _, svc := range []string{"platform", "telegram", "integration"} {
+		if u, _ := info[svc]["url"].(string); !strings.HasPrefix(u, "http://127.0.0.1:") {
+			t.Errorf("%s.url = %v, want a loopback URL", svc, info[svc]["url"])
+		}
+	}
+	tg := info["telegram"]
+	if tg["webhookUrl"] != info["platform"]["webhookUrl"] || tg["webhookSecret"] == "" {
+		t.Errorf("the integration did not register its webhook: telegram = %v, platform webhookUrl = %v", tg, info["platform"]["webhookUrl"])
+	}
+
+	// A Telegram client pointed at the fake works with the printed token.
+	bot, err := tgbotapi.NewBotAPIWithAPIEndpoint(tg["botToken"].(string), tg["url"].(string)+"/bot%s/%s")
+	if err != nil {
+		t.Fatalf("tgbotapi against telegram.url: %v", err)
+	}
+	if bot.Self.UserName != tg["botUsername"] {
+		t.Errorf("getMe username = %q, want %v", bot.Self.UserName, tg["botUsername"])
+	}
+
+	// The control API acts as a user; the bundled integration and the echo
+	// bot answer through the platform.
+	var resp *http.Response
+	for _, c := range []struct{ path, body string }{
+		{"users", `{"id":1001,"first_name":"Ada","last_name":"Lovelace","username":"ada"}`},
+		{"chats/1001/messages", `{"from":1001,"text":"hello"}`},
+	} {
+		resp, err = http.Post(tg["control"].(string)+c.path, "application/json", strings.NewReader(c.body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode/100 != 2 {
+			t.Fatalf("control %s: %s %s", c.path, resp.Status, b)
+		}
+	}
+	// Wait for the step to end the way a script would: settle.
+	resp, err = http.Post(info["platform"]["control"].(string)+"settle?timeout=5s", "application/json", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("settle: %s", resp.Status)
+	}
+	resp, err = http.Get(info["platform"]["control"].(string) + "messages")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(string(body), `"outgoing"`) || !strings.Contains(string(body), "hello") {
+		t.Fatalf("after settle, the bot's echo is missing; platform messages: %s", body)
+	}
+
+	cancel()
+	select {
+	case code := <-done:
+		if code != exitOK {
+			t.Errorf("serve exited %d after interrupt, want 0 (stderr: %s)", code, stderr.String())
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("serve did not stop after its context was cancelled")
+	}
+}
