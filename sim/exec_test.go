@@ -24,17 +24,7 @@ func TestReplayExec(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer r.Close()
-	opts, err := sim.SetupFromHeader(r.Header(), sim.Options{Integration: sim.Exec(bin), Definition: telegramDefinition(t)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx := context.Background()
-	w, err := sim.Start(ctx, opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer w.Close()
-	res, err := sim.Replay(ctx, w, r, sim.ReplayOptions{})
+	res, err := sim.ReplayCassette(context.Background(), r, sim.Options{Integration: sim.Exec(bin), Definition: telegramDefinition(t)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -51,6 +51,28 @@ type ReplayOptions struct {
 	OnStep func(step int, title string)
 }
 
+// ReplayCassette is the whole job in one call, for a user's own go test:
+// it starts a World with base as the cassette's header completes it
+// (SetupFromHeader), replays r through it, and closes it. The error is a
+// setup or step failure; contract violations and integration errors are in
+// the Result (Failed). When a step fails, the error carries what the
+// integration printed.
+func ReplayCassette(ctx context.Context, r *cassette.Reader, base Options) (*Result, error) {
+	opts, err := SetupFromHeader(r.Header(), base)
+	if err != nil {
+		return nil, err
+	}
+	w, err := Start(ctx, opts)
+	if err != nil {
+		return nil, err
+	}
+	res, err := Replay(ctx, w, r, ReplayOptions{})
+	if cerr := w.Close(); err == nil && cerr != nil {
+		err = fmt.Errorf("close world: %w", cerr)
+	}
+	return res, err
+}
+
 // SetupFromHeader returns the World options a cassette header asks for: the
 // configuration and the scripted bot's rules. Fields already set in base win.
 func SetupFromHeader(h cassette.Header, base Options) (Options, error) {

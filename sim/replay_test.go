@@ -44,17 +44,7 @@ func replayCassette(tb testing.TB, name string) *sim.Result {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	opts, err := sim.SetupFromHeader(r.Header(), sim.Options{Integration: telegramExample(), Definition: telegramDefinition(tb)})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	ctx := context.Background()
-	w, err := sim.Start(ctx, opts)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer w.Close()
-	res, err := sim.Replay(ctx, w, r, sim.ReplayOptions{})
+	res, err := sim.ReplayCassette(context.Background(), r, sim.Options{Integration: telegramExample(), Definition: telegramDefinition(tb)})
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -83,23 +83,13 @@ func TestSDKIntegrationReplays(t *testing.T) {
 				t.Fatal(err)
 			}
 			launcher := &sim.Command{Path: node, Args: []string{"index.mjs"}, Dir: dir}
-			opts, err := sim.SetupFromHeader(r.Header(), sim.Options{Integration: launcher, Definition: def})
-			if err != nil {
-				t.Fatal(err)
-			}
-			ctx := context.Background()
-			w, err := sim.Start(ctx, opts)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer w.Close()
-			res, err := sim.Replay(ctx, w, r, sim.ReplayOptions{})
+			res, err := sim.ReplayCassette(context.Background(), r, sim.Options{Integration: launcher, Definition: def})
 			if err != nil {
 				t.Fatal(err)
 			}
 			if res.Failed() {
-				t.Errorf("the SDK integration broke the contract or failed:\n%s\n%s\n--- integration output ---\n%s",
-					strings.Join(res.ViolationLines, "\n"), strings.Join(res.Failures, "\n"), w.Integration().Output())
+				t.Errorf("the SDK integration broke the contract or failed:\n%s\n%s",
+					strings.Join(res.ViolationLines, "\n"), strings.Join(res.Failures, "\n"))
 			}
 			g := goldie.New(t, goldie.WithFixtureDir("testdata"), goldie.WithNameSuffix(".golden"))
 			g.Assert(t, name, []byte(res.Journal))
