@@ -42,9 +42,9 @@ func (in Integration) ParseDefinition() (*contracts.Definition, error) {
 	return contracts.Parse(in.Definition(), in.Name+"/definition.json")
 }
 
-// all lists the bundled integrations. It is a function, not a variable:
-// nothing here is package-level mutable state.
-func all() []Integration {
+// All lists the bundled integrations, in name order. It builds the list
+// anew on each call: nothing here is package-level mutable state.
+func All() []Integration {
 	return []Integration{
 		{
 			Name: "examples/telegram",
@@ -60,7 +60,7 @@ func all() []Integration {
 
 // Lookup returns the bundled integration called name.
 func Lookup(name string) (Integration, bool) {
-	for _, in := range all() {
+	for _, in := range All() {
 		if in.Name == name {
 			return in, true
 		}
@@ -71,7 +71,7 @@ func Lookup(name string) (Integration, bool) {
 // Names returns the bundled integrations' names, sorted.
 func Names() []string {
 	var names []string
-	for _, in := range all() {
+	for _, in := range All() {
 		names = append(names, in.Name)
 	}
 	sort.Strings(names)

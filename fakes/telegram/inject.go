@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"path"
 	"sort"
 	"strings"
 )
@@ -291,6 +292,7 @@ func (s *Server) ingestMessageLocked(m *Message, edited bool) *entry {
 		rc.Chat = m.Chat
 		s.ingestMessageLocked(&rc, false)
 	}
+	s.ingestMediaLocked(m)
 	stored := *m
 	if stored.From != nil && stored.From.IsBot && stored.From.ID != s.cfg.bot.ID {
 		stored.From = s.botUser() // a recording's bot is this bot
@@ -314,4 +316,37 @@ func (s *Server) ingestMessageLocked(m *Message, edited bool) *entry {
 	cs.entries = append(cs.entries, e)
 	cs.byID[m.MessageID] = e
 	return e
+}
+
+// ingestMediaLocked makes the files a recorded message carries known to the
+// fake, under their recorded ids, so that getFile and the download work as
+// they did when the message was recorded. Their content was never recorded:
+// a download serves file_size placeholder bytes.
+func (s *Server) ingestMediaLocked(m *Message) {
+	add := func(kind, id, uniqueID, name, mime string, size int) *fileRec {
+		if id == "" {
+			return nil
+		}
+		if f := s.files[id]; f != nil {
+			return f
+		}
+		s.fileSeq++
+		dir, ext := "photos", ".jpg"
+		if kind == "document" {
+			dir, ext = "documents", path.Ext(name)
+		}
+		f := &fileRec{id: id, uniqueID: uniqueID, path: fmt.Sprintf("%s/file_%d%s", dir, s.fileSeq, ext),
+			name: name, mime: mime, size: size, recorded: true}
+		s.files[f.id] = f
+		s.filePaths[f.path] = f
+		return f
+	}
+	for _, p := range m.Photo {
+		if f := add("photo", p.FileID, p.FileUniqueID, "", "image/jpeg", p.FileSize); f != nil && f.sizes == nil {
+			f.sizes = m.Photo
+		}
+	}
+	if d := m.Document; d != nil {
+		add("document", d.FileID, d.FileUniqueID, d.FileName, d.MimeType, d.FileSize)
+	}
 }

@@ -3,10 +3,13 @@ package telegram_test
 import (
 	"encoding/json"
 	"errors"
+	"io"
+	"net/http"
 	"strings"
 	"testing"
 
 	"github.com/chatsim/chatsim/fakes/telegram"
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 )
 
 const recordedMessage = `{"update_id": 734000123, "message": {"message_id": 57, "from": {"id": 9001, "is_bot": false,
@@ -124,5 +127,40 @@ func TestInjectMembershipUpdates(t *testing.T) {
 	mustOK(t, status, r, &ups)
 	if len(ups) != 2 || ups[0].UpdateID != telegram.FirstUpdateID || ups[1].UpdateID != telegram.FirstUpdateID+1 {
 		t.Errorf("ids: %+v", ups)
+	}
+}
+
+// TestInjectedPhotoDownloads: the files a recorded update carries are known
+// under their recorded ids, so an integration's getFile and download work
+// in a replay as they did when it was recorded.
+func TestInjectedPhotoDownloads(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	const photo = `{"update_id": 1, "message": {"message_id": 1, "from": {"id": 9001, "is_bot": false, "first_name": "Grace"},
+ "chat": {"id": 9001, "first_name": "Grace", "type": "private"}, "date": 1700000000, "caption": "cat",
+ "photo": [{"file_id": "AgAC-small", "file_unique_id": "AQAD-s", "file_size": 120, "width": 90, "height": 67},
+           {"file_id": "AgAC-large", "file_unique_id": "AQAD-l", "file_size": 4800, "width": 800, "height": 600}]}}`
+	if _, err := w.srv.InjectUpdate(json.RawMessage(photo)); err != nil {
+		t.Fatal(err)
+	}
+	bot := w.bot(t)
+	f, err := bot.GetFile(tgbotapi.FileConfig{FileID: "AgAC-large"})
+	if err != nil {
+		t.Fatalf("getFile of a recorded photo: %v", err)
+	}
+	if f.FileUniqueID != "AQAD-l" || f.FileSize != 4800 || f.FilePath == "" {
+		t.Fatalf("getFile = %+v", f)
+	}
+	resp, err := http.Get(w.srv.URL() + "/file/bot" + bot.Token + "/" + f.FilePath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK || len(body) != 4800 || resp.Header.Get("Content-Type") != "image/jpeg" {
+		t.Fatalf("download: %s, %d bytes, %s", resp.Status, len(body), resp.Header.Get("Content-Type"))
+	}
+	if _, err := bot.GetFile(tgbotapi.FileConfig{FileID: "AgAC-never-recorded"}); err == nil || !strings.Contains(err.Error(), "invalid file_id") {
+		t.Errorf("getFile of an unknown id: %v, want invalid file_id", err)
 	}
 }

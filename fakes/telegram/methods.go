@@ -8,6 +8,7 @@ import (
 	_ "image/gif" // register decoders so uploaded photos get real sizes
 	_ "image/jpeg"
 	_ "image/png"
+	"io"
 	"net/http"
 	"net/url"
 	"path"
@@ -586,8 +587,17 @@ func (s *Server) serveFile(w http.ResponseWriter, r *http.Request, rest string) 
 	s.mu.Lock()
 	f := s.filePaths[fpath]
 	s.mu.Unlock()
-	if f == nil || f.data == nil {
+	if f == nil || (f.data == nil && !f.recorded) {
 		writeError(w, errNotFound()) // unknown, or sent by URL: the fake never fetched it
+		return
+	}
+	if f.recorded && f.data == nil {
+		w.Header().Set("Content-Type", f.mime)
+		w.Header().Set("Content-Length", fmt.Sprint(f.size))
+		w.WriteHeader(http.StatusOK)
+		if r.Method != http.MethodHead {
+			_, _ = io.CopyN(w, zeroReader{}, int64(f.size))
+		}
 		return
 	}
 	mime := f.mime
@@ -600,4 +610,12 @@ func (s *Server) serveFile(w http.ResponseWriter, r *http.Request, rest string) 
 	if r.Method != http.MethodHead {
 		_, _ = w.Write(f.data)
 	}
+}
+
+// zeroReader reads zero bytes forever: the content of a recorded file.
+type zeroReader struct{}
+
+func (zeroReader) Read(p []byte) (int, error) {
+	clear(p)
+	return len(p), nil
 }

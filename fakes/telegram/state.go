@@ -38,6 +38,9 @@ type fileRec struct {
 	size         int
 	url          string
 	sizes        []PhotoSize // the photo this file is a size of; nil for documents
+	// recorded marks a file known only from a recorded update: its bytes
+	// were never seen, so a download serves size placeholder bytes.
+	recorded bool
 }
 
 // callbackRec is a callback query and its answer.

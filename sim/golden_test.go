@@ -1,0 +1,105 @@
+package sim_test
+
+import (
+	"context"
+	"fmt"
+	"io/fs"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/sebdah/goldie/v2"
+
+	"github.com/chatsim/chatsim/examples/bundled"
+	"github.com/chatsim/chatsim/recorder/cassette"
+	"github.com/chatsim/chatsim/sim"
+)
+
+// replayBundled replays one cassette of a bundled integration in a fresh
+// World.
+func replayBundled(tb testing.TB, in bundled.Integration, name string) *sim.Result {
+	tb.Helper()
+	def, err := in.ParseDefinition()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	f, err := in.Cassettes.Open(name)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer f.Close()
+	r, err := cassette.NewReader(f, in.Name+"/cassettes/"+name)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	res, err := sim.ReplayCassette(context.Background(), r, sim.Options{
+		Integration: in.Launcher, Definition: def, Configuration: in.Configuration, Direct: in.Direct,
+	})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return res
+}
+
+// bundledCassettes calls fn for every cassette of every bundled
+// integration, as a parallel subtest named "<integration>/<cassette>".
+func bundledCassettes(t *testing.T, fn func(t *testing.T, in bundled.Integration, name string)) {
+	for _, in := range bundled.All() {
+		names, err := fs.Glob(in.Cassettes, "*.cassette")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(names) == 0 {
+			t.Errorf("%s bundles no cassettes", in.Name)
+		}
+		for _, name := range names {
+			t.Run(strings.TrimPrefix(in.Name, "examples/")+"/"+strings.TrimSuffix(name, ".cassette"), func(t *testing.T) {
+				t.Parallel()
+				fn(t, in, name)
+			})
+		}
+	}
+}
+
+// TestReplayGolden replays every cassette of every bundled integration and
+// compares the journal with testdata/<integration>/<cassette>.golden
+// (regenerate with -update). A replay fails exactly when its golden journal
+// holds a contract violation or an integration error: the cassettes that
+// must fail say so in their golden file.
+func TestReplayGolden(t *testing.T) {
+	t.Parallel()
+	bundledCassettes(t, func(t *testing.T, in bundled.Integration, name string) {
+		res := replayBundled(t, in, name)
+		dir := filepath.Join("testdata", strings.TrimPrefix(in.Name, "examples/"))
+		g := goldie.New(t, goldie.WithFixtureDir(dir), goldie.WithNameSuffix(".golden"))
+		g.Assert(t, strings.TrimSuffix(name, ".cassette"), []byte(res.Journal))
+		mustFail := strings.Contains(res.Journal, "\ncontract  violation") ||
+			strings.Contains(res.Journal, "integration error")
+		if res.Failed() != mustFail {
+			t.Errorf("Failed() = %v, but the journal's violations and integration errors say %v:\n%v\n%v", res.Failed(), mustFail, res.ViolationLines, res.Failures)
+		}
+	})
+}
+
+// TestReplayDeterministic replays every bundled cassette twenty times, in
+// parallel, and demands byte-identical journals.
+func TestReplayDeterministic(t *testing.T) {
+	t.Parallel()
+	bundledCassettes(t, func(t *testing.T, in bundled.Integration, name string) {
+		const runs = 20
+		out := make([]string, runs)
+		t.Run("runs", func(t *testing.T) {
+			for i := range runs {
+				t.Run(fmt.Sprint(i), func(t *testing.T) {
+					t.Parallel()
+					out[i] = replayBundled(t, in, name).Journal
+				})
+			}
+		})
+		for i := 1; i < runs; i++ {
+			if out[i] != out[0] {
+				t.Fatalf("run %d rendered a different journal:\n--- run 0 ---\n%s\n--- run %d ---\n%s", i, out[0], i, out[i])
+			}
+		}
+	})
+}
