@@ -13,12 +13,23 @@ import (
 // serving, deliveries it has queued, bot replies the platform owes. A step is
 // over when Wait returns, never after a fixed sleep. A nil *Activity tracks
 // nothing. It is safe for concurrent use.
+//
+// Work is busy (Begin: a request being served, an invocation of the
+// integration) or queued (Queue: a delivery or a bot reply waiting its
+// turn). A worker that sends queued work takes the Turn first: one delivery
+// at a time across the World, and only once nothing is busy. So a fake's
+// event about the bot's own message reaches the integration after the
+// integration has finished the call that posted it, and the journal's
+// order is the same on every run.
 type Activity struct {
 	mu      sync.Mutex
 	next    uint64
 	pending map[uint64]string
 	idle    chan struct{} // closed while nothing is pending
 	last    string        // the last piece of work that began
+	busy    int           // pending work that is busy (Begin, a held Turn)
+	turn    bool          // a Turn is held
+	quiet   chan struct{} // closed when busy drops to 0 or a Turn is released
 }
 
 // NewActivity returns a tracker with nothing in flight.
@@ -28,9 +39,17 @@ func NewActivity() *Activity {
 	return &Activity{pending: map[uint64]string{}, idle: c}
 }
 
-// Begin records that the work named what has started and returns the function
-// that ends it. Calling the end function more than once is harmless.
-func (a *Activity) Begin(what string) (end func()) {
+// Begin records that the busy work named what has started and returns the
+// function that ends it. Calling the end function more than once is
+// harmless.
+func (a *Activity) Begin(what string) (end func()) { return a.begin(what, true) }
+
+// Queue records queued work named what (a delivery, a bot reply owed): it
+// keeps Wait waiting but does not hold a Turn back. The worker that sends it
+// takes the Turn.
+func (a *Activity) Queue(what string) (end func()) { return a.begin(what, false) }
+
+func (a *Activity) begin(what string, busy bool) (end func()) {
 	if a == nil {
 		return func() {}
 	}
@@ -42,17 +61,74 @@ func (a *Activity) Begin(what string) (end func()) {
 	}
 	a.pending[id] = what
 	a.last = what
+	if busy {
+		a.busy++
+	}
 	a.mu.Unlock()
 	var once sync.Once
 	return func() {
 		once.Do(func() {
 			a.mu.Lock()
 			delete(a.pending, id)
+			if busy {
+				a.busy--
+				if a.busy == 0 {
+					a.wakeLocked()
+				}
+			}
 			if len(a.pending) == 0 {
 				close(a.idle)
 			}
 			a.mu.Unlock()
 		})
+	}
+}
+
+// wakeLocked tells the workers waiting for a Turn to look again. a.mu must
+// be held.
+func (a *Activity) wakeLocked() {
+	if a.quiet != nil {
+		close(a.quiet)
+		a.quiet = nil
+	}
+}
+
+// Turn waits until nothing is busy and no other worker holds the Turn, then
+// takes it: the caller may send one queued delivery, named what, and must
+// call release when the delivery and its answer are done. The Turn counts as
+// busy work while held. A nil *Activity grants it at once. The error is
+// ctx's, naming what was busy.
+func (a *Activity) Turn(ctx context.Context, what string) (release func(), err error) {
+	if a == nil {
+		return func() {}, nil
+	}
+	for {
+		a.mu.Lock()
+		if a.busy == 0 && !a.turn {
+			a.turn = true
+			a.mu.Unlock()
+			end := a.Begin(what)
+			var once sync.Once
+			return func() {
+				once.Do(func() {
+					a.mu.Lock()
+					a.turn = false
+					a.wakeLocked()
+					a.mu.Unlock()
+					end()
+				})
+			}, nil
+		}
+		if a.quiet == nil {
+			a.quiet = make(chan struct{})
+		}
+		quiet := a.quiet
+		a.mu.Unlock()
+		select {
+		case <-quiet:
+		case <-ctx.Done():
+			return nil, fmt.Errorf("wait for a turn to send %s: %w (busy: %s)", what, ctx.Err(), strings.Join(a.Pending(), ", "))
+		}
 	}
 }
 

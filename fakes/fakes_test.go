@@ -122,3 +122,63 @@ func TestCloseDoesNotWaitForIdleNewConnections(t *testing.T) {
 		t.Fatalf("Close = %v, want nil without waiting out the timeout", err)
 	}
 }
+
+// A Turn is granted only when nothing is busy and no other Turn is held;
+// queued work keeps Wait waiting but holds no Turn back.
+func TestActivityTurn(t *testing.T) {
+	t.Parallel()
+	a := fakes.NewActivity()
+	queued := a.Queue("slack deliver message")
+	busy := a.Begin("platform → integration message_created")
+	granted := make(chan func(), 1)
+	go func() {
+		release, err := a.Turn(context.Background(), "slack deliver message")
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		granted <- release
+	}()
+	short, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	defer cancel()
+	if _, err := a.Turn(short, "bot reply"); err == nil || !strings.Contains(err.Error(), "message_created") {
+		t.Fatalf("Turn while busy = %v, want a deadline error naming the busy work", err)
+	}
+	select {
+	case <-granted:
+		t.Fatal("a Turn was granted while an invocation was busy")
+	default:
+	}
+	busy()
+	release := <-granted // the deadline of the test is the wait's bound
+	second := make(chan struct{})
+	go func() {
+		r, err := a.Turn(context.Background(), "bot reply")
+		if err == nil {
+			r()
+		}
+		close(second)
+	}()
+	short2, cancel2 := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	defer cancel2()
+	if err := a.Wait(short2); err == nil {
+		t.Fatal("Wait returned while queued work and a Turn were pending")
+	}
+	select {
+	case <-second:
+		t.Fatal("a second Turn was granted while the first was held")
+	default:
+	}
+	release()
+	<-second
+	queued()
+	if err := a.Wait(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	var nilActivity *fakes.Activity
+	if r, err := nilActivity.Turn(context.Background(), "x"); err != nil {
+		t.Fatal(err)
+	} else {
+		r()
+	}
+}

@@ -311,7 +311,7 @@ func (q *botQueue) enqueue(j botJob) {
 	if j.deliverID != "" {
 		what = "platform deliver " + j.deliverID
 	}
-	j.end = q.s.activity.Begin(what)
+	j.end = q.s.activity.Queue(what)
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	if q.closed {
@@ -362,7 +362,14 @@ func (q *botQueue) run() {
 		j := q.jobs[0]
 		q.jobs = q.jobs[1:]
 		q.mu.Unlock()
-		q.s.runJob(j)
+		// One delivery at a time across the World, once nothing is busy
+		// (fakes.Activity.Turn): a fake's own deliveries and the bot's
+		// replies never interleave.
+		release, err := q.s.activity.Turn(q.s.ctx, "bot job "+j.messageID+j.eventID+j.deliverID)
+		if err == nil {
+			q.s.runJob(j)
+			release()
+		}
 		j.end()
 	}
 }

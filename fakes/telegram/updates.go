@@ -67,7 +67,7 @@ func (s *Server) enqueueLocked(u Update) (Update, bool) {
 // s.mu must be held.
 func (s *Server) pushLocked(id int64, typ string, raw json.RawMessage) {
 	q := &queued{id: id, typ: typ, raw: raw}
-	q.end = s.cfg.activity.Begin(fmt.Sprintf("telegram update %d %s", id, typ))
+	q.end = s.cfg.activity.Queue(fmt.Sprintf("telegram update %d %s", id, typ))
 	s.queue = append(s.queue, q)
 	s.notifyLocked()
 }
@@ -333,7 +333,7 @@ func (s *Server) deliverLoop() {
 		if hook.url != "" && len(s.queue) > 0 {
 			q = s.queue[0]
 			if q.end == nil { // fetched by getUpdates before the webhook was set
-				q.end = s.cfg.activity.Begin(fmt.Sprintf("telegram update %d %s", q.id, q.typ))
+				q.end = s.cfg.activity.Queue(fmt.Sprintf("telegram update %d %s", q.id, q.typ))
 			}
 		}
 		wait := s.changed
@@ -346,8 +346,28 @@ func (s *Server) deliverLoop() {
 			}
 			continue
 		}
+		release, err := s.turn(fmt.Sprintf("telegram update %d %s", q.id, q.typ))
+		if err != nil { // closing
+			return
+		}
 		s.deliver(q, hook)
+		release()
 	}
+}
+
+// turn takes the World's delivery Turn (fakes.Activity.Turn), giving up
+// when the Server closes.
+func (s *Server) turn(what string) (release func(), err error) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() {
+		select {
+		case <-s.closing:
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+	return s.cfg.activity.Turn(ctx, what)
 }
 
 // Delivery is one attempt at posting an update to the webhook.
