@@ -1,0 +1,284 @@
+package rocketchat
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// BotUser returns the bot account (without its password).
+func (s *Server) BotUser() User {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	u := *s.users[s.botID]
+	u.Password = ""
+	return u
+}
+
+// BotPassword returns the bot's password.
+func (s *Server) BotPassword() string { return s.cfg.botPassword }
+
+// BotToken returns the bot's personal access token: with X-User-Id set to
+// the bot's id it authenticates REST calls, and DDP accepts it as a resume
+// token, so an integration need not log in.
+func (s *Server) BotToken() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.botPAT
+}
+
+// WebhookToken returns the token of the first outgoing integration, which
+// it sends in every body, or "" when there is none.
+func (s *Server) WebhookToken() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.outgoing) == 0 {
+		return ""
+	}
+	return s.outgoing[0].Token
+}
+
+// AddUser adds an account; its id is drawn unless given.
+func (s *Server) AddUser(u User) (User, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	nu, err := s.addUserLocked(u)
+	if err != nil {
+		return User{}, err
+	}
+	if g := s.rooms[GeneralID]; g != nil {
+		g.Members = append(g.Members, nu.ID)
+	}
+	out := *nu
+	out.Password = ""
+	return out, nil
+}
+
+// Users returns every account, in creation order, without passwords.
+func (s *Server) Users() []User {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]User, 0, len(s.userOrder))
+	for _, id := range s.userOrder {
+		u := *s.users[id]
+		u.Password = ""
+		out = append(out, u)
+	}
+	return out
+}
+
+// AddRoom creates a public channel (typ "c") or private group ("p") with
+// the members given by id, username or email.
+func (s *Server) AddRoom(name, typ string, members ...string) (Room, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r, err := s.addRoomLocked(name, typ, members)
+	if err != nil {
+		return Room{}, err
+	}
+	return s.roomCopyLocked(r), nil
+}
+
+// DM returns the direct-message room of two users, creating it.
+func (s *Server) DM(a, b string) (Room, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ua, err := s.findUserLocked(a)
+	if err != nil {
+		return Room{}, err
+	}
+	ub, err := s.findUserLocked(b)
+	if err != nil {
+		return Room{}, err
+	}
+	return s.roomCopyLocked(s.dmLocked(ua, ub)), nil
+}
+
+func (s *Server) roomCopyLocked(r *Room) Room {
+	c := *r
+	c.Members = slices.Clone(r.Members)
+	c.msgs = nil
+	return c
+}
+
+// Rooms returns every room, in creation order.
+func (s *Server) Rooms() []Room {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]Room, 0, len(s.roomOrder))
+	for _, id := range s.roomOrder {
+		out = append(out, s.roomCopyLocked(s.rooms[id]))
+	}
+	return out
+}
+
+// Messages returns the live messages of room (an id, "#name" or
+// "@username" for that user's DM with the bot), oldest first.
+func (s *Server) Messages(room string) ([]Message, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r, err := s.findRoomLocked(room, nil)
+	if err != nil {
+		return nil, err
+	}
+	var out []Message
+	for _, m := range s.historyLocked(r) {
+		out = append(out, *m)
+	}
+	return out, nil
+}
+
+// Message returns one message by id.
+func (s *Server) Message(id string) (Message, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	m := s.msgs[id]
+	if m == nil || m.deleted {
+		return Message{}, fmt.Errorf("message %q: %w", id, ErrUnknownMessage)
+	}
+	return *m, nil
+}
+
+// Send posts text into room as user, as if typed in the client: it is
+// streamed to realtime subscribers and raises the outgoing integrations.
+// room is an id, "#name", "name" or "@username" (the DM between user and
+// that user).
+func (s *Server) Send(user, room, text string) (Message, error) {
+	return s.SendMessage(user, room, Message{Text: text})
+}
+
+// SendMessage posts m (text, thread, attachments, blocks) into room as
+// user.
+func (s *Server) SendMessage(user, room string, m Message) (Message, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return Message{}, ErrClosed
+	}
+	u, err := s.findUserLocked(user)
+	if err != nil {
+		return Message{}, fmt.Errorf("send: %w", err)
+	}
+	r, err := s.findRoomLocked(room, u)
+	if err != nil {
+		return Message{}, fmt.Errorf("send: %w", err)
+	}
+	if !s.isMemberLocked(r, u) {
+		return Message{}, fmt.Errorf("send: %s in %s: %w", u.Username, s.labelLocked(r, u.ID), ErrNotMember)
+	}
+	if strings.TrimSpace(m.Text) == "" && len(m.Attachments) == 0 && len(m.Blocks) == 0 {
+		return Message{}, fmt.Errorf("send: the message is empty: %w", ErrInvalid)
+	}
+	m.ID, m.TS = "", s.now()
+	return *s.postLocked(r, u, m), nil
+}
+
+// SendDM sends text from user to the bot in their direct-message room.
+func (s *Server) SendDM(user, text string) (Message, error) {
+	return s.Send(user, "@"+s.cfg.botUsername, text)
+}
+
+// Edit changes the text of message msgID as user, its author.
+func (s *Server) Edit(user, msgID, text string) (Message, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	u, err := s.findUserLocked(user)
+	if err != nil {
+		return Message{}, fmt.Errorf("edit: %w", err)
+	}
+	m := s.msgs[msgID]
+	if m == nil || m.deleted {
+		return Message{}, fmt.Errorf("edit: message %q: %w", msgID, ErrUnknownMessage)
+	}
+	if m.User.ID != u.ID {
+		return Message{}, fmt.Errorf("edit: message %s is by %s, not %s: %w", msgID, m.User.Username, u.Username, ErrInvalid)
+	}
+	s.editLocked(m, u, text)
+	return *m, nil
+}
+
+// React adds user's reaction emoji ("tada" or ":tada:") to message msgID,
+// or removes it when already there.
+func (s *Server) React(user, msgID, emoji string) (Message, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	u, err := s.findUserLocked(user)
+	if err != nil {
+		return Message{}, fmt.Errorf("react: %w", err)
+	}
+	m := s.msgs[msgID]
+	if m == nil || m.deleted {
+		return Message{}, fmt.Errorf("react: message %q: %w", msgID, ErrUnknownMessage)
+	}
+	if !s.isMemberLocked(s.rooms[m.RoomID], u) {
+		return Message{}, fmt.Errorf("react: %w", ErrNotMember)
+	}
+	if strings.Trim(emoji, ":") == "" {
+		return Message{}, fmt.Errorf("react: emoji is required: %w", ErrInvalid)
+	}
+	s.reactLocked(m, u, emoji, nil)
+	return *m, nil
+}
+
+// AddOutgoing adds an outgoing webhook integration; zero fields get
+// Rocket.Chat's defaults (event sendMessage, all public channels, posting
+// as the bot, a fresh token). Without URLs it follows SetWebhookTarget.
+func (s *Server) AddOutgoing(o Outgoing) (Outgoing, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	no, err := s.addOutgoingLocked(o)
+	if err != nil {
+		return Outgoing{}, err
+	}
+	if !no.urlsDeclared && s.target != "" {
+		no.URLs = []string{s.target}
+	}
+	return *no, nil
+}
+
+// Outgoings returns the outgoing integrations.
+func (s *Server) Outgoings() []Outgoing {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]Outgoing, 0, len(s.outgoing))
+	for _, o := range s.outgoing {
+		out = append(out, *o)
+	}
+	return out
+}
+
+// ClearOutgoing removes every outgoing integration.
+func (s *Server) ClearOutgoing() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.outgoing = nil
+}
+
+// AddIncoming adds an incoming webhook (POST /hooks/<id>/<token>).
+func (s *Server) AddIncoming(in Incoming) (Incoming, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ni, err := s.addIncomingLocked(in)
+	if err != nil {
+		return Incoming{}, err
+	}
+	return *ni, nil
+}
+
+// Incomings returns the incoming webhooks.
+func (s *Server) Incomings() []Incoming {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]Incoming, 0, len(s.incoming))
+	for _, h := range s.incoming {
+		out = append(out, *h)
+	}
+	return out
+}
+
+// Calls returns every REST call and DDP method served, in order.
+func (s *Server) Calls() []Call {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.calls)
+}
