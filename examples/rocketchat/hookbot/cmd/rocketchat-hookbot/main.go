@@ -1,0 +1,108 @@
+// Command rocketchat-hookbot serves the echo bot of package hookbot on
+// 127.0.0.1:$PORT (default 8080): point a Rocket.Chat outgoing webhook
+// integration at http://127.0.0.1:$PORT/ with the token in
+// ROCKETCHAT_WEBHOOK_TOKEN.
+//
+//	ROCKETCHAT_WEBHOOK_TOKEN=… PORT=8080 rocketchat-hookbot
+//
+// GET /health answers "ok"; every other request goes to the bot. It logs
+// one line per request to stderr and stops cleanly on SIGINT or SIGTERM.
+// Exit status: 0 after a clean stop, 1 when serving fails, 2 for a bad
+// environment.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strconv"
+	"syscall"
+	"time"
+
+	"github.com/chatsim/chatsim/examples/rocketchat/hookbot"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Getenv, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// run serves until ctx is done and returns the exit status.
+func run(ctx context.Context, getenv func(string) string, stderr io.Writer) int {
+	log := slog.New(slog.NewTextHandler(stderr, nil))
+	port := getenv("PORT")
+	if port == "" {
+		port = "8080"
+	}
+	if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+		fmt.Fprintf(stderr, "rocketchat-hookbot: PORT: want a port number, got %q\n", port)
+		return 2
+	}
+	bot, err := hookbot.New(getenv("ROCKETCHAT_WEBHOOK_TOKEN"))
+	if err != nil {
+		fmt.Fprintf(stderr, "rocketchat-hookbot: ROCKETCHAT_WEBHOOK_TOKEN: %v\n", err)
+		return 2
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /health", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		_, _ = io.WriteString(w, "ok")
+	})
+	mux.Handle("/", bot)
+	ln, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", port))
+	if err != nil {
+		fmt.Fprintf(stderr, "rocketchat-hookbot: %v\n", err)
+		return 1
+	}
+	srv := &http.Server{Handler: logRequests(log, mux), ReadHeaderTimeout: 10 * time.Second}
+	log.Info("listening", "url", "http://"+ln.Addr().String())
+
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	select {
+	case err := <-served:
+		log.Error("serve", "err", err)
+		return 1
+	case <-ctx.Done():
+	}
+	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdown); err != nil {
+		log.Error("shutdown", "err", err)
+		return 1
+	}
+	if err := <-served; !errors.Is(err, http.ErrServerClosed) {
+		log.Error("serve", "err", err)
+		return 1
+	}
+	log.Info("stopped")
+	return 0
+}
+
+// logRequests logs each request and its answer status.
+func logRequests(log *slog.Logger, h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+		h.ServeHTTP(rec, r)
+		log.Info("request", "method", r.Method, "path", r.URL.Path, "status", rec.status)
+	})
+}
+
+// statusRecorder remembers the status a handler wrote.
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (r *statusRecorder) WriteHeader(status int) {
+	r.status = status
+	r.ResponseWriter.WriteHeader(status)
+}

@@ -1,0 +1,26 @@
+package shopify
+
+import (
+	"embed"
+	"io/fs"
+)
+
+//go:embed cassettes/*.cassette
+var cassettes embed.FS
+
+// Cassettes returns the recorded webhook deliveries bundled with the
+// example: order-life (orders/create, orders/paid, then orders/fulfilled,
+// which fires nothing), duplicate (one orders/create delivered twice),
+// retry (an orders/paid the integration failed on, retried by Shopify),
+// customer (customers/create) and violation (an order whose
+// current_total_price is a number, which the event schema rejects).
+//
+// Every delivery's X-Shopify-Hmac-Sha256 is the placeholder
+// ${SHOPIFY_HMAC}: a replayer signs the body again with its own API secret.
+func Cassettes() fs.FS {
+	sub, err := fs.Sub(cassettes, "cassettes")
+	if err != nil {
+		panic(err) // the directory is embedded at build time
+	}
+	return sub
+}
