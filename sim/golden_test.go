@@ -32,9 +32,7 @@ func replayBundled(tb testing.TB, in bundled.Integration, name string) *sim.Resu
 	if err != nil {
 		tb.Fatal(err)
 	}
-	res, err := sim.ReplayCassette(context.Background(), r, sim.Options{
-		Integration: in.Launcher, Definition: def, Configuration: in.Configuration, Direct: in.Direct,
-	})
+	res, err := sim.ReplayCassette(context.Background(), r, in.Options(def))
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 
@@ -74,8 +75,12 @@ func ReplayCassette(ctx context.Context, r *cassette.Reader, base Options) (*Res
 }
 
 // SetupFromHeader returns the World options a cassette header asks for: the
-// configuration and the scripted bot's rules. Fields already set in base win.
+// configuration, the scripted bot's rules and the chat platform to
+// simulate. Fields already set in base win.
 func SetupFromHeader(h cassette.Header, base Options) (Options, error) {
+	if len(base.Platforms) == 0 && slices.Contains(PlatformNames(), h.Platform) {
+		base.Platforms = []string{h.Platform}
+	}
 	if base.Configuration == nil && len(h.Configuration) > 0 {
 		base.Configuration = h.Configuration
 	}

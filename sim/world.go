@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -15,8 +16,15 @@ import (
 	"github.com/chatsim/chatsim/contracts"
 	"github.com/chatsim/chatsim/fakes"
 	"github.com/chatsim/chatsim/fakes/botpress"
+	"github.com/chatsim/chatsim/fakes/rocketchat"
+	"github.com/chatsim/chatsim/fakes/shopify"
+	"github.com/chatsim/chatsim/fakes/slack"
 	"github.com/chatsim/chatsim/fakes/telegram"
 )
+
+// PlatformNames lists the chat platforms a World can simulate, in the order
+// it starts them.
+func PlatformNames() []string { return []string{"telegram", "slack", "shopify", "rocketchat"} }
 
 // DefaultStepTimeout bounds how long a step may wait for the integration and
 // every call it started to finish.
@@ -37,8 +45,11 @@ type Options struct {
 	Configuration json.RawMessage
 	// ConfigurationType names an entry of the definition's configurations.
 	ConfigurationType string
-	// Secrets holds values for SECRET_<NAME>; a declared secret without a
-	// value gets a fixed test value, "chatsim-test-<name>".
+	// Secrets holds values for SECRET_<NAME>; like the configuration's
+	// strings they may hold ${VAR} references to the World's environment,
+	// such as ${SLACK_SIGNING_SECRET}, so that the integration checks what
+	// the fake signs with. A declared secret without a value gets a fixed
+	// test value, "chatsim-test-<name>".
 	Secrets map[string]string
 	// Bot is the scripted bot's rules; nil means echo.
 	Bot []botpress.BotRule
@@ -56,6 +67,11 @@ type Options struct {
 	// whose URL the fakes' webhooks reach straight (a Rocket.Chat
 	// outgoing-webhook bot). A launcher with no URL is always direct.
 	Direct bool
+	// Platforms names the chat platforms to simulate (see PlatformNames);
+	// empty means all of them. Only these fakes are started and have their
+	// webhooks pointed at the integration: a Telegram integration is not
+	// sent Slack's url_verification.
+	Platforms []string
 	// HTTPClient, when set, is what the platform uses to invoke the
 	// integration and the fakes use to deliver webhooks (a tracing or
 	// recording transport, say). nil means a client of their own each.
@@ -70,7 +86,11 @@ type World struct {
 	Journal  *fakes.Journal
 	Activity *fakes.Activity
 	Platform *botpress.Server
-	Telegram *telegram.Server
+	// The chat platforms' fakes; nil for one Options.Platforms left out.
+	Telegram   *telegram.Server
+	Slack      *slack.Server
+	Shopify    *shopify.Server
+	RocketChat *rocketchat.Server
 	// Fakes are every chat platform's fake, in start order; Fake finds one
 	// by name.
 	Fakes []fakes.Platform
@@ -108,15 +128,9 @@ func Start(ctx context.Context, opts Options) (_ *World, err error) {
 			_ = w.Close()
 		}
 	}()
-	topts := []telegram.Option{telegram.WithClock(w.Clock), telegram.WithJournal(w.Journal), telegram.WithActivity(w.Activity)}
-	if opts.HTTPClient != nil {
-		topts = append(topts, telegram.WithHTTPClient(opts.HTTPClient))
+	if err := w.startFakes(opts); err != nil {
+		return nil, err
 	}
-	w.Telegram, err = telegram.Start(topts...)
-	if err != nil {
-		return nil, fmt.Errorf("start telegram: %w", err)
-	}
-	w.Fakes = append(w.Fakes, w.Telegram)
 	w.Env = Env{"BP_TOKEN": opts.Token}
 	for _, f := range w.Fakes {
 		for k, v := range f.Env() {
@@ -133,7 +147,11 @@ func Start(ctx context.Context, opts Options) (_ *World, err error) {
 		}
 	}
 	for name, v := range opts.Secrets {
-		w.Env["SECRET_"+secretEnvName(name)] = v
+		ev, err := expandString(v, w.Env, "secret "+name)
+		if err != nil {
+			return nil, err
+		}
+		w.Env["SECRET_"+secretEnvName(name)] = ev
 	}
 	cfg, err := expandConfig(opts.Configuration, w.Env)
 	if err != nil {
@@ -193,6 +211,65 @@ func Start(ctx context.Context, opts Options) (_ *World, err error) {
 	}
 	return w, nil
 }
+
+// startFakes starts the chat platforms' fakes opts.Platforms names (all of
+// them when it names none) on the World's clock, journal and activity.
+func (w *World) startFakes(opts Options) error {
+	want := map[string]bool{}
+	for _, name := range opts.Platforms {
+		if !slices.Contains(PlatformNames(), name) {
+			return fmt.Errorf("start world: platform %q: %w (have: %s)", name, ErrUnknownPlatform, strings.Join(PlatformNames(), ", "))
+		}
+		want[name] = true
+	}
+	on := func(name string) bool { return len(want) == 0 || want[name] }
+	var err error
+	if on("telegram") {
+		o := []telegram.Option{telegram.WithClock(w.Clock), telegram.WithJournal(w.Journal), telegram.WithActivity(w.Activity)}
+		if opts.HTTPClient != nil {
+			o = append(o, telegram.WithHTTPClient(opts.HTTPClient))
+		}
+		if w.Telegram, err = telegram.Start(o...); err != nil {
+			return fmt.Errorf("start telegram: %w", err)
+		}
+		w.Fakes = append(w.Fakes, w.Telegram)
+	}
+	if on("slack") {
+		o := []slack.Option{slack.WithClock(w.Clock), slack.WithJournal(w.Journal), slack.WithActivity(w.Activity)}
+		if opts.HTTPClient != nil {
+			o = append(o, slack.WithHTTPClient(opts.HTTPClient))
+		}
+		if w.Slack, err = slack.Start(o...); err != nil {
+			return fmt.Errorf("start slack: %w", err)
+		}
+		w.Fakes = append(w.Fakes, w.Slack)
+	}
+	if on("shopify") {
+		o := []shopify.Option{shopify.WithClock(w.Clock), shopify.WithJournal(w.Journal), shopify.WithActivity(w.Activity)}
+		if opts.HTTPClient != nil {
+			o = append(o, shopify.WithHTTPClient(opts.HTTPClient))
+		}
+		if w.Shopify, err = shopify.Start(o...); err != nil {
+			return fmt.Errorf("start shopify: %w", err)
+		}
+		w.Fakes = append(w.Fakes, w.Shopify)
+	}
+	if on("rocketchat") {
+		o := []rocketchat.Option{rocketchat.WithClock(w.Clock), rocketchat.WithJournal(w.Journal), rocketchat.WithActivity(w.Activity)}
+		if opts.HTTPClient != nil {
+			o = append(o, rocketchat.WithHTTPClient(opts.HTTPClient))
+		}
+		if w.RocketChat, err = rocketchat.Start(o...); err != nil {
+			return fmt.Errorf("start rocketchat: %w", err)
+		}
+		w.Fakes = append(w.Fakes, w.RocketChat)
+	}
+	return nil
+}
+
+// ErrUnknownPlatform is returned for a chat platform the World cannot
+// simulate.
+var ErrUnknownPlatform = errors.New("unknown chat platform")
 
 // setWebhookTargets points every fake's configured webhooks (Slack's Request
 // URL, a Rocket.Chat outgoing integration) at url.
@@ -255,18 +332,7 @@ func expandConfig(cfg json.RawMessage, env Env) (json.RawMessage, error) {
 	walk = func(v any, ptr string) (any, error) {
 		switch t := v.(type) {
 		case string:
-			var missing string
-			out := os.Expand(t, func(k string) string {
-				val, ok := env[k]
-				if !ok && missing == "" {
-					missing = k
-				}
-				return val
-			})
-			if missing != "" {
-				return nil, fmt.Errorf("expand configuration at %s: unknown variable ${%s} (known: %s)", ptr, missing, strings.Join(sortedKeys(env), ", "))
-			}
-			return out, nil
+			return expandString(t, env, "configuration at "+ptr)
 		case map[string]any:
 			for k, e := range t {
 				n, err := walk(e, ptr+"/"+strings.ReplaceAll(strings.ReplaceAll(k, "~", "~0"), "/", "~1"))
@@ -291,6 +357,23 @@ func expandConfig(cfg json.RawMessage, env Env) (json.RawMessage, error) {
 		return nil, err
 	}
 	return json.Marshal(v)
+}
+
+// expandString replaces ${VAR} in v with env[VAR]; an unknown variable is an
+// error naming where (what) and the variables there are.
+func expandString(v string, env Env, what string) (string, error) {
+	var missing string
+	out := os.Expand(v, func(k string) string {
+		val, ok := env[k]
+		if !ok && missing == "" {
+			missing = k
+		}
+		return val
+	})
+	if missing != "" {
+		return "", fmt.Errorf("expand %s: unknown variable ${%s} (known: %s)", what, missing, strings.Join(sortedKeys(env), ", "))
+	}
+	return out, nil
 }
 
 func sortedKeys(m Env) []string {

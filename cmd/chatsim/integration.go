@@ -2,50 +2,30 @@ package main
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/chatsim/chatsim/contracts"
 	"github.com/chatsim/chatsim/examples/bundled"
 	"github.com/chatsim/chatsim/sim"
 )
 
-// resolveIntegration turns --integration and --definition into a launcher and
-// a definition. spec is a bundled name ("examples/telegram"), "exec:COMMAND
-// LINE" (run through sh -c), "url:URL" or a bare http(s) URL.
-func resolveIntegration(spec, defPath string) (sim.Launcher, *contracts.Definition, error) {
-	var l sim.Launcher
+// resolveIntegration turns --integration and --definition into the World's
+// options and a name for people. spec is what bundled.Resolve takes: a
+// bundled name ("examples/telegram", which brings its definition,
+// configuration and secrets), "exec:COMMAND LINE", "url:URL" or a bare
+// http(s) URL. defPath, when set, replaces the bundled definition.
+func resolveIntegration(spec, defPath string) (sim.Options, error) {
+	in, err := bundled.Resolve(spec)
+	if err != nil {
+		return sim.Options{}, fmt.Errorf("--integration: %w", err)
+	}
 	var def *contracts.Definition
-	switch {
-	case strings.HasPrefix(spec, "exec:"):
-		cmd := strings.TrimSpace(strings.TrimPrefix(spec, "exec:"))
-		if cmd == "" {
-			return nil, nil, fmt.Errorf("--integration exec: needs a command line")
-		}
-		l = sim.Exec("sh", "-c", "exec "+cmd)
-	case strings.HasPrefix(spec, "url:"):
-		l = sim.URL(strings.TrimPrefix(spec, "url:"))
-	case strings.HasPrefix(spec, "http://"), strings.HasPrefix(spec, "https://"):
-		l = sim.URL(spec)
-	default:
-		b, ok := bundled.Lookup(spec)
-		if !ok {
-			return nil, nil, fmt.Errorf("--integration %q: not a bundled integration (have: %s), nor exec:COMMAND, url:URL or an http(s) URL", spec, strings.Join(bundled.Names(), ", "))
-		}
-		l = b.Launcher
-		if defPath == "" {
-			d, err := b.ParseDefinition()
-			if err != nil {
-				return nil, nil, err
-			}
-			def = d
-		}
-	}
 	if defPath != "" {
-		d, err := contracts.LoadFile(defPath)
-		if err != nil {
-			return nil, nil, err
-		}
-		def = d
+		def, err = contracts.LoadFile(defPath)
+	} else {
+		def, err = in.ParseDefinition()
 	}
-	return l, def, nil
+	if err != nil {
+		return sim.Options{}, err
+	}
+	return in.Options(def), nil
 }

@@ -84,12 +84,11 @@ With no CASSETTE it replays the bundled demo conversation through the bundled Te
 	if spec == "" {
 		spec = "examples/telegram"
 	}
-	launcher, def, err := resolveIntegration(spec, *defPath)
+	opts, err := resolveIntegration(spec, *defPath)
 	if err != nil {
 		fmt.Fprintln(stderr, "chatsim replay:", err)
 		return exitUsage
 	}
-	opts := sim.Options{Integration: launcher, Definition: def}
 	if *config != "" {
 		if !json.Valid([]byte(*config)) {
 			fmt.Fprintln(stderr, "chatsim replay: --config is not valid JSON")
@@ -104,7 +103,7 @@ With no CASSETTE it replays the bundled demo conversation through the bundled Te
 	}
 
 	if !*quiet {
-		fmt.Fprintf(stdout, "replaying %s through %s\n", name, launcher)
+		fmt.Fprintf(stdout, "replaying %s through %s\n", name, opts.Integration)
 	}
 	w, err := sim.Start(ctx, opts)
 	if err != nil {

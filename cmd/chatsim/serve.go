@@ -6,8 +6,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"slices"
+	"strings"
 
-	"github.com/chatsim/chatsim/examples/bundled"
 	"github.com/chatsim/chatsim/fakes"
 	"github.com/chatsim/chatsim/sim"
 )
@@ -18,7 +19,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	integration := fs.String("integration", "", "integration to run: a bundled name (examples/telegram), exec:COMMAND, url:URL or an http(s) URL; none by default")
 	defPath := fs.String("definition", "", "integration definition (JSON or YAML, the shape `bp read` prints); bundled integrations bring their own")
 	config := fs.String("config", "", "configuration JSON for the install; ${VAR} expands from the world's environment (default: the bundled integration's own, such as {\"botToken\":\"${TELEGRAM_BOT_TOKEN}\"} for examples/telegram)")
-	fs.Usage = usageFunc(fs, "chatsim serve [--json] [--integration SPEC] [--definition FILE] [--config JSON]",
+	platforms := fs.String("platforms", "", "comma-separated chat platforms to simulate ("+strings.Join(sim.PlatformNames(), ",")+"); default: all of them, or a bundled integration's own")
+	fs.Usage = usageFunc(fs, "chatsim serve [--json] [--integration SPEC] [--definition FILE] [--config JSON] [--platforms LIST]",
 		"Start the fakes and the mock platform on loopback and keep them running until interrupted (Ctrl-C).\nThe control API of each service lives under <url>/_chatsim/ (see the README).")
 	pos, code, ok := parseInterleaved(fs, args, stdout, stderr)
 	if !ok {
@@ -30,14 +32,19 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 	opts := sim.Options{}
 	if *integration != "" {
-		l, def, err := resolveIntegration(*integration, *defPath)
-		if err != nil {
+		var err error
+		if opts, err = resolveIntegration(*integration, *defPath); err != nil {
 			fmt.Fprintln(stderr, "chatsim serve:", err)
 			return exitUsage
 		}
-		opts.Integration, opts.Definition = l, def
-		if b, ok := bundled.Lookup(*integration); ok && *config == "" {
-			*config = string(b.Configuration)
+	}
+	if *platforms != "" {
+		opts.Platforms = strings.Split(*platforms, ",")
+		for _, p := range opts.Platforms {
+			if !slices.Contains(sim.PlatformNames(), p) {
+				fmt.Fprintf(stderr, "chatsim serve: --platforms: unknown platform %q (have: %s)\n", p, strings.Join(sim.PlatformNames(), ", "))
+				return exitUsage
+			}
 		}
 	}
 	if *config != "" {
@@ -81,7 +88,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		for _, name := range names {
 			fmt.Fprintf(stdout, "%-12s %v\n", name, info[name]["url"])
 		}
-		fmt.Fprintf(stdout, "telegram bot token %s\n", w.Telegram.Token())
+		if w.Telegram != nil {
+			fmt.Fprintf(stdout, "telegram bot token %s\n", w.Telegram.Token())
+		}
 		fmt.Fprintln(stdout, "control APIs under <url>/_chatsim/ · Ctrl-C to stop")
 	}
 	<-ctx.Done()
