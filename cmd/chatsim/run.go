@@ -13,6 +13,8 @@ const usage = `chatsim: test chat integrations locally, with fakes of the chat p
 Usage:
   chatsim replay [CASSETTE] [flags]   replay a recorded conversation through an integration
   chatsim serve [flags]               start the fakes and the platform until interrupted
+  chatsim test [PATHS] [flags]        run Gherkin scenarios (.feature files) against the fakes
+  chatsim steps [GROUP]               list the steps scenarios can use, with examples
   chatsim version                     print the version
   chatsim help [COMMAND]              show help
 
@@ -40,6 +42,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runReplay(ctx, args[1:], stdout, stderr)
 	case "serve":
 		return runServe(ctx, args[1:], stdout, stderr)
+	case "test":
+		return runTest(ctx, args[1:], stdout, stderr)
+	case "steps":
+		return runSteps(args[1:], stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "chatsim", version)
 		return exitOK

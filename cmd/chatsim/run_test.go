@@ -16,6 +16,10 @@ func TestRun(t *testing.T) {
 	if err := os.WriteFile(wrong, []byte("# not the journal\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	malformed := filepath.Join(dir, "bad.feature")
+	if err := os.WriteFile(malformed, []byte("Feature: broken\n  Scenario: one\n    Given a thing\nFeature: again\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	cassettes := "../../examples/telegram/cassettes/"
 	cases := []struct {
 		name   string
@@ -34,6 +38,15 @@ func TestRun(t *testing.T) {
 		{name: "unknown integration", args: []string{"replay", "--integration", "examples/nope"}, code: 2, stderr: "not a bundled integration"},
 		{name: "help", args: []string{"replay", "-h"}, code: 0, stdout: "Usage: chatsim replay"},
 		{name: "no command", args: nil, code: 2, stderr: "Usage:"},
+		{name: "test passes", args: []string{"test", "../../features/telegram_order.feature"}, code: 0, stdout: "ok  5 scenarios (5 passed)"},
+		{name: "test fails and explains", args: []string{"test", "../../features/testdata/failing/wrong_word.feature", "--concurrency", "2"}, code: 1,
+			stdout: "FAIL 4 scenarios (0 passed, 4 failed)", stderr: `the conversation state "order" differs at /drink: want "Coffee", got "coffee"`},
+		{name: "test random order", args: []string{"test", "../../features/telegram_order.feature", "--seed", "7"}, code: 0, stdout: "seed 7"},
+		{name: "test malformed feature", args: []string{"test", malformed}, code: 2, stderr: "bad.feature:4:1: expected"},
+		{name: "test no such path", args: []string{"test", filepath.Join(dir, "nope")}, code: 2, stderr: "no such file"},
+		{name: "test bad format", args: []string{"test", "--format", "xml"}, code: 2, stderr: "--format"},
+		{name: "steps", args: []string{"steps", "telegram"}, code: 0, stdout: `Given a Telegram private chat with "ada" (Ada Lovelace)`},
+		{name: "steps unknown group", args: []string{"steps", "nope"}, code: 2, stderr: "unknown group"},
 		{name: "unknown command", args: []string{"frobnicate"}, code: 2, stderr: "unknown command"},
 	}
 	for _, tc := range cases {

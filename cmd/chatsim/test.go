@@ -1,0 +1,145 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/chatsim/chatsim/features"
+)
+
+func runTest(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fset := flag.NewFlagSet("test", flag.ContinueOnError)
+	update := fset.Bool("update", false, "rewrite the golden journals instead of comparing them")
+	random := fset.Bool("random", false, "run each feature's scenarios in a random order (the seed is printed)")
+	seed := fset.Int64("seed", 0, "run each feature's scenarios in the order this seed gives (implies --random)")
+	concurrency := fset.Int("concurrency", 1, "how many scenarios run at once")
+	strict := fset.Bool("strict", false, "fail scenarios with undefined or pending steps")
+	format := fset.String("format", "progress", "output: progress, pretty, cucumber or junit")
+	tags := fset.String("tags", "", `run only the scenarios these godog tags select ("@slack && ~@slow")`)
+	timeout := fset.Duration("step-timeout", 0, "bound on each step's wait for the integration to settle (default 30s)")
+	fset.Usage = usageFunc(fset, "chatsim test [PATHS] [--update] [--random] [--seed N] [--concurrency N] [--strict] [--format F] [--tags EXPR]",
+		`Run Gherkin scenarios (.feature files) against the fakes, the mock platform and an integration, each
+scenario in a World of its own. PATHS are .feature files or directories, searched recursively
+(testdata, .* and _* are skipped); none means ./features.
+Exit codes: 0 every scenario passed, 1 a scenario failed, 2 usage or a malformed feature file.`)
+	paths, code, ok := parseInterleaved(fset, args, stdout, stderr)
+	if !ok {
+		return code
+	}
+	if !slices.Contains([]string{"progress", "pretty", "cucumber", "junit"}, *format) {
+		fmt.Fprintf(stderr, "chatsim test: --format %q: want progress, pretty, cucumber or junit\n", *format)
+		return exitUsage
+	}
+	if *concurrency < 1 {
+		fmt.Fprintf(stderr, "chatsim test: --concurrency %d: want 1 or more\n", *concurrency)
+		return exitUsage
+	}
+	opts := features.Options{
+		Paths: paths, Update: *update, Strict: *strict, Concurrency: *concurrency, Tags: *tags,
+		Format: *format, Output: stdout, StepTimeout: *timeout,
+		NoColor: os.Getenv("NO_COLOR") != "" || !isTerminal(stdout),
+	}
+	switch {
+	case *seed != 0:
+		opts.Randomize = *seed
+	case *random:
+		opts.Randomize = time.Now().UnixNano() & (1<<53 - 1)
+	}
+	if opts.Randomize != 0 && *format != "cucumber" && *format != "junit" {
+		fmt.Fprintf(stdout, "random order, seed %d (replay it with --seed %d)\n", opts.Randomize, opts.Randomize)
+	}
+	res, err := features.Execute(ctx, opts)
+	if err != nil {
+		fmt.Fprintln(stderr, "chatsim test:", err)
+		if errors.Is(err, features.ErrParse) {
+			return exitUsage
+		}
+		return exitFailed
+	}
+	if len(res.Failures) > 0 {
+		fmt.Fprintf(stderr, "\n%d failed:\n", len(res.Failures))
+		for _, f := range res.Failures {
+			fmt.Fprintf(stderr, "\n--- FAIL: %s\n", indentRest(f, "  "))
+		}
+	}
+	if *format == "progress" || *format == "pretty" {
+		fmt.Fprintln(stdout)
+		if res.OK() {
+			fmt.Fprintln(stdout, "ok  "+res.Summary())
+		} else {
+			fmt.Fprintln(stdout, "FAIL "+res.Summary())
+		}
+	}
+	if res.Scenarios == 0 {
+		hint := ""
+		if *tags != "" {
+			hint = " (--tags selected none)"
+		}
+		fmt.Fprintf(stderr, "chatsim test: no scenario ran%s\n", hint)
+		return exitFailed
+	}
+	if !res.OK() {
+		return exitFailed
+	}
+	return exitOK
+}
+
+func runSteps(args []string, stdout, stderr io.Writer) int {
+	fset := flag.NewFlagSet("steps", flag.ContinueOnError)
+	fset.Usage = usageFunc(fset, "chatsim steps [GROUP]",
+		"List the steps scenarios can use: each one's pattern, what it does and an example.\nGroups: "+strings.Join(features.Groups(), ", ")+".")
+	pos, code, ok := parseInterleaved(fset, args, stdout, stderr)
+	if !ok {
+		return code
+	}
+	if len(pos) > 1 {
+		fmt.Fprintf(stderr, "chatsim steps: want at most one group, got %d arguments\n", len(pos))
+		return exitUsage
+	}
+	if len(pos) == 1 && !slices.Contains(features.Groups(), pos[0]) {
+		fmt.Fprintf(stderr, "chatsim steps: unknown group %q (have: %s)\n", pos[0], strings.Join(features.Groups(), ", "))
+		return exitUsage
+	}
+	group := ""
+	for _, st := range features.Steps() {
+		if len(pos) == 1 && st.Group != pos[0] {
+			continue
+		}
+		if st.Group != group {
+			if group != "" {
+				fmt.Fprintln(stdout)
+			}
+			group = st.Group
+			fmt.Fprintf(stdout, "## %s\n", group)
+		}
+		fmt.Fprintf(stdout, "\n%s\n  %s\n  example:\n%s", st.Pattern, st.Doc, indent(st.Example+"\n", "    "))
+	}
+	return exitOK
+}
+
+// indentRest indents every line of s but the first.
+func indentRest(s, prefix string) string {
+	first, rest, ok := strings.Cut(s, "\n")
+	if !ok {
+		return s
+	}
+	return first + "\n" + strings.TrimRight(indent(rest+"\n", prefix), "\n")
+}
+
+// isTerminal reports whether w is a character device (a terminal), where
+// colors help; pipes and files get none.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}

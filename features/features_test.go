@@ -1,0 +1,109 @@
+package features_test
+
+import (
+	"context"
+	"flag"
+	"strings"
+	"testing"
+
+	"github.com/chatsim/chatsim/features"
+)
+
+// update is goldie's -update flag: goldie registers it in every test binary
+// that imports it, so the suite reads it rather than defining its own.
+func update(t *testing.T) bool {
+	t.Helper()
+	f := flag.Lookup("update")
+	if f == nil {
+		return false
+	}
+	g, ok := f.Value.(flag.Getter)
+	if !ok {
+		return false
+	}
+	on, _ := g.Get().(bool)
+	return on
+}
+
+// TestFeatures runs the project's own suite, features/*.feature, in a
+// random order, two scenarios at a time, strictly.
+func TestFeatures(t *testing.T) {
+	t.Parallel()
+	features.Run(t, features.Options{
+		Paths:       []string{"."},
+		Update:      update(t),
+		Randomize:   -1,
+		Concurrency: 2,
+		Strict:      true,
+	})
+}
+
+// TestFailuresExplainThemselves runs scenarios that must fail and checks
+// that each failure says which step, what differs, the conversation so far
+// and the journal since the last step that passed.
+func TestFailuresExplainThemselves(t *testing.T) {
+	t.Parallel()
+	var out strings.Builder
+	res, err := features.Execute(context.Background(), features.Options{
+		Paths:       []string{"testdata/failing/wrong_word.feature"},
+		Format:      "pretty",
+		Output:      &out,
+		Concurrency: 2,
+		NoColor:     true,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Scenarios != 4 || res.Failed != 4 {
+		t.Fatalf("%s, want 4 scenarios, 4 failed\n%s", res.Summary(), out.String())
+	}
+	want := map[string][]string{
+		"The state holds another word": {
+			`step 7: Then the conversation state "order" is {"drink":"Coffee"}`,
+			`the conversation state "order" differs at /drink: want "Coffee", got "coffee"`,
+			`want: {"drink":"Coffee"}`,
+			`got:  {"drink":"coffee"}`,
+			"conversation so far:\n    ada  ▸ menu\n    bot  ◂ What would you like?  [Tea] [Coffee]\n    ada  ▸ (taps Coffee)\n    bot  ◂ One coffee coming up.",
+			"journal since step 6:\n    # step 2  \"ada\" taps \"Coffee\"",
+			`bot       state.set                   conversation conv#1 "order" {"drink":"coffee"}`,
+		},
+		"The chat shows another word": {
+			`step 6: Then "ada" sees "What would you like?" with the buttons "Tea" and "Cocoa"`,
+			`message "What would you like?" has the buttons "Tea", "Coffee", want "Tea", "Cocoa"`,
+			"bot  ◂ What would you like?  [Tea] [Coffee]",
+		},
+		"The journal differs from its golden file": {
+			"step 6: Then the journal matches the golden file",
+			"the journal differs from testdata/failing/testdata/wrong_word/the-journal-differs-from-its-golden-file.golden",
+			`+platform  → integration               webhook_received POST /`,
+		},
+		"An unexpected contract violation fails the scenario": {
+			`step 7: Then the platform has an outgoing choice message "Pick one"`,
+			"the scenario ended with problems it did not expect",
+			`contract violation in bot.reply msg#2 at /payload/options/0/value: missing property "value"`,
+			"integration error: message_created msg#2",
+			"journal since step 6:",
+			"contract  violation",
+		},
+	}
+	for name, parts := range want {
+		var got string
+		for _, f := range res.Failures {
+			if strings.Contains(f, " / "+name+"\n") {
+				got = f
+			}
+		}
+		if got == "" {
+			t.Errorf("no failure for %q in:\n%s", name, strings.Join(res.Failures, "\n---\n"))
+			continue
+		}
+		for _, p := range parts {
+			if !strings.Contains(got, p) {
+				t.Errorf("failure of %q lacks %q:\n%s", name, p, got)
+			}
+		}
+	}
+	if !strings.Contains(out.String(), "4 scenarios (4 failed)") {
+		t.Errorf("the output lacks the summary:\n%s", out.String())
+	}
+}

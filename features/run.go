@@ -1,0 +1,316 @@
+package features
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/cucumber/godog"
+
+	"github.com/chatsim/chatsim/contracts"
+	"github.com/chatsim/chatsim/sim"
+)
+
+// ErrParse is returned when a feature file cannot be read or parsed; the
+// error names the file and line.
+var ErrParse = errors.New("parse features")
+
+// Integration is an integration a scenario can name in `Given the
+// integration "NAME"`, beyond the bundled examples, exec: and url: specs.
+type Integration struct {
+	// Launcher runs it (sim.InProcess, sim.Exec, sim.URL, sim.Func).
+	Launcher sim.Launcher
+	// Definition is its definition; with it every capture is checked.
+	Definition *contracts.Definition
+	// Configuration is the install's default configuration; ${VAR}
+	// expands from the World's environment.
+	Configuration json.RawMessage
+	// Secrets are its secrets' values; ${VAR} expands from the World's
+	// environment ({"SIGNING_SECRET":"${SLACK_SIGNING_SECRET}"}).
+	Secrets map[string]string
+	// Platforms are the chat platforms the World simulates for it (see
+	// sim.PlatformNames); empty means all of them.
+	Platforms []string
+	// Direct marks a bot that talks to the chat platforms itself.
+	Direct bool
+	// Cassettes holds its recorded conversations, for `When the cassette
+	// "NAME" is replayed`.
+	Cassettes fs.FS
+}
+
+// Options configure a run. The zero value runs the features under
+// "features", in file order, one scenario at a time, with godog's
+// "progress" output discarded (Run) or on Output (Execute).
+type Options struct {
+	// Paths are .feature files or directories; empty means "features".
+	Paths []string
+	// Update rewrites golden files instead of comparing them.
+	Update bool
+	// Randomize shuffles the scenarios of each feature with this seed; -1
+	// picks a random seed (godog prints it); 0 keeps file order.
+	Randomize int64
+	// Strict fails scenarios with undefined or pending steps.
+	Strict bool
+	// Concurrency is how many scenarios run at once; 0 means 1.
+	Concurrency int
+	// Tags filters scenarios by godog tag expression ("@telegram && ~@slow").
+	Tags string
+	// Format is the godog formatter: "progress" (the default), "pretty",
+	// "cucumber", "junit".
+	Format string
+	// Output receives the formatter's output; nil discards it in Run and
+	// means io.Discard in Execute too.
+	Output io.Writer
+	// NoColor turns colors off in the formatter's output.
+	NoColor bool
+	// Integrations are extra integrations by name.
+	Integrations map[string]Integration
+	// StepTimeout bounds each step; zero means sim.DefaultStepTimeout.
+	StepTimeout time.Duration
+}
+
+// Result counts what a run did.
+type Result struct {
+	Scenarios, Passed, Failed, Undefined int
+	// Failures are the explanations of the failed scenarios, in the order
+	// they failed.
+	Failures []string
+}
+
+// OK reports whether every scenario passed (undefined ones count as
+// failures only in strict mode, where godog fails them).
+func (r Result) OK() bool { return r.Failed == 0 }
+
+// Summary renders "N scenarios (N passed, N failed)".
+func (r Result) Summary() string {
+	parts := []string{fmt.Sprintf("%d passed", r.Passed)}
+	if r.Failed > 0 {
+		parts = append(parts, fmt.Sprintf("%d failed", r.Failed))
+	}
+	if r.Undefined > 0 {
+		parts = append(parts, fmt.Sprintf("%d undefined", r.Undefined))
+	}
+	noun := "scenarios"
+	if r.Scenarios == 1 {
+		noun = "scenario"
+	}
+	return fmt.Sprintf("%d %s (%s)", r.Scenarios, noun, strings.Join(parts, ", "))
+}
+
+// Run runs the features as subtests of t: every scenario is a subtest with
+// a World of its own, closed when it ends. A failing step fails its
+// subtest with an explanation (StepFailure). Run fails t when the features
+// cannot be parsed or there are none.
+func Run(t *testing.T, opts Options) {
+	t.Helper()
+	res, err := execute(context.Background(), opts, t)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Scenarios == 0 {
+		t.Fatalf("no scenarios in %s", strings.Join(opts.paths(), ", "))
+	}
+	if !res.OK() && !t.Failed() {
+		t.Errorf("%s", res.Summary())
+	}
+}
+
+// Execute runs the features outside go test (chatsim test): progress and
+// the summary go to Options.Output. The error is ErrParse (a malformed
+// feature file, named with its line) or another setup error; failed
+// scenarios are in the Result.
+func Execute(ctx context.Context, opts Options) (Result, error) {
+	return execute(ctx, opts, nil)
+}
+
+// expandPaths lists the .feature files under each directory of paths, as
+// go test does packages: directories named testdata, or starting with "."
+// or "_", are skipped. Files are kept as given.
+func expandPaths(paths []string) ([]string, error) {
+	var out []string
+	for _, p := range paths {
+		st, err := os.Stat(p)
+		if err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrParse, err)
+		}
+		if !st.IsDir() {
+			out = append(out, p)
+			continue
+		}
+		err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			name := d.Name()
+			if d.IsDir() && path != p && (name == "testdata" || strings.HasPrefix(name, ".") || strings.HasPrefix(name, "_")) {
+				return filepath.SkipDir
+			}
+			if !d.IsDir() && strings.HasSuffix(name, ".feature") {
+				out = append(out, path)
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrParse, err)
+		}
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("%w: no .feature files in %s", ErrParse, strings.Join(paths, ", "))
+	}
+	return out, nil
+}
+
+func (o Options) paths() []string {
+	if len(o.Paths) == 0 {
+		return []string{"features"}
+	}
+	return o.Paths
+}
+
+// runState is what the scenarios of one run share: the options and the
+// counts, behind a mutex.
+type runState struct {
+	opts Options
+	t    *testing.T
+
+	names map[string]string // feature file → feature name; read-only once running
+
+	mu     sync.Mutex
+	res    Result
+	worlds map[*Scenario]bool
+}
+
+func (r *runState) featureName(uri string) string { return r.names[uri] }
+
+func (r *runState) finished(s *Scenario, err error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.res.Scenarios++
+	switch {
+	case err == nil:
+		r.res.Passed++
+	case errors.Is(err, godog.ErrUndefined), errors.Is(err, godog.ErrPending):
+		if r.opts.Strict {
+			r.res.Failed++
+			r.res.Failures = append(r.res.Failures, s.title()+": "+err.Error())
+		} else {
+			r.res.Undefined++
+		}
+	default:
+		r.res.Failed++
+		r.res.Failures = append(r.res.Failures, err.Error())
+	}
+}
+
+func (r *runState) track(s *Scenario, open bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if open {
+		r.worlds[s] = true
+	} else {
+		delete(r.worlds, s)
+	}
+}
+
+func execute(ctx context.Context, opts Options, t *testing.T) (Result, error) {
+	out := opts.Output
+	if out == nil {
+		out = io.Discard
+	}
+	format := opts.Format
+	if format == "" {
+		format = "progress"
+	}
+	paths, err := expandPaths(opts.paths())
+	if err != nil {
+		return Result{}, err
+	}
+	run := &runState{opts: opts, t: t, worlds: map[*Scenario]bool{}, names: map[string]string{}}
+	gopts := &godog.Options{
+		Format:         format,
+		Output:         out,
+		Paths:          paths,
+		Randomize:      opts.Randomize,
+		Strict:         opts.Strict,
+		Concurrency:    max(opts.Concurrency, 1),
+		Tags:           opts.Tags,
+		NoColors:       opts.NoColor || t != nil,
+		TestingT:       t,
+		DefaultContext: ctx,
+	}
+	suite := godog.TestSuite{
+		Name:                "chatsim",
+		ScenarioInitializer: func(sc *godog.ScenarioContext) { newScenario(run).init(sc) },
+		Options:             gopts,
+	}
+	feats, err := suite.RetrieveFeatures()
+	if err != nil {
+		return Result{}, parseError(err)
+	}
+	for _, ft := range feats {
+		if ft.GherkinDocument != nil && ft.GherkinDocument.Feature != nil {
+			run.names[ft.Uri] = ft.GherkinDocument.Feature.Name
+		}
+	}
+	if len(feats) == 0 {
+		return Result{}, fmt.Errorf("%w: no .feature files in %s", ErrParse, strings.Join(opts.paths(), ", "))
+	}
+	status := suite.Run()
+	run.mu.Lock()
+	left := make([]*Scenario, 0, len(run.worlds))
+	for s := range run.worlds {
+		left = append(left, s)
+	}
+	res := run.res
+	run.mu.Unlock()
+	for _, s := range left {
+		s.close()
+	}
+	if status == 2 {
+		return res, fmt.Errorf("%w: godog refused the options (status 2)", ErrParse)
+	}
+	if status != 0 && res.Failed == 0 {
+		res.Failed++ // a failure godog saw that no scenario hook did
+	}
+	return res, nil
+}
+
+// gherkinPos matches a gherkin parser position, "(3:5)".
+var gherkinPos = regexp.MustCompile(`\((\d+):(\d+)\): `)
+
+// parseError rewrites godog's "path - Parser errors:\n(3:5): …" as
+// "path:3:5: …", one line per error.
+func parseError(err error) error {
+	msg := err.Error()
+	path, rest, ok := strings.Cut(msg, " - ")
+	if !ok {
+		return fmt.Errorf("%w: %s", ErrParse, msg)
+	}
+	var lines []string
+	for _, l := range strings.Split(rest, "\n") {
+		l = strings.TrimSpace(l)
+		if l == "" || l == "Parser errors:" {
+			continue
+		}
+		if m := gherkinPos.FindStringSubmatchIndex(l); m != nil && m[0] == 0 {
+			l = fmt.Sprintf("%s:%s:%s: %s", path, l[m[2]:m[3]], l[m[4]:m[5]], l[m[1]:])
+		} else {
+			l = path + ": " + l
+		}
+		lines = append(lines, l)
+	}
+	if len(lines) == 0 {
+		return fmt.Errorf("%w: %s", ErrParse, msg)
+	}
+	return fmt.Errorf("%w:\n%s", ErrParse, strings.Join(lines, "\n"))
+}

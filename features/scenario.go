@@ -1,0 +1,477 @@
+package features
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"path/filepath"
+	"strings"
+	"sync"
+
+	"github.com/cucumber/godog"
+	messages "github.com/cucumber/messages/go/v21"
+
+	"github.com/chatsim/chatsim/contracts"
+	"github.com/chatsim/chatsim/fakes/botpress"
+	"github.com/chatsim/chatsim/sim"
+)
+
+// Scenario is one running scenario: its World (started by the first step
+// that needs it, closed when the scenario ends), the people and places its
+// setup steps named, and what a failure needs to explain itself. Nothing in
+// it is shared with another scenario.
+type Scenario struct {
+	run *runState
+
+	mu      sync.Mutex // guards w against close from the run's clean-up
+	uri     string     // the feature file, as given to godog
+	feature string
+	name    string
+	steps   []*messages.PickleStep
+	current int // 1-based number of the running step
+
+	// World setup, until the World starts.
+	opts        sim.Options
+	integration string // the spec, for messages
+	chosen      bool   // an integration (or none) was chosen
+	cassettes   fs.FS
+	rules       []botpress.BotRule
+	rulesSet    bool
+	w           *sim.World
+	platforms   []Platform
+	telegram    *telegramPlatform
+
+	// The explanation of a failure.
+	transcript []string
+	seenMsgs   int
+	passSeq    int64 // journal length after the last step that passed
+	passStep   int
+	actSeq     int64 // journal length before the last step that acted
+	actStep    int
+
+	// Contract violations and integration failures the scenario asserted.
+	violationsAcked int
+	failuresAcked   map[int64]bool
+
+	// The last action triggered by `When the bot triggers the action`.
+	action *actionResult
+}
+
+type actionResult struct {
+	name   string
+	output json.RawMessage
+	err    error
+}
+
+func newScenario(run *runState) *Scenario {
+	return &Scenario{run: run, failuresAcked: map[int64]bool{}}
+}
+
+// init binds the library's steps and hooks to this scenario.
+func (s *Scenario) init(sc *godog.ScenarioContext) {
+	sc.Before(func(ctx context.Context, p *godog.Scenario) (context.Context, error) {
+		s.uri, s.name, s.steps = p.Uri, p.Name, p.Steps
+		s.feature = s.run.featureName(p.Uri)
+		if len(p.AstNodeIds) > 1 { // a row of a Scenario Outline
+			s.name += " " + outlineRow(p)
+		}
+		return ctx, nil
+	})
+	sc.StepContext().Before(func(ctx context.Context, st *godog.Step) (context.Context, error) {
+		for i, x := range s.steps {
+			if x.Id == st.Id {
+				s.current = i + 1
+			}
+		}
+		return ctx, nil
+	})
+	sc.After(func(ctx context.Context, p *godog.Scenario, err error) (context.Context, error) {
+		cerr := s.close()
+		if err == nil && cerr != nil {
+			err = cerr
+		}
+		var f *StepFailure
+		if errors.As(err, &f) {
+			s.run.finished(s, errors.New(s.title()+"\n"+f.Error()))
+		} else if err != nil && !errors.Is(err, godog.ErrUndefined) && !errors.Is(err, godog.ErrPending) {
+			s.run.finished(s, fmt.Errorf("%s\n%w", s.title(), err))
+		} else {
+			s.run.finished(s, err)
+		}
+		return ctx, cerr
+	})
+	for _, st := range Steps() {
+		sc.Step(st.Pattern, st.handler(s))
+	}
+}
+
+// title is "Feature / Scenario".
+func (s *Scenario) title() string {
+	if s.feature == "" {
+		return s.name
+	}
+	return s.feature + " / " + s.name
+}
+
+// dir is the directory of the feature file: relative paths in steps are
+// resolved from it.
+func (s *Scenario) dir() string { return filepath.Dir(s.uri) }
+
+// path resolves a path a step names, relative to the feature file.
+func (s *Scenario) path(p string) string {
+	if filepath.IsAbs(p) {
+		return p
+	}
+	return filepath.Join(s.dir(), p)
+}
+
+// stepText renders the running step as "Then the state "x" is {…}".
+func (s *Scenario) stepText() string {
+	if s.current < 1 || s.current > len(s.steps) {
+		return ""
+	}
+	st := s.steps[s.current-1]
+	kw := map[messages.PickleStepType]string{
+		messages.PickleStepType_CONTEXT: "Given", messages.PickleStepType_ACTION: "When", messages.PickleStepType_OUTCOME: "Then",
+	}[st.Type]
+	if kw == "" {
+		kw = "*"
+	}
+	text := kw + " " + st.Text
+	if arg := st.Argument; arg != nil && arg.DocString != nil {
+		body := strings.TrimSpace(arg.DocString.Content)
+		if json.Valid([]byte(body)) {
+			text = strings.TrimSuffix(text, ":") + " " + compactJSON([]byte(body))
+		} else {
+			text += "\n" + indent(body, "    ")
+		}
+	}
+	return text
+}
+
+// runStep runs one step: on success it moves the "last passing step" mark;
+// on failure it returns a StepFailure that explains it. The last step also
+// fails on contract violations and integration failures the scenario did
+// not assert.
+func (s *Scenario) runStep(ctx context.Context, st Step, a args) error {
+	err := st.run(ctx, s, a)
+	if err == nil && s.current == len(s.steps) {
+		err = s.unexpected()
+	}
+	if err != nil {
+		return s.explain(err)
+	}
+	if w := s.world0(); w != nil {
+		s.catchUp(true)
+		s.passSeq = int64(w.Journal.Len())
+	}
+	s.passStep = s.current
+	return nil
+}
+
+// unexpected reports contract violations and failed integration operations
+// the scenario did not assert.
+func (s *Scenario) unexpected() error {
+	w := s.world0()
+	if w == nil {
+		return nil
+	}
+	var problems []string
+	vs := w.Violations()
+	if len(vs) > s.violationsAcked {
+		a := s.aliaser()
+		for _, v := range vs[s.violationsAcked:] {
+			problems = append(problems, a.Alias(v.Error()))
+		}
+		problems = append(problems, `(assert an expected one with: Then the contract is violated at "/pointer")`)
+	}
+	fails := s.integrationFailures()
+	var lines []string
+	for _, f := range fails {
+		if !s.failuresAcked[f.seq] {
+			lines = append(lines, "integration error: "+f.text)
+		}
+	}
+	if len(lines) > 0 {
+		problems = append(problems, lines...)
+		problems = append(problems, `(assert an expected one with: Then the integration failed message_created)`)
+	}
+	if len(problems) == 0 {
+		return nil
+	}
+	return fmt.Errorf("the scenario ended with problems it did not expect:\n%s", strings.Join(problems, "\n"))
+}
+
+type failure struct {
+	seq  int64
+	op   string
+	text string
+}
+
+// integrationFailures lists the operations the integration failed (not
+// webhook_received: a webhook's answer is the chat platform's business),
+// aliased as the journal shows them.
+func (s *Scenario) integrationFailures() []failure {
+	w := s.world0()
+	if w == nil {
+		return nil
+	}
+	a := s.aliaser()
+	var out []failure
+	for _, o := range w.Journal.Observations() {
+		if o.Source == "platform" && o.Kind == "integration error" && !strings.HasPrefix(o.Text, "webhook_received ") {
+			op, _, _ := strings.Cut(o.Text, " ")
+			out = append(out, failure{seq: o.Seq, op: op, text: a.Alias(o.Text)})
+		}
+	}
+	return out
+}
+
+// aliaser returns an aliaser primed with the whole journal, so that ids
+// read as they do in the golden journal.
+func (s *Scenario) aliaser() *sim.Aliaser {
+	w := s.world0()
+	if w == nil {
+		return sim.NewAliaser(nil)
+	}
+	a := sim.NewAliaser(w.Literals())
+	sim.RenderJournal(w.Journal.Observations(), a)
+	return a
+}
+
+// explain wraps a step's error with the conversation so far and the
+// journal since the last step that passed.
+func (s *Scenario) explain(err error) error {
+	var already *StepFailure
+	if errors.As(err, &already) {
+		return err
+	}
+	f := &StepFailure{Number: s.current, Step: s.stepText(), Err: err, JournalSince: s.passStep}
+	from := s.passSeq
+	if s.actStep > 0 && s.actSeq < from {
+		// The last passing step only looked: show the action before it.
+		from, f.JournalSince = s.actSeq, s.actStep
+	}
+	if w := s.world0(); w != nil {
+		s.catchUp(false)
+		f.Conversation = append([]string(nil), s.transcript...)
+		a := sim.NewAliaser(w.Literals())
+		obs := w.Journal.Observations()
+		from = min(from, int64(len(obs)))
+		sim.RenderJournal(obs[:from], a)
+		f.Journal = sim.RenderJournal(obs[from:], a)
+		if r := w.Integration(); r != nil {
+			f.Output = r.Output()
+		}
+	}
+	return f
+}
+
+// StepFailure is a failed step, explained: what the step wanted and what
+// was found, the conversation so far as a chat transcript, and the journal
+// since the last step that passed.
+type StepFailure struct {
+	// Number is the step's position in the scenario, from 1 (background
+	// steps included); Step is its text with its keyword.
+	Number int
+	Step   string
+	// Err says what went wrong.
+	Err error
+	// Conversation is the transcript so far: "ada  ▸ menu", "bot  ◂ …".
+	Conversation []string
+	// JournalSince is the step the journal is shown from: the last step
+	// that acted (its own lines included) when every step after it only
+	// looked, else the end of the last step that passed (0: the start).
+	// Journal is the rendered journal since then.
+	JournalSince int
+	Journal      string
+	// Output is what the integration printed, when it is a process.
+	Output string
+}
+
+// Error renders the explanation, one fact per line.
+func (f *StepFailure) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "step %d: %s\n", f.Number, f.Step)
+	b.WriteString(indent(f.Err.Error(), "  ") + "\n")
+	if len(f.Conversation) > 0 {
+		b.WriteString("  conversation so far:\n")
+		for _, l := range f.Conversation {
+			b.WriteString("    " + l + "\n")
+		}
+	} else {
+		b.WriteString("  conversation so far: (nothing was said)\n")
+	}
+	since := "the start"
+	switch {
+	case f.JournalSince == f.Number:
+		since = "this step began"
+	case f.JournalSince > 0:
+		since = fmt.Sprintf("step %d", f.JournalSince)
+	}
+	if j := strings.TrimSpace(f.Journal); j != "" {
+		fmt.Fprintf(&b, "  journal since %s:\n%s\n", since, indent(strings.TrimRight(f.Journal, "\n"), "    "))
+	} else {
+		fmt.Fprintf(&b, "  journal since %s: (empty)\n", since)
+	}
+	if o := strings.TrimSpace(f.Output); o != "" {
+		if len(o) > 4000 {
+			o = "…" + o[len(o)-4000:]
+		}
+		fmt.Fprintf(&b, "  integration output:\n%s\n", indent(o, "    "))
+	}
+	return strings.TrimRight(b.String(), "\n")
+}
+
+// Unwrap returns the step's own error.
+func (f *StepFailure) Unwrap() error { return f.Err }
+
+// catchUp adds to the transcript the messages the platform holds that it
+// does not show yet: the bot's, and the people's when no action step
+// logged them (a replayed cassette, an injected update).
+func (s *Scenario) catchUp(logged bool) {
+	w := s.world0()
+	if w == nil || w.Platform == nil {
+		return
+	}
+	msgs := w.Platform.Messages()
+	if s.seenMsgs > len(msgs) {
+		s.seenMsgs = len(msgs)
+	}
+	var users map[string]contracts.User
+	for _, m := range msgs[s.seenMsgs:] {
+		text := sim.RenderPayload(m.Type, m.Payload)
+		if m.Direction == "outgoing" {
+			s.transcript = append(s.transcript, "bot  ◂ "+text)
+			continue
+		}
+		if logged {
+			continue
+		}
+		if users == nil {
+			users = map[string]contracts.User{}
+			for _, u := range w.Platform.Users() {
+				users[u.ID] = u
+			}
+		}
+		who := users[m.UserID].Tags["username"]
+		if who == "" {
+			who = users[m.UserID].Name
+		}
+		if who == "" {
+			who = "someone"
+		}
+		s.transcript = append(s.transcript, who+"  ▸ "+text)
+	}
+	s.seenMsgs = len(msgs)
+}
+
+// world0 returns the World if it has started.
+func (s *Scenario) world0() *sim.World {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.w
+}
+
+// world returns the scenario's World, starting it on first use.
+func (s *Scenario) world(ctx context.Context) (*sim.World, error) {
+	if w := s.world0(); w != nil {
+		return w, nil
+	}
+	if !s.chosen {
+		return nil, errors.New(`no integration yet: begin with a step such as Given the integration "examples/telegram" with its definition (or Given no integration)`)
+	}
+	opts := s.opts
+	if s.rulesSet {
+		opts.Bot = s.rules
+	}
+	if opts.StepTimeout == 0 {
+		opts.StepTimeout = s.run.opts.StepTimeout
+	}
+	w, err := sim.Start(ctx, opts)
+	if err != nil {
+		return nil, fmt.Errorf("start the world with %s: %w", s.integrationName(), err)
+	}
+	s.mu.Lock()
+	s.w = w
+	s.mu.Unlock()
+	s.run.track(s, true)
+	s.platforms = newPlatforms(s, w)
+	s.passSeq = int64(w.Journal.Len())
+	return w, nil
+}
+
+func (s *Scenario) integrationName() string {
+	if s.integration == "" {
+		return "no integration"
+	}
+	return s.integration
+}
+
+// close closes the World, once.
+func (s *Scenario) close() error {
+	s.mu.Lock()
+	w := s.w
+	s.w = nil
+	s.mu.Unlock()
+	if w == nil {
+		return nil
+	}
+	s.run.track(s, false)
+	if err := w.Close(); err != nil {
+		return fmt.Errorf("close the world: %w", err)
+	}
+	return nil
+}
+
+// act runs one action as a numbered World step titled with the step's
+// text; line, when do returns one, goes into the transcript.
+func (s *Scenario) act(ctx context.Context, do func(ctx context.Context, w *sim.World) (line string, err error)) error {
+	w, err := s.world(ctx)
+	if err != nil {
+		return err
+	}
+	title := ""
+	if s.current >= 1 && s.current <= len(s.steps) {
+		title = s.steps[s.current-1].Text
+	}
+	var line string
+	s.actSeq, s.actStep = int64(w.Journal.Len()), s.current
+	err = w.Step(ctx, title, func(ctx context.Context) error {
+		l, err := do(ctx, w)
+		line = l
+		return err
+	})
+	if line != "" {
+		s.transcript = append(s.transcript, line)
+	}
+	s.catchUp(line != "")
+	return err
+}
+
+// platformFor returns the platform person was set up on.
+func (s *Scenario) platformFor(person string) (Platform, error) {
+	var names []string
+	for _, p := range s.platforms {
+		if p.Has(person) {
+			return p, nil
+		}
+		names = append(names, p.Name())
+	}
+	if len(names) == 0 {
+		return nil, fmt.Errorf("person %q: %w: no chat platform is set up yet (e.g. Given a Telegram private chat with %q)", person, ErrNotFound, person)
+	}
+	return nil, fmt.Errorf("person %q: %w on %s (set them up first, e.g. Given a Telegram private chat with %q)", person, ErrNotFound, strings.Join(names, ", "), person)
+}
+
+func indent(s, prefix string) string {
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		if l != "" {
+			lines[i] = prefix + l
+		}
+	}
+	return strings.Join(lines, "\n")
+}

@@ -1,0 +1,191 @@
+package features
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/sebdah/goldie/v2"
+
+	"github.com/chatsim/chatsim/recorder/cassette"
+	"github.com/chatsim/chatsim/sim"
+)
+
+// GoldenPath returns where the golden journal of a scenario lives: next to
+// the feature file, testdata/<feature file name>/<scenario name>.golden,
+// the scenario's name lower-cased with its words joined by "-".
+func GoldenPath(featureFile, scenario string) string {
+	base := strings.TrimSuffix(filepath.Base(featureFile), filepath.Ext(featureFile))
+	return filepath.Join(filepath.Dir(featureFile), "testdata", base, slug(scenario)+".golden")
+}
+
+// golden compares the journal with the scenario's golden file through
+// goldie, or rewrites it when the run updates golden files.
+func (s *Scenario) golden(journal string) error {
+	path := GoldenPath(s.uri, s.name)
+	name := strings.TrimSuffix(filepath.Base(path), ".golden")
+	// goldie wants a testing.TB only to report bad options and to name
+	// per-test directories, neither of which is used here.
+	g := goldie.New(nil, goldie.WithFixtureDir(filepath.Dir(path)), goldie.WithNameSuffix(".golden"), goldie.WithDiffEngine(goldie.ClassicDiff))
+	if s.run.opts.Update {
+		if err := g.Update(nil, name, []byte(journal)); err != nil {
+			return fmt.Errorf("update the golden file %s: %w", path, err)
+		}
+		return nil
+	}
+	want, err := os.ReadFile(g.GoldenFileName(nil, name))
+	if errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("the golden file %s does not exist: create it with `chatsim test --update` (or `go test -update`)", path)
+	}
+	if err != nil {
+		return fmt.Errorf("read the golden file: %w", err)
+	}
+	if string(want) == journal {
+		return nil
+	}
+	return fmt.Errorf("the journal differs from %s (- want, + got; `--update` rewrites it):\n%s", path, goldie.Diff(goldie.ClassicDiff, journal, string(want)))
+}
+
+// openCassette finds a cassette by name: among the integration's bundled
+// cassettes, then relative to the feature file, then to the working
+// directory.
+func (s *Scenario) openCassette(name string) (*cassette.Reader, error) {
+	if s.cassettes != nil {
+		if f, err := s.cassettes.Open(name); err == nil {
+			r, err := cassette.NewReader(f, name)
+			if err != nil {
+				f.Close()
+				return nil, err
+			}
+			return r, nil
+		}
+	}
+	for _, p := range []string{s.path(name), name} {
+		if _, err := os.Stat(p); err == nil {
+			return cassette.Open(p)
+		}
+	}
+	return nil, fmt.Errorf("cassette %q: %w among the integration's cassettes, next to %s or in the working directory", name, ErrNotFound, s.uri)
+}
+
+// fakeSources returns the journal sources of the chat platforms' fakes.
+func fakeSources(w *sim.World) map[string]bool {
+	out := map[string]bool{}
+	for _, n := range w.FakeNames() {
+		out[n] = true
+	}
+	return out
+}
+
+func journalSteps() []Step {
+	return []Step{
+		{
+			Group: "journal", Pattern: `^the journal matches the golden file$`,
+			Doc: "The whole journal, rendered with ids aliased in order of appearance, equals the scenario's golden file: " +
+				"testdata/<feature file name>/<scenario name>.golden next to the feature file. --update (go test -update) rewrites it.",
+			Example: `Then the journal matches the golden file`,
+			run: func(ctx context.Context, s *Scenario, a args) error {
+				w, err := s.world(ctx)
+				if err != nil {
+					return err
+				}
+				return s.golden(w.Render())
+			},
+		},
+		{
+			Group: "journal", Pattern: `^the journal has (a|no) line containing "([^"]*)"$`,
+			Doc:     "Some (or no) line of the rendered journal contains this text.",
+			Example: `Then the journal has a line containing "telegram  answerCallbackQuery"`,
+			run: func(ctx context.Context, s *Scenario, a args) error {
+				w, err := s.world(ctx)
+				if err != nil {
+					return err
+				}
+				journal := w.Render()
+				has := false
+				for _, l := range strings.Split(journal, "\n") {
+					if strings.Contains(l, a.s[1]) || strings.Contains(normalizeSpaces(l), normalizeSpaces(a.s[1])) {
+						has = true
+						break
+					}
+				}
+				switch {
+				case a.s[0] == "a" && !has:
+					return fmt.Errorf("no journal line contains %q; the journal:\n%s", a.s[1], indent(strings.TrimRight(journal, "\n"), "  "))
+				case a.s[0] == "no" && has:
+					return fmt.Errorf("a journal line contains %q, want none", a.s[1])
+				}
+				return nil
+			},
+		},
+		{
+			Group: "journal", Pattern: `^the integration called (\S+) ` + countRe + `$`,
+			Doc:     "The integration made this many calls of this method to the chat platforms' fakes (failed ones included): sendMessage, chat.postMessage…",
+			Example: `Then the integration called sendMessage 2 times`,
+			run: func(ctx context.Context, s *Scenario, a args) error {
+				w, err := s.world(ctx)
+				if err != nil {
+					return err
+				}
+				src := fakeSources(w)
+				n := 0
+				var lines []string
+				al := s.aliaser()
+				for _, o := range w.Journal.Observations() {
+					if src[o.Source] && strings.EqualFold(o.Kind, a.s[0]) {
+						n++
+						lines = append(lines, al.Alias(o.Source+"  "+o.Kind+"  "+o.Text))
+					}
+				}
+				if want := parseCount(a.s[1]); n != want {
+					return fmt.Errorf("the integration called %s %d times, want %d:%s", a.s[0], n, want, orNone(lines))
+				}
+				return nil
+			},
+		},
+		{
+			Group: "journal", Pattern: `^the cassette "([^"]*)" is replayed$`,
+			Doc: "Replays the inbound deliveries of a cassette (among the integration's bundled cassettes, next to the feature file, or in " +
+				"the working directory), one World step each. Before the World starts, the cassette's configuration and bot rules apply " +
+				"unless the scenario set its own.",
+			Example: `When the cassette "order.cassette" is replayed`,
+			run: func(ctx context.Context, s *Scenario, a args) error {
+				r, err := s.openCassette(a.s[0])
+				if err != nil {
+					return err
+				}
+				defer r.Close()
+				if s.world0() == nil {
+					opts, err := sim.SetupFromHeader(r.Header(), sim.Options{Configuration: s.opts.Configuration})
+					if err != nil {
+						return err
+					}
+					s.opts.Configuration = opts.Configuration
+					if !s.rulesSet && opts.Bot != nil {
+						s.rules, s.rulesSet = opts.Bot, true
+					}
+				} else if !s.rulesSet {
+					opts, err := sim.SetupFromHeader(r.Header(), sim.Options{})
+					if err != nil {
+						return err
+					}
+					if opts.Bot != nil {
+						s.rules, s.rulesSet = opts.Bot, true
+						_ = s.applyRules()
+					}
+				}
+				w, err := s.world(ctx)
+				if err != nil {
+					return err
+				}
+				_, err = sim.Replay(ctx, w, r, sim.ReplayOptions{})
+				s.catchUp(false)
+				return err
+			},
+		},
+	}
+}
