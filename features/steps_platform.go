@@ -369,6 +369,50 @@ func platformSteps() []Step {
 			run:     event,
 		},
 		{
+			Group: "platform", Pattern: `^the platform has an event "([^"]*)" whose payload includes:$`, arg: argDoc,
+			Doc:     "The integration created an event of this type whose payload holds at least these keys, with these values (for big payloads, such as a whole order).",
+			Example: "Then the platform has an event \"newOrderCreated\" whose payload includes:\n  \"\"\"json\n  {\"current_total_price\": \"24.00\"}\n  \"\"\"",
+			run: func(ctx context.Context, s *Scenario, a args) error {
+				w, err := need(ctx, s)
+				if err != nil {
+					return err
+				}
+				var last error
+				for _, e := range w.Platform.Events() {
+					if e.Type == a.s[0] {
+						if last = compareJSON("the event's payload", a.doc, e.Payload, true); last == nil {
+							return nil
+						}
+					}
+				}
+				if last == nil {
+					return fmt.Errorf("no event %q on the platform; its events:%s", a.s[0], s.describeEvents())
+				}
+				return last
+			},
+		},
+		{
+			Group: "platform", Pattern: `^the platform has (\d+) events? "([^"]*)"$`,
+			Doc:     "The integration created exactly this many events of this type (a redelivery must not make a second one).",
+			Example: `Then the platform has 1 event "orderPaid"`,
+			run: func(ctx context.Context, s *Scenario, a args) error {
+				w, err := need(ctx, s)
+				if err != nil {
+					return err
+				}
+				n := 0
+				for _, e := range w.Platform.Events() {
+					if e.Type == a.s[1] {
+						n++
+					}
+				}
+				if fmt.Sprint(n) != a.s[0] {
+					return fmt.Errorf("the platform has %d events %q, want %s; its events:%s", n, a.s[1], a.s[0], s.describeEvents())
+				}
+				return nil
+			},
+		},
+		{
 			Group: "platform", Pattern: `^the platform has no event "([^"]*)"$`,
 			Doc:     "The integration created no event of this type.",
 			Example: `Then the platform has no event "memberLeft"`,
@@ -449,6 +493,20 @@ func platformSteps() []Step {
 					return fmt.Errorf("the action %q failed: %v", s.action.name, s.action.err)
 				}
 				return compareJSON(fmt.Sprintf("the output of %q", s.action.name), a.doc, s.action.output, false)
+			},
+		},
+		{
+			Group: "platform", Pattern: `^the action returned an output that includes:$`, arg: argDoc,
+			Doc:     "The last triggered action succeeded with an output that holds at least these keys, with these values (for big outputs, such as a whole order).",
+			Example: "Then the action returned an output that includes:\n  \"\"\"json\n  {\"order\": {\"name\": \"#1001\"}}\n  \"\"\"",
+			run: func(ctx context.Context, s *Scenario, a args) error {
+				if s.action == nil {
+					return fmt.Errorf("no action was triggered: use When the bot triggers the action \"…\" first")
+				}
+				if s.action.err != nil {
+					return fmt.Errorf("the action %q failed: %v", s.action.name, s.action.err)
+				}
+				return compareJSON(fmt.Sprintf("the output of %q", s.action.name), a.doc, s.action.output, true)
 			},
 		},
 		{

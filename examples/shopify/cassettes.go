@@ -9,11 +9,12 @@ import (
 var cassettes embed.FS
 
 // Cassettes returns the recorded webhook deliveries bundled with the
-// example: order-life (orders/create, orders/paid, then orders/fulfilled,
-// which fires nothing), duplicate (one orders/create delivered twice),
-// retry (an orders/paid the integration failed on, retried by Shopify),
-// customer (customers/create) and violation (an order whose
-// current_total_price is a number, which the event schema rejects).
+// example: order-life (orders/create, orders/paid, orders/fulfilled: three
+// events), duplicate (one orders/create delivered twice), redelivery (an
+// orders/paid delivered again a minute later with the same ids, as Shopify
+// retried it when it was recorded), customer (customers/create) and
+// violation (an order whose current_total_price is a number, which the
+// event schema rejects).
 //
 // Every delivery's X-Shopify-Hmac-Sha256 is the placeholder
 // ${SHOPIFY_HMAC}: a replayer signs the body again with its own API secret.

@@ -83,14 +83,14 @@ func TestCassettes(t *testing.T) {
 		wantProcessed  int
 		wantViolations []string
 	}{
-		{name: "order-life.cassette", wantStatuses: []int{200, 200, 200}, wantEvents: []string{"newOrderCreated", "orderPaid"}, wantProcessed: 2},
+		{name: "order-life.cassette", wantStatuses: []int{200, 200, 200}, wantEvents: []string{"newOrderCreated", "orderPaid", "orderFulfilled"}, wantProcessed: 3},
 		{name: "duplicate.cassette", wantStatuses: []int{200, 200}, wantEvents: []string{"newOrderCreated"}, wantProcessed: 1},
 		{
-			name:         "retry.cassette",
+			name:         "redelivery.cassette",
 			faults:       []fakes.Fault{{Op: "event.create", Status: 500, Times: 1}},
 			wantStatuses: []int{400, 200}, wantEvents: []string{"orderPaid"}, wantProcessed: 1,
 		},
-		{name: "retry.cassette", wantStatuses: []int{200, 200}, wantEvents: []string{"orderPaid"}, wantProcessed: 1}, // without the fault: a duplicate
+		{name: "redelivery.cassette", wantStatuses: []int{200, 200}, wantEvents: []string{"orderPaid"}, wantProcessed: 1}, // without the fault: a duplicate
 		{name: "customer.cassette", wantStatuses: []int{200}, wantEvents: []string{"customerCreated"}, wantProcessed: 1},
 		{
 			name: "violation.cassette", wantStatuses: []int{200}, wantEvents: []string{"newOrderCreated"}, wantProcessed: 1,

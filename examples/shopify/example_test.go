@@ -93,5 +93,5 @@ func ExampleDefinition() {
 	}
 	sort.Strings(events)
 	fmt.Println(def.Name, events, len(def.Actions), "action")
-	// Output: shopify-example [customerCreated newOrderCreated orderPaid] 1 action
+	// Output: shopify-example [appUninstalled customerCreated newOrderCreated orderCancelled orderFulfilled orderPaid] 1 action
 }

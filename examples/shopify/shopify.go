@@ -1,7 +1,8 @@
 // Package shopify is an example Shopify integration for Botpress, written in
 // Go with nothing but the standard library. It is an event-flow integration:
 // Shopify's webhooks become typed Botpress events (newOrderCreated,
-// orderPaid, customerCreated) that a bot reacts to, and the bot can look an
+// orderPaid, orderFulfilled, orderCancelled, customerCreated,
+// appUninstalled) that a bot reacts to, and the bot can look an
 // order up through the Admin REST API (the getOrder action). There are no
 // channels and no conversations.
 //
@@ -214,7 +215,7 @@ func (in *integration) handle(ctx context.Context, bop *bpkit.Operation) (bpkit.
 
 // topics are the webhook topics the integration subscribes to, in the order
 // register creates them. Each becomes one of the definition's events.
-var topics = []string{"orders/create", "orders/paid", "customers/create"}
+var topics = []string{"orders/create", "orders/paid", "orders/fulfilled", "orders/cancelled", "customers/create", "app/uninstalled"}
 
 // webhook is a webhook subscription as the Admin API returns it.
 type webhook struct {

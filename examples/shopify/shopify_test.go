@@ -23,6 +23,11 @@ const (
 		`"customer_locale":"en","fullBody":"…","order_id":"820982911946154508","order_status_url":"` + statusURL + `","shopName":"chatsim-demo"}`
 	paidOrder = `{"id":820982911946154508,"name":"#1001","currency":"USD","current_total_price":"67.82","financial_status":"paid",` +
 		`"total_outstanding":"0.00","updated_at":"2026-01-01T00:00:31-05:00","created_at":"2026-01-01T00:00:00-05:00"}`
+	fulfilledOrder = `{"id":820982911946154508,"name":"#1001","financial_status":"paid","fulfillment_status":"fulfilled",` +
+		`"updated_at":"2026-01-02T10:00:00-05:00","fulfillments":[{"id":255858046,"tracking_numbers":["1Z999AA10123456784"]},` +
+		`{"id":255858047,"tracking_numbers":["1Z999AA10123456785"]}]}`
+	cancelledOrder = `{"id":820982911946154508,"name":"#1001","financial_status":"voided","cancel_reason":"customer",` +
+		`"cancelled_at":"2026-01-01T00:10:00-05:00","currency":"USD","updated_at":"2026-01-01T00:10:00-05:00"}`
 	customer = `{"id":207119551529415836,"email":"grace@example.com","created_at":"2026-01-02T09:30:00-05:00",` +
 		`"updated_at":"2026-01-02T09:30:00-05:00","first_name":"Grace","last_name":"Hopper","state":"disabled",` +
 		`"verified_email":true,"phone":"+16135550135","tags":"newsletter","currency":"USD"}`
@@ -64,12 +69,32 @@ func TestWebhookFiresEvents(t *testing.T) {
 			wantProcessed: []string{"customers/create evt-1"},
 		},
 		{
-			name:  "orders/fulfilled is not subscribed: acknowledged, nothing fired",
-			topic: "orders/fulfilled", body: testOrder,
+			name:  "orders/fulfilled is orderFulfilled, with every tracking number",
+			topic: "orders/fulfilled", body: fulfilledOrder,
+			wantEvents: []string{`orderFulfilled {"financial_status":"paid","fulfilled_at":"2026-01-02T10:00:00-05:00","fulfillment_status":"fulfilled",` +
+				`"order_id":"820982911946154508","order_name":"#1001","shopName":"chatsim-demo","tracking_numbers":["1Z999AA10123456784","1Z999AA10123456785"]}`},
+			wantProcessed: []string{"orders/fulfilled evt-1"},
 		},
 		{
-			name:  "app/uninstalled is not subscribed either",
-			topic: "app/uninstalled", body: `{"id":73612345678,"name":"Chatsim Demo","domain":"chatsim-demo.myshopify.com"}`,
+			name:  "orders/cancelled is orderCancelled",
+			topic: "orders/cancelled", body: cancelledOrder,
+			wantEvents: []string{`orderCancelled {"cancel_reason":"customer","cancelled_at":"2026-01-01T00:10:00-05:00","currency":"USD",` +
+				`"financial_status":"voided","order_id":"820982911946154508","order_name":"#1001","shopName":"chatsim-demo"}`},
+			wantProcessed: []string{"orders/cancelled evt-1"},
+		},
+		{
+			name:  "app/uninstalled is appUninstalled",
+			topic: "app/uninstalled", body: `{"id":73612345678,"name":"Chatsim Demo","domain":"chatsim-demo.myshopify.com","myshopify_domain":"chatsim-demo.myshopify.com"}`,
+			wantEvents:    []string{`appUninstalled {"myshopify_domain":"chatsim-demo.myshopify.com","shopName":"chatsim-demo","shop_id":"73612345678"}`},
+			wantProcessed: []string{"app/uninstalled evt-1"},
+		},
+		{
+			name:  "orders/updated is not subscribed: acknowledged, nothing fired",
+			topic: "orders/updated", body: testOrder,
+		},
+		{
+			name:  "products/update is not subscribed either",
+			topic: "products/update", body: `{"id":632910392,"title":"Earl Grey Tea"}`,
 		},
 	}
 	for _, tt := range tests {
@@ -459,7 +484,8 @@ func TestRegister(t *testing.T) {
 		url := w.p.WebhookURL()
 		diff(t, "Admin API calls", w.admin.recorded(), []string{
 			"GET webhooks.json",
-			sub("orders/create", url), sub("orders/paid", url), sub("customers/create", url),
+			sub("orders/create", url), sub("orders/paid", url), sub("orders/fulfilled", url),
+			sub("orders/cancelled", url), sub("customers/create", url), sub("app/uninstalled", url),
 		})
 		if id, ok := w.p.Identifier(); !ok || id != shopDomain {
 			t.Errorf("identifier = %q, %v; want %q", id, ok, shopDomain)
@@ -482,13 +508,14 @@ func TestRegister(t *testing.T) {
 		}
 		diff(t, "Admin API calls", w.admin.recorded(), []string{
 			"GET webhooks.json",
-			sub("orders/create", url), sub("customers/create", url),
+			sub("orders/create", url), sub("orders/fulfilled", url), sub("orders/cancelled", url),
+			sub("customers/create", url), sub("app/uninstalled", url),
 		})
 		if err := w.p.Register(ctx); err != nil { // registering again changes nothing
 			t.Fatalf("second register: %v", err)
 		}
-		if got := w.admin.recorded(); got[len(got)-1] != "GET webhooks.json" || len(got) != 4 {
-			t.Errorf("second register called %v", got[3:])
+		if got := w.admin.recorded(); got[len(got)-1] != "GET webhooks.json" || len(got) != 7 {
+			t.Errorf("second register called %v", got[6:])
 		}
 	})
 
@@ -544,10 +571,11 @@ func TestUnregister(t *testing.T) {
 	if err := w.p.Unregister(ctx); err != nil {
 		t.Fatalf("unregister: %v", err)
 	}
-	got := w.admin.recorded()[4:]
+	got := w.admin.recorded()[7:]
 	diff(t, "Admin API calls", got, []string{
 		"GET webhooks.json",
 		"DELETE webhooks/4759307.json", "DELETE webhooks/4759308.json", "DELETE webhooks/4759309.json",
+		"DELETE webhooks/4759310.json", "DELETE webhooks/4759311.json", "DELETE webhooks/4759312.json",
 	})
 	diff(t, "subscriptions left", w.admin.subscriptions(), []string{"orders/create https://backend.example.com/shopify"})
 }

@@ -53,7 +53,7 @@ func (o *op) webhook(ctx context.Context) (bpkit.Response, error) {
 	topic := req.Headers["x-shopify-topic"]
 	handle := handlerFor(topic)
 	if handle == nil {
-		// orders/fulfilled, app/uninstalled, …: signed by Shopify but not
+		// orders/updated, products/update, …: signed by Shopify but not
 		// subscribed by register (someone else's subscription, or one left
 		// over). Acknowledge so Shopify does not retry it.
 		return bpkit.OK(), nil
@@ -138,8 +138,14 @@ func handlerFor(topic string) topicHandler {
 		return (*op).newOrderCreated
 	case "orders/paid":
 		return (*op).orderPaid
+	case "orders/fulfilled":
+		return (*op).orderFulfilled
+	case "orders/cancelled":
+		return (*op).orderCancelled
 	case "customers/create":
 		return (*op).customerCreated
+	case "app/uninstalled":
+		return (*op).appUninstalled
 	}
 	return nil
 }
@@ -180,6 +186,53 @@ func (o *op) orderPaid(order map[string]json.RawMessage, _ []byte) (string, map[
 	}
 	o.common(p, order, "order_id")
 	return "orderPaid", p
+}
+
+// orderFulfilled: orders/fulfilled → orderFulfilled. The REST order has no
+// fulfilment time either; its updated_at is when the last line shipped.
+// tracking_numbers gathers every fulfilment's, in order.
+func (o *op) orderFulfilled(order map[string]json.RawMessage, _ []byte) (string, map[string]json.RawMessage) {
+	p := pick(order, "fulfillment_status", "financial_status")
+	if v, ok := order["name"]; ok {
+		p["order_name"] = v
+	}
+	if v, ok := order["updated_at"]; ok {
+		p["fulfilled_at"] = v
+	}
+	var fs []struct {
+		TrackingNumbers []string `json:"tracking_numbers"`
+	}
+	if raw, ok := order["fulfillments"]; ok && json.Unmarshal(raw, &fs) == nil {
+		numbers := []string{}
+		for _, f := range fs {
+			numbers = append(numbers, f.TrackingNumbers...)
+		}
+		b, _ := json.Marshal(numbers) // strings always marshal
+		p["tracking_numbers"] = b
+	}
+	o.common(p, order, "order_id")
+	return "orderFulfilled", p
+}
+
+// orderCancelled: orders/cancelled → orderCancelled, with why and when,
+// and what became of the payment (voided, refunded).
+func (o *op) orderCancelled(order map[string]json.RawMessage, _ []byte) (string, map[string]json.RawMessage) {
+	p := pick(order, "cancel_reason", "cancelled_at", "financial_status", "currency")
+	if v, ok := order["name"]; ok {
+		p["order_name"] = v
+	}
+	o.common(p, order, "order_id")
+	return "orderCancelled", p
+}
+
+// appUninstalled: app/uninstalled → appUninstalled. The body is the shop;
+// once it arrives the access token no longer works and Shopify has
+// deleted the app's subscriptions, so the bot should stop calling the
+// Admin API for this shop.
+func (o *op) appUninstalled(shop map[string]json.RawMessage, _ []byte) (string, map[string]json.RawMessage) {
+	p := pick(shop, "myshopify_domain")
+	o.common(p, shop, "shop_id")
+	return "appUninstalled", p
 }
 
 // customerCreated: customers/create → customerCreated.

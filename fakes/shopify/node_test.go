@@ -88,8 +88,11 @@ func headerMap(h http.Header) map[string]string {
 }
 
 // TestShopifyLibraryValidatesEveryDelivery makes one delivery of every
-// kind the fake makes and has @shopify/shopify-api's webhooks.validate
-// judge each; a delivery signed with another secret must fail.
+// kind the fake makes (every topic, a retry, duplicates, a subscription
+// with a fields filter, a replay) and has @shopify/shopify-api's
+// webhooks.validate judge each; a delivery signed with another secret must
+// fail. It needs node and npm, and fails (never skips) without them: CI
+// installs them (.ci/run).
 func TestShopifyLibraryValidatesEveryDelivery(t *testing.T) {
 	t.Parallel()
 	var declared []string
@@ -100,6 +103,11 @@ func TestShopifyLibraryValidatesEveryDelivery(t *testing.T) {
 	}
 	w := newWorld(t, shopify.WithTopics(declared...))
 	srv := w.srv
+	// The first delivery fails once, so its retry is judged too, and every
+	// successful delivery comes twice (the duplicates knob): a retry and a
+	// duplicate carry the first attempt's ids and must validate as well.
+	w.recv.answer(http.StatusInternalServerError)
+	srv.SetKnobs(shopify.Knobs{Duplicate: true})
 	// A subscription made through the Admin API, with a fields filter.
 	resp, body := api(t, srv, "POST", "/admin/api/2025-04/webhooks.json", srv.AccessToken(), map[string]any{
 		"webhook": map[string]any{"topic": "orders/create", "address": w.recv.url, "fields": []string{"id", "name", "total_price"}}})
@@ -136,6 +144,14 @@ func TestShopifyLibraryValidatesEveryDelivery(t *testing.T) {
 	w.settle(t)
 
 	seen := w.recv.got()
+	var retried, duplicated bool
+	for _, d := range srv.Deliveries() {
+		retried = retried || d.Attempt > 1
+		duplicated = duplicated || d.Duplicate
+	}
+	if !retried || !duplicated {
+		t.Fatalf("retried %v, duplicated %v: want both among the deliveries judged", retried, duplicated)
+	}
 	topics := map[string]bool{}
 	var inputs []map[string]any
 	for _, g := range seen {
