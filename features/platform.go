@@ -78,6 +78,10 @@ type Shown struct {
 	Reactions []string
 	// Media describes an attachment, "(photo)".
 	Media string
+	// Notes are the other lines a rich message shows besides its text and
+	// its controls: "✓ Coffee chosen by @ada" under a message whose
+	// buttons were replaced.
+	Notes []string
 }
 
 // String renders the message on one line as a person reads it:
@@ -101,6 +105,9 @@ func (m Shown) String() string {
 		for _, l := range m.Buttons {
 			b.WriteString(" [" + l + "]")
 		}
+	}
+	for _, n := range m.Notes {
+		b.WriteString("  " + n)
 	}
 	if len(m.Edits) > 0 {
 		b.WriteString("  (edited)")

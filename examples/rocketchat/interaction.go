@@ -177,6 +177,12 @@ func (o *op) recordChoice(ctx context.Context, p *interactionPayload, id, value 
 	if err != nil {
 		return err
 	}
+	if user.Name == "" && name != "" {
+		// Met first through the outgoing webhook, and not named then.
+		if err := o.platform.setUserName(ctx, user.ID, name); err != nil {
+			return err
+		}
+	}
 	tags := map[string]string{"id": id, "roomId": p.Channel.ID}
 	_, err = o.platform.getOrCreateMessage(ctx, "text", map[string]string{"text": value}, tags, user.ID, conv.ID)
 	return err

@@ -2,6 +2,8 @@ package rocketchat
 
 import (
 	"context"
+	"net/http"
+	"net/url"
 
 	"github.com/chatsim/chatsim/examples/bpkit"
 )
@@ -27,6 +29,11 @@ func (p platform) getOrCreateUser(ctx context.Context, id, username, name string
 		tags["username"] = username
 	}
 	return p.GetOrCreateUser(ctx, name, tags, "id")
+}
+
+// setUserName gives the user a name (updateUser).
+func (p platform) setUserName(ctx context.Context, id, name string) error {
+	return p.Do(ctx, http.MethodPut, "/v1/chat/users/"+url.PathEscape(id), map[string]string{"name": name}, nil)
 }
 
 // getOrCreateMessage records an incoming message once. A delivery may be

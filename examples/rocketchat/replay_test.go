@@ -71,7 +71,9 @@ func TestReplayCassettes(t *testing.T) {
 				`outgoing text {"text":"I take orders: say menu."} tags{id=rcmsg000000000004, roomId=GENERAL}`,
 			},
 			wantRC: []string{
+				`GET users.info?userId=ada0000000000000A`,
 				`POST chat.postMessage {"roomId":"GENERAL","text":"Hello! Say menu, sizes or book."}`,
+				`GET users.info?userId=grace00000000000G`,
 				`POST chat.postMessage {"roomId":"GENERAL","text":"I take orders: say menu."}`,
 			},
 		},
@@ -84,6 +86,7 @@ func TestReplayCassettes(t *testing.T) {
 				`outgoing text {"text":"One coffee coming up."} tags{id=rcmsg000000000003, roomId=GENERAL}`,
 			},
 			wantRC: []string{
+				`GET users.info?userId=ada0000000000000A`,
 				`POST chat.sendMessage {"message":{"blocks":` + choiceBlocks + `,"msg":"What would you like?","rid":"GENERAL"}}`,
 				`POST response_url {"blocks":[{"block_id":"text","text":{"text":"What would you like?","type":"mrkdwn"},"type":"section"},` +
 					`{"block_id":"chosen","elements":[{"text":"✓ Coffee chosen by @ada","type":"mrkdwn"}],"type":"context"}],"replace_original":true,"text":"What would you like?"}`,
@@ -99,6 +102,7 @@ func TestReplayCassettes(t *testing.T) {
 				`outgoing text {"text":"Medium it is."} tags{id=rcmsg000000000003, roomId=GENERAL}`,
 			},
 			wantRC: []string{
+				`GET users.info?userId=ada0000000000000A`,
 				`POST chat.sendMessage {"message":{"blocks":[{"block_id":"text","text":{"text":"Which size?","type":"mrkdwn"},"type":"section"},` +
 					`{"block_id":"actions","elements":[{"action_id":"dropdown","options":[{"text":{"text":"Small","type":"plain_text"},"value":"small"},` +
 					`{"text":{"text":"Medium","type":"plain_text"},"value":"medium"},{"text":{"text":"Large","type":"plain_text"},"value":"large"}],` +
@@ -117,6 +121,7 @@ func TestReplayCassettes(t *testing.T) {
 				`outgoing text {"text":"Booked for 2026-01-15."} tags{id=rcmsg000000000003, roomId=GENERAL}`,
 			},
 			wantRC: []string{
+				`GET users.info?userId=ada0000000000000A`,
 				`POST chat.sendMessage {"message":{"blocks":[{"block_id":"text","text":{"text":"When would you like to come?","type":"mrkdwn"},"type":"section"},` +
 					`{"block_id":"actions","elements":[{"action_id":"datepicker","initial_date":"2026-01-10","placeholder":{"text":"Pick a day","type":"plain_text"},"type":"datepicker"}],"type":"actions"}],` +
 					`"msg":"When would you like to come?","rid":"GENERAL"}}`,

@@ -136,9 +136,11 @@ func TestRedeliveryAndEdit(t *testing.T) {
 		`incoming text {"text":"late"} tags{id=rcmsg000000000007, roomId=GENERAL}`,
 	})
 	w.noViolations(t)
-	if users := w.platform.Users(); len(users) != 2 || users[1].Name != "ada" || users[1].Tags["username"] != "ada" {
-		t.Errorf("users = %+v, want the bot and ada", users)
+	if users := w.platform.Users(); len(users) != 2 || users[1].Name != "Ada Lovelace" || users[1].Tags["username"] != "ada" {
+		t.Errorf("users = %+v, want the bot and ada, named after users.info", users)
 	}
+	// users.info once, when ada was met: she has a name since.
+	diff(t, "Rocket.Chat calls", w.rc.recorded(), []string{"GET users.info?userId=ada0000000000000A"})
 }
 
 // An interaction arrives as JSON or as a payload= form; either way it
@@ -269,6 +271,7 @@ func sendWorld(tb testing.TB) (*world, string) {
 	if len(convs) != 1 {
 		tb.Fatalf("conversations = %+v", convs)
 	}
+	w.rc.reset() // the users.info that named ada
 	return w, convs[0].ID
 }
 
@@ -563,5 +566,46 @@ func TestDefinition(t *testing.T) {
 	d[0] = 'X'
 	if rocketchat.Definition()[0] == 'X' {
 		t.Error("Definition returned the embedded bytes, not a copy")
+	}
+}
+
+// The outgoing webhook names people only by username: the integration
+// looks a new user up once with users.info and names them after their
+// display name; when the lookup fails, the message is not recorded and the
+// delivery fails, so that Rocket.Chat (set to retry) delivers it again.
+func TestUsersAreNamedAfterUsersInfo(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name       string
+		answer     *rcAnswer
+		wantStatus int
+		wantName   string
+		wantMsgs   int
+	}{
+		{name: "found", wantStatus: 200, wantName: "Ada Lovelace", wantMsgs: 1},
+		{name: "lookup fails", answer: &rcAnswer{status: 400, body: `{"success":false,"error":"User not found."}`}, wantStatus: 400, wantMsgs: 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			w := newWorld(t, worldConfig{})
+			if tt.answer != nil {
+				w.rc.on("users.info", *tt.answer)
+			}
+			status, body := w.deliver(t, "application/json", outgoing(secret, "rcmsg000000000001", "hello"))
+			if status != tt.wantStatus {
+				t.Fatalf("answer = %d %s, want %d", status, body, tt.wantStatus)
+			}
+			if tt.answer != nil && !strings.Contains(body, "look up user ada0000000000000A") {
+				t.Errorf("the error does not say which lookup failed: %s", body)
+			}
+			if got := len(w.messages()); got != tt.wantMsgs {
+				t.Errorf("%d messages, want %d", got, tt.wantMsgs)
+			}
+			users := w.platform.Users()
+			if len(users) != 2 || users[1].Name != tt.wantName {
+				t.Errorf("users = %+v, want ada named %q", users, tt.wantName)
+			}
+		})
 	}
 }

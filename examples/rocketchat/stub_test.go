@@ -107,7 +107,11 @@ func (s *rcStub) serve(w http.ResponseWriter, r *http.Request) {
 		endpoint = "response_url"
 	}
 	s.mu.Lock()
-	s.calls = append(s.calls, rcCall{Method: r.Method, Endpoint: endpoint, Header: r.Header.Clone(), Body: body})
+	shown := endpoint
+	if r.URL.RawQuery != "" && endpoint != "response_url" {
+		shown += "?" + r.URL.RawQuery
+	}
+	s.calls = append(s.calls, rcCall{Method: r.Method, Endpoint: shown, Header: r.Header.Clone(), Body: body})
 	a, overridden := rcAnswer{}, false
 	if as := s.overrides[endpoint]; len(as) > 0 {
 		a, overridden = as[0], true
@@ -148,6 +152,14 @@ func (s *rcStub) answerLocked(r *http.Request, endpoint string, raw []byte) rcAn
 	switch r.Method + " " + endpoint {
 	case "GET me":
 		return rcAnswer{status: 200, body: `{"_id":"` + botID + `","username":"chatsimbot","name":"chatsim bot","status":"online","active":true,"roles":["bot"],"success":true}`}
+	case "GET users.info":
+		names := map[string][2]string{"ada0000000000000A": {"ada", "Ada Lovelace"}, "grace00000000000G": {"grace", "Grace Hopper"}}
+		n, ok := names[r.URL.Query().Get("userId")]
+		if !ok {
+			return rcAnswer{status: 400, body: `{"success":false,"error":"User not found."}`}
+		}
+		return rcAnswer{status: 200, body: fmt.Sprintf(`{"user":{"_id":%q,"username":%q,"name":%q,"type":"user","status":"online","active":true,"roles":["user"]},"success":true}`,
+			r.URL.Query().Get("userId"), n[0], n[1])}
 	case "POST chat.postMessage":
 		rid, _ := p["roomId"].(string)
 		return rcAnswer{status: 200, body: `{"ts":1767225601000,"channel":"` + rid + `","message":` + message(rid) + `,"success":true}`}
@@ -168,6 +180,13 @@ func (s *rcStub) recorded() []string {
 		out[i] = c.String()
 	}
 	return out
+}
+
+// reset forgets the calls so far.
+func (s *rcStub) reset() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.calls = nil
 }
 
 func (s *rcStub) all() []rcCall {

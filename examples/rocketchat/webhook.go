@@ -69,6 +69,28 @@ func (o *op) webhook(ctx context.Context) (bpkit.Response, error) {
 	return bpkit.OK(), nil
 }
 
+// nameUser names the platform user userID after the Rocket.Chat account
+// rcUserID's display name (its username when it has none).
+func (o *op) nameUser(ctx context.Context, userID, rcUserID string) error {
+	var info struct {
+		User struct {
+			Username string `json:"username"`
+			Name     string `json:"name"`
+		} `json:"user"`
+	}
+	if err := o.rc.call(ctx, http.MethodGet, "users.info?userId="+url.QueryEscape(rcUserID), nil, &info); err != nil {
+		return fmt.Errorf("look up user %s: %w", rcUserID, err)
+	}
+	name := strings.TrimSpace(info.User.Name)
+	if name == "" {
+		name = info.User.Username
+	}
+	if name == "" {
+		return nil
+	}
+	return o.platform.setUserName(ctx, userID, name)
+}
+
 // tokenOK compares in constant time, so the answer time says nothing about
 // how much of a guess was right.
 func (o *op) tokenOK(got string) bool {
@@ -143,8 +165,14 @@ func (m *outgoingMessage) fromBot() bool {
 //	getOrCreateUser          tags{id: <user id>, username}  name <username>
 //	getOrCreateMessage       text {text}  tags{id: <message id>, roomId: <room id>}
 //
-// The outgoing webhook names the author only by username: that is the
-// user's name until an interaction tells the full name.
+// The outgoing webhook names the author only by username, so a user the
+// platform has no name for yet is looked up once with users.info and named
+// after their Rocket.Chat display name ("Ada Lovelace"), as Botpress's
+// Slack integration does with users.info:
+//
+//	getOrCreateUser          tags{id, username} (no name)
+//	GET users.info?userId=…  (only while the user has no name)
+//	updateUser               name <the account's name>
 func (o *op) incomingMessage(ctx context.Context, m *outgoingMessage) error {
 	if m.UserID == o.in.userID || m.fromBot() {
 		// Our own replies, and other bots': answering them loops.
@@ -173,9 +201,14 @@ func (o *op) incomingMessage(ctx context.Context, m *outgoingMessage) error {
 		}
 		// Edited before we ever saw it: record it as a new message.
 	}
-	user, err := o.platform.getOrCreateUser(ctx, m.UserID, m.UserName, m.UserName)
+	user, err := o.platform.getOrCreateUser(ctx, m.UserID, m.UserName, "")
 	if err != nil {
 		return err
+	}
+	if user.Name == "" {
+		if err := o.nameUser(ctx, user.ID, m.UserID); err != nil {
+			return err
+		}
 	}
 	_, err = o.platform.getOrCreateMessage(ctx, "text", payload, tags, user.ID, conv.ID)
 	return err

@@ -25,9 +25,12 @@ func ControlRoutes() []string {
 		"POST   /_chatsim/rooms                           {name,type:\"c\"|\"p\",members:[user]} → 201 {room}",
 		"GET    /_chatsim/rooms/{room}                    {room, messages}",
 		"POST   /_chatsim/rooms/{room}/messages           {from,text,tmid,blocks,attachments} → 201 {message}",
+		"POST   /_chatsim/rooms/{room}/join               {from} → 201 {message} (the \"uj\" system message)",
+		"POST   /_chatsim/rooms/{room}/leave              {from} → 201 {message} (the \"ul\" system message)",
 		"POST   /_chatsim/dms                             {from,text} → 201 {message} (a DM to the bot)",
 		"POST   /_chatsim/messages/{id}/edit              {from,text} → {message}",
-		"POST   /_chatsim/messages/{id}/react             {from,emoji} → {message}",
+		"POST   /_chatsim/messages/{id}/react             {from,emoji (a shortcode)} → {message}",
+		"POST   /_chatsim/messages/{id}/delete            {from} → {deleted: id}",
 		"POST   /_chatsim/messages/{id}/click             {from,button (text, action_id or value)} → {payload}",
 		"POST   /_chatsim/messages/{id}/select            {from,option (text or value),action_id} → {payload}",
 		"POST   /_chatsim/messages/{id}/pick-date         {from,date (YYYY-MM-DD),action_id} → {payload}",
@@ -128,6 +131,24 @@ func (s *Server) buildControl() *http.ServeMux {
 		}
 		ok(w, http.StatusCreated, map[string]any{"message": msg})
 	})
+	for _, verb := range []string{"join", "leave"} {
+		m.HandleFunc("POST "+p+"/rooms/{room}/"+verb, func(w http.ResponseWriter, r *http.Request) {
+			var b sendBody
+			if !decode(w, r, &b) {
+				return
+			}
+			do := s.Join
+			if verb == "leave" {
+				do = s.Leave
+			}
+			msg, err := do(b.From, r.PathValue("room"))
+			if err != nil {
+				controlFail(w, err)
+				return
+			}
+			ok(w, http.StatusCreated, map[string]any{"message": msg})
+		})
+	}
 	m.HandleFunc("POST "+p+"/dms", func(w http.ResponseWriter, r *http.Request) {
 		var b sendBody
 		if !decode(w, r, &b) {
@@ -164,6 +185,11 @@ func (s *Server) buildControl() *http.ServeMux {
 			msg, err = s.Edit(b.From, id, b.Text)
 		case "react":
 			msg, err = s.React(b.From, id, b.Emoji)
+		case "delete":
+			if err = s.Delete(b.From, id); err == nil {
+				ok(w, 200, map[string]any{"deleted": id})
+				return
+			}
 		case "click":
 			ref := b.Button
 			if ref == "" {
@@ -175,7 +201,7 @@ func (s *Server) buildControl() *http.ServeMux {
 		case "pick-date":
 			payload, err = s.PickDate(b.From, id, b.ActionID, b.Date)
 		default:
-			fakes.ControlError(w, http.StatusNotFound, "no message action %q (want edit, react, click, select or pick-date)", r.PathValue("action"))
+			fakes.ControlError(w, http.StatusNotFound, "no message action %q (want edit, react, delete, click, select or pick-date)", r.PathValue("action"))
 			return
 		}
 		if err != nil {

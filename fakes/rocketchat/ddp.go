@@ -307,10 +307,11 @@ func (s *Server) ddpMethodLocked(c *ddpConn, method string, params []json.RawMes
 		if m.User.ID != u.ID && !contains(u.Roles, "admin") {
 			return nil, meteorError("error-action-not-allowed", "Message editing not allowed"), "msg=" + m.ID
 		}
+		var blocks *json.RawMessage
 		if b := rawParam(p, "blocks"); b != nil {
-			m.Blocks = b
+			blocks = &b
 		}
-		s.editLocked(m, u, str(p, "msg"))
+		s.editLocked(m, u, str(p, "msg"), blocks, nil)
 		return nil, nil, "msg=" + m.ID + " " + summarizeMessage(m)
 	case "deleteMessage":
 		p, _ := param[map[string]any](params, 0)
@@ -336,6 +337,9 @@ func (s *Server) ddpMethodLocked(c *ddpConn, method string, params []json.RawMes
 		m := s.msgs[id]
 		if m == nil || m.deleted || !s.isMemberLocked(s.rooms[m.RoomID], u) {
 			return nil, meteorError("error-not-allowed", "Not allowed"), "msg=" + id
+		}
+		if !validEmoji(emoji) {
+			return nil, meteorError("error-not-allowed", "Invalid emoji provided."), "msg=" + id + " " + emoji
 		}
 		var should *bool
 		if b, ok := param[bool](params, 2); ok {

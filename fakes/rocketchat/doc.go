@@ -20,6 +20,14 @@
 // and an incoming webhook into #general. WithoutDefaults keeps only the
 // bot and #general; the Go API and the control API declare the rest.
 //
+// People act through the Go API (and the control API): Send, SendDM,
+// Edit (the earlier version is kept in Message.History), React (by
+// shortcode, "+1" or ":tada:"; a raw emoji is refused as Rocket.Chat
+// refuses it), Delete, Join and Leave (a "uj"/"ul" system message, and
+// the outgoing integrations on roomJoined/roomLeft), Click, Select and
+// PickDate. Controls and ContextTexts read a rich message's blocks as
+// people see them.
+//
 // On the wire it follows Rocket.Chat: REST under /api/v1/ with
 // X-Auth-Token and X-User-Id checked on every call, {"success":true} and
 // {"success":false,"error":"… [type]","errorType":"type"} envelopes, 401
@@ -37,7 +45,11 @@
 // posts payload=<json> with type "block_actions" (decodable by slack-go's
 // InteractionCallback) to the interaction URL; its response_url replaces,
 // deletes or follows up the message for ResponseURLTTL and ResponseURLUses
-// posts, and answers 400 with an empty body afterwards.
+// posts (SetResponseURLTTL changes the first), and answers 400 with an
+// empty body afterwards. A replace keeps the version it replaces in the
+// message's History and is journaled as before → after:
+//
+//	response_url  replace msg=… "What would you like?" [Tea][Coffee] → "What would you like?" context["✓ Coffee chosen by @ada"]
 //
 // Ids are 17-character Meteor-style ids drawn from a seeded sequence
 // (WithSeed), so the same calls give the same ids; times come from the

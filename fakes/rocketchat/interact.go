@@ -41,6 +41,17 @@ func (s *Server) SetInteractionURL(u string) {
 	s.interact = interaction{url: u, declared: u != ""}
 }
 
+// SetResponseURLTTL sets how long the response_url of the interactions
+// that follow lives (default ResponseURLTTL). A response_url is expired
+// from the moment its creation time plus ttl is reached, so 0 makes every
+// new one expired at once: the fake's clock is virtual, and a bot's answer
+// arrives at the instant of the click.
+func (s *Server) SetResponseURLTTL(ttl time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.responseTTL = max(ttl, 0)
+}
+
 // InteractionURL returns where interaction payloads are posted.
 func (s *Server) InteractionURL() string {
 	s.mu.Lock()
@@ -176,7 +187,7 @@ func slackMessage(m *Message) map[string]any {
 // payloadLocked builds a block_actions payload. s.mu must be held.
 func (s *Server) payloadLocked(u *User, r *Room, m *Message, action map[string]any) map[string]any {
 	token := s.newTokenLocked()
-	s.responses[token] = &responseRec{msgID: m.ID, roomID: r.ID, userID: u.ID, expires: s.now().Add(ResponseURLTTL)}
+	s.responses[token] = &responseRec{msgID: m.ID, roomID: r.ID, userID: u.ID, expires: s.now().Add(s.responseTTL)}
 	name := r.Name
 	if r.Type == "d" {
 		name = strings.TrimPrefix(s.labelLocked(r, u.ID), "@")
@@ -256,7 +267,7 @@ func (s *Server) serveResponseURL(w http.ResponseWriter, r *http.Request, token 
 	case rec == nil:
 		fail("unknown response_url")
 		return
-	case s.now().After(rec.expires):
+	case !s.now().Before(rec.expires):
 		fail("response_url expired")
 		return
 	}
@@ -294,9 +305,9 @@ func (s *Server) serveResponseURL(w http.ResponseWriter, r *http.Request, token 
 		s.streamDeleteLocked(m)
 		s.record("response_url", "delete msg="+m.ID, data)
 	case replace && m != nil && !m.deleted:
-		m.Blocks, m.Attachments = blocks, att
-		s.editLocked(m, bot, str(p, "text"))
-		s.record("response_url", "replace msg="+m.ID+" "+summarizeMessage(m), data)
+		before := summarizeMessage(m)
+		s.editLocked(m, bot, str(p, "text"), &blocks, &att)
+		s.record("response_url", "replace msg="+m.ID+" "+before+" → "+summarizeMessage(m), data)
 	default:
 		nm := s.postLocked(room, bot, Message{Text: str(p, "text"), Blocks: blocks, Attachments: att, ThreadID: str(p, "thread_ts")})
 		s.record("response_url", "new "+s.labelLocked(room, "")+" "+summarizeMessage(nm)+" msg="+nm.ID, data)

@@ -92,7 +92,10 @@ func TestInteractionClickReplacesMessage(t *testing.T) {
 		t.Fatalf("message after replace = %+v (%s), %v", m, m.Blocks, err)
 	}
 	w.hasLine(t, "deliver block_actions click [Coffee] (action_id=coffee) on msg="+id+" in #general from ada")
-	w.hasLine(t, "response_url replace msg="+id+` "One coffee coming up."`)
+	w.hasLine(t, "response_url replace msg="+id+` "What would you like?" [Tea][Coffee] → "One coffee coming up."`)
+	if len(m.History) != 1 || m.History[0].Text != "What would you like?" || !strings.Contains(string(m.History[0].Blocks), "button") {
+		t.Fatalf("history after replace = %+v", m.History)
+	}
 }
 
 func TestInteractionSelectAndDate(t *testing.T) {

@@ -23,7 +23,9 @@ type Outgoing struct {
 	ID      string `json:"_id"`
 	Name    string `json:"name"`
 	Enabled bool   `json:"enabled"`
-	// Event is "sendMessage", the only event the fake raises.
+	// Event is "sendMessage" (a message is posted, or edited when
+	// RunOnEdits), "roomJoined" or "roomLeft" (someone joins or leaves a
+	// channel or group).
 	Event string   `json:"event"`
 	URLs  []string `json:"urls"`
 	// Channels says where it listens: "all_public_channels",
@@ -79,8 +81,10 @@ func (s *Server) addOutgoingLocked(o Outgoing) (*Outgoing, error) {
 	if o.Event == "" {
 		o.Event = "sendMessage"
 	}
-	if o.Event != "sendMessage" {
-		return nil, fmt.Errorf("add outgoing integration: event %q: only \"sendMessage\" is simulated: %w", o.Event, ErrInvalid)
+	switch o.Event {
+	case "sendMessage", "roomJoined", "roomLeft":
+	default:
+		return nil, fmt.Errorf("add outgoing integration: event %q: want sendMessage, roomJoined or roomLeft: %w", o.Event, ErrInvalid)
 	}
 	if o.Username == "" {
 		o.Username = s.users[s.botID].Username
@@ -176,7 +180,7 @@ func (s *Server) listensLocked(o *Outgoing, r *Room, author string) bool {
 // raises. s.mu must be held.
 func (s *Server) triggerLocked(r *Room, m *Message) {
 	for _, o := range s.outgoing {
-		if !o.Enabled || len(o.URLs) == 0 || !s.listensLocked(o, r, m.User.Username) {
+		if o.Event != "sendMessage" || !o.Enabled || len(o.URLs) == 0 || !s.listensLocked(o, r, m.User.Username) {
 			continue
 		}
 		if strings.EqualFold(m.User.Username, o.Username) {
@@ -199,6 +203,28 @@ func (s *Server) triggerLocked(r *Room, m *Message) {
 		}
 		data := s.outgoingDataLocked(o, r, m, word)
 		s.queueOutgoingLocked(o, r.ID, data)
+	}
+}
+
+// triggerRoomEventLocked queues the outgoing webhooks on event
+// ("roomJoined" or "roomLeft") for user u in room r. The body is what
+// Rocket.Chat's trigger handler maps these events to: the room and the
+// user, as ids and names and as objects. s.mu must be held.
+func (s *Server) triggerRoomEventLocked(event string, r *Room, u *User) {
+	for _, o := range s.outgoing {
+		if o.Event != event || !o.Enabled || len(o.URLs) == 0 || !s.listensLocked(o, r, u.Username) {
+			continue
+		}
+		data := map[string]any{
+			"token": o.Token, "bot": u.Type == "bot", "channel_id": r.ID, "timestamp": isoTime(s.now()),
+			"user_id": u.ID, "user_name": u.Username, "user": s.userWire(u), "room": s.roomWire(r),
+		}
+		if r.Name != "" {
+			data["channel_name"] = r.Name
+		}
+		body, _ := json.Marshal(data)
+		s.queueLocked(&job{kind: "outgoing", integ: o, roomID: r.ID, data: data, body: body,
+			text: fmt.Sprintf("outgoing %s %s %s", event, s.labelLocked(r, ""), u.Username)})
 	}
 }
 
@@ -247,6 +273,9 @@ func describeOutgoing(data map[string]any, room string) string {
 	}
 	if w, _ := data["trigger_word"].(string); w != "" {
 		out += " (trigger_word=" + w + ")"
+	}
+	if t, _ := data["tmid"].(string); t != "" {
+		out += " (tmid=" + t + ")"
 	}
 	return out
 }

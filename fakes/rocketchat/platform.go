@@ -98,7 +98,10 @@ func (s *Server) SetWebhookTarget(u string) {
 // created when missing and the first outgoing integration posts it. Kind
 // "block_actions" is an interaction payload (JSON or payload= form): its
 // user, room and rich message are created when missing and it is posted to
-// the interaction URL with a fresh response_url.
+// the interaction URL with a fresh response_url. A recorded rich message the
+// integration sent again in this replay (the newest message of the bot in
+// the room with the same text) stands for the recorded one: the click
+// acts on what people see, not on a copy.
 func (s *Server) Replay(_ context.Context, d fakes.Delivery) (string, error) {
 	var (
 		title string
@@ -259,6 +262,11 @@ func (s *Server) replayAction(body []byte) (string, error) {
 	id := stringField(orig, "_id")
 	m := s.msgs[id]
 	if m == nil {
+		// The recorded message is the one the integration sent in the
+		// recording; in this replay it sent it again under a fresh id.
+		m = s.liveCopyLocked(r, stringField(orig, "msg", "text"))
+	}
+	if m == nil {
 		text := stringField(orig, "msg", "text")
 		nm := Message{ID: id, RoomID: r.ID, Text: text, TS: s.now(), UpdatedAt: s.now(), User: s.ref(s.users[s.botID]),
 			Blocks: rawParam(orig, "blocks"), Attachments: rawParam(orig, "attachments")}
@@ -285,6 +293,18 @@ func (s *Server) replayAction(body []byte) (string, error) {
 		return "", err
 	}
 	return title, nil
+}
+
+// liveCopyLocked returns the newest rich message of the bot in room r
+// with this text, or nil.
+func (s *Server) liveCopyLocked(r *Room, text string) *Message {
+	for i := len(r.msgs) - 1; i >= 0; i-- {
+		m := s.msgs[r.msgs[i]]
+		if !m.deleted && m.User.ID == s.botID && len(m.Blocks) > 0 && m.Text == text {
+			return m
+		}
+	}
+	return nil
 }
 
 func describeAction(a map[string]any) string {

@@ -80,6 +80,12 @@ func TestControlAPI(t *testing.T) {
 		{"dm the bot", "dms", map[string]any{"from": "ada", "text": "hello"}, 201},
 		{"unknown room", "rooms/nope/messages", map[string]any{"from": "ada", "text": "x"}, 404},
 		{"declare outgoing", "integrations/outgoing", map[string]any{"name": "words", "triggerWords": []string{"!x"}}, 201},
+		{"add a channel", "rooms", map[string]any{"name": "tea", "members": []string{"ada"}}, 201},
+		{"join it", "rooms/tea/join", map[string]any{"from": "grace"}, 201},
+		{"leave it", "rooms/tea/leave", map[string]any{"from": "grace"}, 201},
+		{"join a private group", "rooms/ops/join", map[string]any{"from": "grace"}, 409},
+		{"react with a raw emoji", "messages/nope/react", map[string]any{"from": "ada", "emoji": "x"}, 404},
+		{"delete an unknown message", "messages/nope/delete", map[string]any{"from": "ada"}, 404},
 	}
 	for _, tt := range tests { // in order: they build on each other
 		status, body := postJSON(t, base+tt.path, tt.body)

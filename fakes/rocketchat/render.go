@@ -33,8 +33,10 @@ func countArray(raw json.RawMessage) int {
 
 // SummarizeBlocks renders the interactive elements of UIKit blocks on one
 // line: buttons as [Tea][Coffee], menus as select[Tea|Coffee] or
-// overflow[Tea|Coffee], date pickers as datepicker[2026-01-02]. Blocks
-// without elements render as nothing.
+// overflow[Tea|Coffee], date pickers as datepicker[2026-01-02]; then the
+// texts of context blocks as context["✓ Coffee chosen by @ada"]. Other
+// blocks (a section, which mostly repeats the message's text) render as
+// nothing.
 func SummarizeBlocks(raw json.RawMessage) string {
 	var b strings.Builder
 	for _, el := range elementsOf(raw) {
@@ -65,7 +67,40 @@ func SummarizeBlocks(raw json.RawMessage) string {
 			}
 		}
 	}
+	for _, t := range ContextTexts(raw) {
+		if b.Len() > 0 {
+			b.WriteString(" ")
+		}
+		b.WriteString("context[" + strconv.Quote(t) + "]")
+	}
 	return b.String()
+}
+
+// ContextTexts returns the texts of the context blocks of UIKit blocks,
+// one per block (its text elements joined by a space), in order: what
+// people read under a rich message besides its text and its controls.
+func ContextTexts(raw json.RawMessage) []string {
+	var blocks []map[string]any
+	if len(raw) == 0 || json.Unmarshal(raw, &blocks) != nil {
+		return nil
+	}
+	var out []string
+	for _, bl := range blocks {
+		if bl["type"] != "context" {
+			continue
+		}
+		els, _ := bl["elements"].([]any)
+		var parts []string
+		for _, e := range els {
+			if t := textOf(e); t != "" {
+				parts = append(parts, t)
+			}
+		}
+		if len(parts) > 0 {
+			out = append(out, strings.Join(parts, " "))
+		}
+	}
+	return out
 }
 
 // element is an interactive element and the block it sits in.
@@ -161,4 +196,44 @@ func textObject(v any) map[string]any {
 		return map[string]any{"type": "plain_text", "text": t}
 	}
 	return nil
+}
+
+// Control is an interactive element of a rich message, as people see it.
+type Control struct {
+	// Type is the element's type: "button", "static_select", "overflow",
+	// "datepicker", …
+	Type     string
+	ActionID string
+	BlockID  string
+	// Text is a button's label, or a menu's or date picker's placeholder.
+	Text string
+	// Value is a button's value.
+	Value string
+	// Options are the labels of a menu's options, in order.
+	Options []string
+	// InitialDate is a date picker's preselected day, YYYY-MM-DD.
+	InitialDate string
+}
+
+// Controls lists the interactive elements of UIKit blocks in the order
+// people see them: the elements of actions blocks, section accessories and
+// input elements.
+func Controls(blocks json.RawMessage) []Control {
+	var out []Control
+	for _, e := range elementsOf(blocks) {
+		c := Control{
+			BlockID: e.blockID, ActionID: stringField(e.el, "actionId", "action_id"),
+			InitialDate: stringField(e.el, "initial_date", "initialDate"),
+		}
+		c.Type, _ = e.el["type"].(string)
+		c.Value, _ = e.el["value"].(string)
+		if c.Text = textOf(e.el["text"]); c.Text == "" {
+			c.Text = textOf(e.el["placeholder"])
+		}
+		for _, o := range optionsOf(e.el) {
+			c.Options = append(c.Options, textOf(o["text"]))
+		}
+		out = append(out, c)
+	}
+	return out
 }

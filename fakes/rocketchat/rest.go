@@ -561,16 +561,17 @@ func (s *Server) apiUpdate(c *restCall) (map[string]any, *restErr) {
 	if e != nil {
 		return nil, e
 	}
-	if blocks := rawParam(c.params, "blocks"); blocks != nil {
-		if e := checkRich(Message{Blocks: blocks}); e != nil {
+	var blocks, att *json.RawMessage
+	if b := rawParam(c.params, "blocks"); b != nil {
+		if e := checkRich(Message{Blocks: b}); e != nil {
 			return nil, e
 		}
-		m.Blocks = blocks
+		blocks = &b
 	}
-	if att := rawParam(c.params, "attachments"); att != nil {
-		m.Attachments = att
+	if a := rawParam(c.params, "attachments"); a != nil {
+		att = &a
 	}
-	s.editLocked(m, c.user, str(c.params, "text"))
+	s.editLocked(m, c.user, str(c.params, "text"), blocks, att)
 	c.summary = "msg=" + m.ID + " " + summarizeMessage(m)
 	return map[string]any{"message": m.wire(false)}, nil
 }
@@ -603,6 +604,9 @@ func (s *Server) apiReact(c *restCall) (map[string]any, *restErr) {
 	m := s.msgs[id]
 	if m == nil || m.deleted || !s.isMemberLocked(s.rooms[m.RoomID], c.user) {
 		return nil, failure("error-message-not-found", "The provided \"messageId\" does not match any existing message.")
+	}
+	if !validEmoji(emoji) {
+		return nil, failure("error-not-allowed", "Invalid emoji provided.")
 	}
 	var should *bool
 	if b, ok := boolParam(c.params, "shouldReact"); ok {

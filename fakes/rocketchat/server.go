@@ -35,14 +35,15 @@ const (
 
 // Errors the Go API and the control API return for expected conditions.
 var (
-	ErrUnknownUser    = errors.New("unknown user")
-	ErrUnknownRoom    = errors.New("unknown room")
-	ErrUnknownMessage = errors.New("unknown message")
-	ErrUnknownAction  = errors.New("no such interactive element")
-	ErrNotMember      = errors.New("user is not a member of the room")
-	ErrExists         = errors.New("already exists")
-	ErrInvalid        = errors.New("invalid")
-	ErrClosed         = errors.New("server closed")
+	ErrUnknownUser        = errors.New("unknown user")
+	ErrUnknownRoom        = errors.New("unknown room")
+	ErrUnknownMessage     = errors.New("unknown message")
+	ErrUnknownAction      = errors.New("no such interactive element")
+	ErrUnknownIntegration = errors.New("unknown integration")
+	ErrNotMember          = errors.New("user is not a member of the room")
+	ErrExists             = errors.New("already exists")
+	ErrInvalid            = errors.New("invalid")
+	ErrClosed             = errors.New("server closed")
 )
 
 // Option configures a Server.
@@ -109,27 +110,28 @@ type Server struct {
 	faults fakes.Faults
 	mux    *http.ServeMux
 
-	mu         sync.Mutex
-	closed     bool
-	rng        *rand.Rand
-	botID      string
-	botPAT     string
-	users      map[string]*User // by id
-	userOrder  []string
-	tokens     map[string]tokenRec
-	rooms      map[string]*Room
-	roomOrder  []string
-	msgs       map[string]*Message
-	outgoing   []*Outgoing
-	incoming   []*Incoming
-	interact   interaction
-	target     string
-	responses  map[string]*responseRec
-	calls      []Call
-	deliveries []Delivery
-	queue      []*job
-	wake       chan struct{}
-	ddp        map[*ddpConn]struct{}
+	mu          sync.Mutex
+	closed      bool
+	rng         *rand.Rand
+	botID       string
+	botPAT      string
+	users       map[string]*User // by id
+	userOrder   []string
+	tokens      map[string]tokenRec
+	rooms       map[string]*Room
+	roomOrder   []string
+	msgs        map[string]*Message
+	outgoing    []*Outgoing
+	incoming    []*Incoming
+	interact    interaction
+	target      string
+	responses   map[string]*responseRec
+	responseTTL time.Duration
+	calls       []Call
+	deliveries  []Delivery
+	queue       []*job
+	wake        chan struct{}
+	ddp         map[*ddpConn]struct{}
 
 	closing    chan struct{}
 	workerDone chan struct{}
@@ -161,17 +163,18 @@ func Start(opts ...Option) (*Server, error) {
 		return nil, errors.New("start rocketchat: bot: the password must not be empty")
 	}
 	s := &Server{
-		cfg:        cfg,
-		rng:        rand.New(rand.NewPCG(cfg.seed, cfg.seed^0x9e3779b97f4a7c15)),
-		users:      map[string]*User{},
-		tokens:     map[string]tokenRec{},
-		rooms:      map[string]*Room{},
-		msgs:       map[string]*Message{},
-		responses:  map[string]*responseRec{},
-		wake:       make(chan struct{}, 1),
-		ddp:        map[*ddpConn]struct{}{},
-		closing:    make(chan struct{}),
-		workerDone: make(chan struct{}),
+		cfg:         cfg,
+		rng:         rand.New(rand.NewPCG(cfg.seed, cfg.seed^0x9e3779b97f4a7c15)),
+		users:       map[string]*User{},
+		tokens:      map[string]tokenRec{},
+		rooms:       map[string]*Room{},
+		msgs:        map[string]*Message{},
+		responses:   map[string]*responseRec{},
+		responseTTL: ResponseURLTTL,
+		wake:        make(chan struct{}, 1),
+		ddp:         map[*ddpConn]struct{}{},
+		closing:     make(chan struct{}),
+		workerDone:  make(chan struct{}),
 	}
 	if err := s.seedState(); err != nil {
 		return nil, fmt.Errorf("start rocketchat: %w", err)

@@ -61,8 +61,28 @@ type Message struct {
 	// Reactions maps ":emoji:" to the usernames that reacted, in order.
 	Reactions map[string][]string
 	// Bot is set on messages an integration posted: {"i": integration id}.
-	Bot     json.RawMessage
+	Bot json.RawMessage
+	// Type is a system message's type: "uj" (a user joined), "ul" (a
+	// user left); "" for a message someone wrote.
+	Type string
+	// Mentions are the users the text names as @username.
+	Mentions []UserRef
+	// History holds the message's earlier versions, oldest first: one
+	// is kept at every edit (people's, chat.update, a response_url
+	// replace).
+	History []Revision
 	deleted bool
+}
+
+// Revision is an earlier version of an edited message.
+type Revision struct {
+	Text        string          `json:"msg"`
+	Blocks      json.RawMessage `json:"blocks,omitempty"`
+	Attachments json.RawMessage `json:"attachments,omitempty"`
+	// At is when this version was replaced.
+	At time.Time `json:"at"`
+	// By is who replaced it.
+	By UserRef `json:"by"`
 }
 
 // MarshalJSON writes the REST form of the message.
@@ -84,6 +104,12 @@ func (m *Message) wire(ddp bool) map[string]any {
 	out := map[string]any{
 		"_id": m.ID, "rid": m.RoomID, "msg": m.Text, "ts": ts(m.TS), "_updatedAt": ts(m.UpdatedAt),
 		"u": m.User, "mentions": []any{}, "channels": []any{}, "urls": []any{},
+	}
+	if len(m.Mentions) > 0 {
+		out["mentions"] = m.Mentions
+	}
+	if m.Type != "" {
+		out["t"] = m.Type
 	}
 	if m.Alias != "" {
 		out["alias"] = m.Alias
@@ -397,6 +423,7 @@ func (s *Server) postLocked(r *Room, author *User, m Message) *Message {
 	}
 	m.UpdatedAt = now
 	m.User = s.ref(author)
+	m.Mentions = s.mentionsLocked(m.Text)
 	nm := m
 	s.msgs[nm.ID] = &nm
 	r.msgs = append(r.msgs, nm.ID)
@@ -408,16 +435,65 @@ func (s *Server) postLocked(r *Room, author *User, m Message) *Message {
 	return &nm
 }
 
-// editLocked changes a message's text as user by and announces it.
-func (s *Server) editLocked(m *Message, by *User, text string) {
+// editLocked changes a message's text (and its blocks and attachments,
+// when not nil) as user by, keeps the version it replaces in History, and
+// announces it.
+func (s *Server) editLocked(m *Message, by *User, text string, blocks, attachments *json.RawMessage) {
 	now := s.now()
+	m.History = append(m.History, Revision{Text: m.Text, Blocks: m.Blocks, Attachments: m.Attachments, At: now, By: s.ref(by)})
+	if blocks != nil {
+		m.Blocks = *blocks
+	}
+	if attachments != nil {
+		m.Attachments = *attachments
+	}
 	m.Text = text
+	m.Mentions = s.mentionsLocked(text)
 	m.EditedAt = &now
 	ref := s.ref(by)
 	m.EditedBy = &ref
 	m.UpdatedAt = now
 	s.streamLocked(m)
 	s.triggerLocked(s.rooms[m.RoomID], m)
+}
+
+// mentionsLocked lists the known users text names as @username, in
+// order, once each.
+func (s *Server) mentionsLocked(text string) []UserRef {
+	var out []UserRef
+	seen := map[string]bool{}
+	for _, f := range strings.FieldsFunc(text, func(r rune) bool { return r != '@' && !isNameRune(r) }) {
+		if !strings.HasPrefix(f, "@") {
+			continue
+		}
+		name := strings.TrimRight(strings.TrimPrefix(f, "@"), ".-_")
+		if u := s.userByNameLocked(name); u != nil && !seen[u.ID] {
+			seen[u.ID] = true
+			out = append(out, s.ref(u))
+		}
+	}
+	return out
+}
+
+func isNameRune(r rune) bool {
+	return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '.' || r == '_' || r == '-'
+}
+
+// validEmoji reports whether emoji is an emoji shortcode, "tada" or
+// ":tada:": Rocket.Chat reacts only with emoji of its list (or custom
+// ones), all named by shortcodes, and refuses anything else, a raw "👍"
+// included, with "Invalid emoji provided.".
+func validEmoji(emoji string) bool {
+	name := strings.TrimSuffix(strings.TrimPrefix(emoji, ":"), ":")
+	if name == "" {
+		return false
+	}
+	for _, r := range name {
+		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '_' || r == '+' || r == '-') {
+			return false
+		}
+	}
+	return true
 }
 
 // reactLocked toggles (or sets, when should is not nil) a reaction.

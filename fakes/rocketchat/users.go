@@ -123,9 +123,23 @@ func (s *Server) Messages(room string) ([]Message, error) {
 	}
 	var out []Message
 	for _, m := range s.historyLocked(r) {
-		out = append(out, *m)
+		out = append(out, m.copy())
 	}
 	return out, nil
+}
+
+// copy returns m with its own slices and maps, for a caller to keep.
+func (m *Message) copy() Message {
+	c := *m
+	c.History = slices.Clone(m.History)
+	c.Mentions = slices.Clone(m.Mentions)
+	if m.Reactions != nil {
+		c.Reactions = make(map[string][]string, len(m.Reactions))
+		for k, v := range m.Reactions {
+			c.Reactions[k] = slices.Clone(v)
+		}
+	}
+	return c
 }
 
 // Message returns one message by id.
@@ -136,7 +150,7 @@ func (s *Server) Message(id string) (Message, error) {
 	if m == nil || m.deleted {
 		return Message{}, fmt.Errorf("message %q: %w", id, ErrUnknownMessage)
 	}
-	return *m, nil
+	return m.copy(), nil
 }
 
 // Send posts text into room as user, as if typed in the client: it is
@@ -193,8 +207,129 @@ func (s *Server) Edit(user, msgID, text string) (Message, error) {
 	if m.User.ID != u.ID {
 		return Message{}, fmt.Errorf("edit: message %s is by %s, not %s: %w", msgID, m.User.Username, u.Username, ErrInvalid)
 	}
-	s.editLocked(m, u, text)
-	return *m, nil
+	s.editLocked(m, u, text, nil, nil)
+	return m.copy(), nil
+}
+
+// Delete deletes message msgID as user, its author (or an admin), as the
+// client's Delete does. Rocket.Chat tells outgoing integrations nothing
+// about deletions, and announces them on stream-notify-room, which the
+// fake does not simulate: the message is only gone from the room.
+func (s *Server) Delete(user, msgID string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	u, err := s.findUserLocked(user)
+	if err != nil {
+		return fmt.Errorf("delete: %w", err)
+	}
+	m := s.msgs[msgID]
+	if m == nil || m.deleted {
+		return fmt.Errorf("delete: message %q: %w", msgID, ErrUnknownMessage)
+	}
+	if m.User.ID != u.ID && !slices.Contains(u.Roles, "admin") {
+		return fmt.Errorf("delete: message %s is by %s, not %s: %w", msgID, m.User.Username, u.Username, ErrInvalid)
+	}
+	m.deleted = true
+	s.streamDeleteLocked(m)
+	return nil
+}
+
+// AddMember makes user a member of room (an id, "#name" or "name") as
+// a declaration: nothing is posted and no integration hears of it. Use
+// Join for someone joining as people see it.
+func (s *Server) AddMember(room, user string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	u, err := s.findUserLocked(user)
+	if err != nil {
+		return fmt.Errorf("add member: %w", err)
+	}
+	r, err := s.findRoomLocked(room, nil)
+	if err != nil {
+		return fmt.Errorf("add member: %w", err)
+	}
+	if r.Type == "d" {
+		return fmt.Errorf("add member: %s is a direct message: %w", room, ErrInvalid)
+	}
+	if !slices.Contains(r.Members, u.ID) {
+		r.Members = append(r.Members, u.ID)
+	}
+	return nil
+}
+
+// Join makes user join the public channel room, as its Join button does:
+// a "uj" system message is posted (and streamed; sendMessage integrations
+// do not hear system messages) and the outgoing integrations on
+// roomJoined fire. A private group is joined only when someone adds you
+// (AddMember): joining one is ErrNotMember.
+func (s *Server) Join(user, room string) (Message, error) {
+	return s.joinOrLeave(user, room, true)
+}
+
+// Leave makes user leave the channel or group room: a "ul" system message
+// is posted and the outgoing integrations on roomLeft fire.
+func (s *Server) Leave(user, room string) (Message, error) {
+	return s.joinOrLeave(user, room, false)
+}
+
+func (s *Server) joinOrLeave(user, room string, join bool) (Message, error) {
+	verb := map[bool]string{true: "join", false: "leave"}[join]
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return Message{}, ErrClosed
+	}
+	u, err := s.findUserLocked(user)
+	if err != nil {
+		return Message{}, fmt.Errorf("%s: %w", verb, err)
+	}
+	r, err := s.findRoomLocked(room, nil)
+	if err != nil {
+		return Message{}, fmt.Errorf("%s: %w", verb, err)
+	}
+	in := slices.Contains(r.Members, u.ID)
+	switch {
+	case r.Type == "d":
+		return Message{}, fmt.Errorf("%s: %s is a direct message: %w", verb, room, ErrInvalid)
+	case join && in:
+		return Message{}, fmt.Errorf("join: %s is already in #%s: %w", u.Username, r.Name, ErrExists)
+	case join && r.Type != "c":
+		return Message{}, fmt.Errorf("join: #%s is a private group, joined only by invitation: %w", r.Name, ErrNotMember)
+	case !join && !in:
+		return Message{}, fmt.Errorf("leave: %s in #%s: %w", u.Username, r.Name, ErrNotMember)
+	}
+	typ, event := "uj", "roomJoined"
+	if join {
+		r.Members = append(r.Members, u.ID)
+	} else {
+		typ, event = "ul", "roomLeft"
+		r.Members = slices.DeleteFunc(r.Members, func(id string) bool { return id == u.ID })
+	}
+	now := s.now()
+	m := &Message{ID: s.newIDLocked(), RoomID: r.ID, Text: u.Username, TS: now, UpdatedAt: now, User: s.ref(u), Type: typ}
+	s.msgs[m.ID] = m
+	r.msgs = append(r.msgs, m.ID)
+	s.streamLocked(m)
+	s.triggerRoomEventLocked(event, r, u)
+	return m.copy(), nil
+}
+
+// SetUserName changes the display name of user (an id, username or
+// email), as an administrator can.
+func (s *Server) SetUserName(user, name string) (User, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	u, err := s.findUserLocked(user)
+	if err != nil {
+		return User{}, fmt.Errorf("set name: %w", err)
+	}
+	if strings.TrimSpace(name) == "" {
+		return User{}, fmt.Errorf("set name of %s: the name must not be empty: %w", u.Username, ErrInvalid)
+	}
+	u.Name = name
+	out := *u
+	out.Password = ""
+	return out, nil
 }
 
 // React adds user's reaction emoji ("tada" or ":tada:") to message msgID,
@@ -213,11 +348,11 @@ func (s *Server) React(user, msgID, emoji string) (Message, error) {
 	if !s.isMemberLocked(s.rooms[m.RoomID], u) {
 		return Message{}, fmt.Errorf("react: %w", ErrNotMember)
 	}
-	if strings.Trim(emoji, ":") == "" {
-		return Message{}, fmt.Errorf("react: emoji is required: %w", ErrInvalid)
+	if !validEmoji(emoji) {
+		return Message{}, fmt.Errorf("react: emoji %q: want a shortcode such as \"+1\" or \":tada:\" (Rocket.Chat refuses others): %w", emoji, ErrInvalid)
 	}
 	s.reactLocked(m, u, emoji, nil)
-	return *m, nil
+	return m.copy(), nil
 }
 
 // AddOutgoing adds an outgoing webhook integration; zero fields get
@@ -234,6 +369,35 @@ func (s *Server) AddOutgoing(o Outgoing) (Outgoing, error) {
 		no.URLs = []string{s.target}
 	}
 	return *no, nil
+}
+
+// UpdateOutgoing changes the outgoing integration id (its trigger words,
+// channels, events, run on edits…) with change, as editing it in the
+// administration does; its id, token and URLs stay unless change sets
+// them.
+func (s *Server) UpdateOutgoing(id string, change func(o *Outgoing)) (Outgoing, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i, o := range s.outgoing {
+		if o.ID != id {
+			continue
+		}
+		c := *o
+		change(&c)
+		c.ID, c.urlsDeclared = o.ID, o.urlsDeclared || !slices.Equal(c.URLs, o.URLs)
+		rest := slices.Delete(slices.Clone(s.outgoing), i, i+1)
+		saved := s.outgoing
+		s.outgoing = rest
+		no, err := s.addOutgoingLocked(c)
+		if err != nil {
+			s.outgoing = saved
+			return Outgoing{}, fmt.Errorf("update outgoing integration %s: %w", id, err)
+		}
+		no.urlsDeclared, no.Enabled = c.urlsDeclared, c.Enabled
+		s.outgoing = slices.Insert(rest, i, no)
+		return *no, nil
+	}
+	return Outgoing{}, fmt.Errorf("update outgoing integration %q: %w", id, ErrUnknownIntegration)
 }
 
 // Outgoings returns the outgoing integrations.
