@@ -1,0 +1,5 @@
+//go:build !race
+
+package rocketchat_test
+
+const raceEnabled = false

@@ -1,0 +1,73 @@
+package rocketchat_test
+
+import (
+	"net"
+	"os"
+	"os/exec"
+	"runtime"
+	"strings"
+	"testing"
+)
+
+// sdkTests are the tests that drive the fake with the real Rocket.Chat Go
+// SDK's realtime client and its DDP layer (realtime_test.go, ddp_test.go).
+// They build only without -race (the SDK has data races of its own), and
+// the SDK needs a private IPv4 address on the machine to make ids.
+const sdkTests = "^(TestSDKRealtimeLoginSubscribeSend|TestRealtimeLoginErrors|TestDDPLoginSubscribeSend|TestDDPLoginErrors)$"
+
+// TestRealSDKClients makes sure the real clients run wherever the suite
+// runs: under -race (what CI runs) it runs them in a child `go test`
+// without -race, and on a machine with no private IPv4 address (this
+// project's sandboxes) it runs that child in a network namespace of its own
+// whose loopback also carries 10.1.2.3, which no traffic is sent to: the
+// SDK only reads it. A child that skips or fails fails this test.
+func TestRealSDKClients(t *testing.T) {
+	private := hasPrivateIPv4()
+	if !raceEnabled && private {
+		t.Skip("the real-client tests run directly in this build")
+	}
+	if testing.Short() {
+		t.Skip("-short: the real-client tests need a child go test")
+	}
+	goTool := runtime.GOROOT() + "/bin/go"
+	args := []string{goTool, "test", "-count=1", "-v", "-run", sdkTests, "."}
+	if !private {
+		if runtime.GOOS != "linux" {
+			t.Skip("no private IPv4 address, and no network namespaces off Linux: the SDK cannot make ids here")
+		}
+		unshare, err := exec.LookPath("unshare")
+		if err != nil {
+			t.Fatalf("no private IPv4 address and no unshare(1) to make a namespace with one: %v", err)
+		}
+		ip, err := exec.LookPath("ip")
+		if err != nil {
+			t.Fatalf("no private IPv4 address and no ip(8) (iproute2) to give a namespace one: %v", err)
+		}
+		script := ip + ` link set lo up && ` + ip + ` addr add 10.1.2.3/32 dev lo && exec "$@"`
+		args = append([]string{unshare, "-rn", "sh", "-c", script, "sh"}, args...)
+	}
+	cmd := exec.Command(args[0], args[1:]...)
+	cmd.Env = append(os.Environ(), "GOFLAGS=-mod=readonly", "GOPROXY=off")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("%s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	if strings.Contains(string(out), "--- SKIP") || !strings.Contains(string(out), "--- PASS: TestSDKRealtimeLoginSubscribeSend") {
+		t.Fatalf("the real-client tests did not all run:\n%s", out)
+	}
+}
+
+// hasPrivateIPv4 reports whether an interface has an address in 10/8,
+// 172.16/12 or 192.168/16, which sonyflake (under the SDK) needs.
+func hasPrivateIPv4() bool {
+	addrs, err := net.InterfaceAddrs()
+	if err != nil {
+		return false
+	}
+	for _, a := range addrs {
+		if n, ok := a.(*net.IPNet); ok && n.IP.To4() != nil && n.IP.IsPrivate() {
+			return true
+		}
+	}
+	return false
+}
