@@ -315,7 +315,11 @@ func (s *Server) authenticate(c *call) *apiErr {
 }
 
 // faultErr turns an injected fault into Slack's words; nil for a fault
-// that only delays.
+// that only delays. Slack answers API errors with HTTP 200 and
+// {"ok":false,"error":…}, so a 4xx fault (but 429) is one: its message is
+// the error ("channel_not_found"; invalid_arguments when there is none). A
+// 429 is ratelimited with an integer Retry-After; a 5xx is an outage, that
+// status with the message as the error (internal_error when none).
 func faultErr(f fakes.Fault) *apiErr {
 	switch {
 	case f.Status == http.StatusTooManyRequests:
@@ -324,6 +328,12 @@ func faultErr(f fakes.Fault) *apiErr {
 			ra = 1
 		}
 		return &apiErr{code: "ratelimited", status: 429, retryAfter: ra}
+	case f.Status >= 400 && f.Status < 500:
+		code := f.Message
+		if code == "" {
+			code = "invalid_arguments"
+		}
+		return fail(code)
 	case f.Status != 0:
 		code := f.Message
 		if code == "" {

@@ -352,6 +352,16 @@ func TestSlackGoMethods(t *testing.T) {
 			if _, _, err := w.api.PostMessage("C0GENERAL", slackgo.MsgOptionText("x", false)); err == nil || err.Error() != "is_archived" {
 				t.Errorf("api error fault: %v", err)
 			}
+			// A 4xx fault is an API error as Slack sends them: HTTP 200.
+			w.srv.Faults().Add(fakesFault("chat.postMessage", 400, "channel_not_found", 0))
+			if _, _, err := w.api.PostMessage("C0GENERAL", slackgo.MsgOptionText("x", false)); err == nil || err.Error() != "channel_not_found" {
+				t.Errorf("4xx fault: %v", err)
+			}
+			w.srv.Faults().Add(fakesFault("chat.postMessage", 503, "", 0))
+			var se slackgo.StatusCodeError
+			if _, _, err := w.api.PostMessage("C0GENERAL", slackgo.MsgOptionText("x", false)); !errors.As(err, &se) || se.Code != 503 {
+				t.Errorf("5xx fault: %v", err)
+			}
 		}},
 	}
 	for _, tc := range tests {

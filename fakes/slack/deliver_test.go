@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
+	"github.com/chatsim/chatsim/fakes"
 	"github.com/chatsim/chatsim/fakes/slack"
 	slackgo "github.com/slack-go/slack"
 	"github.com/slack-go/slack/slackevents"
@@ -39,7 +41,7 @@ func TestDeliveriesVerifyWithSlackGo(t *testing.T) {
 		return 200, nil, ""
 	})
 	w.srv.SetWebhookTarget(a.srv.URL)
-	if got := a.requests(); len(got) != 1 || got[0].Kind != "url_verification" || got[0].VerifyErr != nil {
+	if got := a.requests(); len(got) != 1 || got[0].Kind != "url_verification" || got[0].VerifyErr != nil || got[0].ParseErr != nil {
 		t.Fatalf("first request = %+v, want a verified url_verification", got)
 	}
 	must := func(err error) {
@@ -182,5 +184,56 @@ func TestRequestURLRefused(t *testing.T) {
 	}
 	if _, ok := w.srv.Service()["requestUrl"]; ok {
 		t.Error("request URL set after a refused verification")
+	}
+}
+
+// Replayed interactivity and slash commands are re-signed and carry this
+// fake's token and response_url: slack-go verifies and parses them.
+func TestReplayedInteractionsParseWithSlackGo(t *testing.T) {
+	t.Parallel()
+	click := `{"type":"block_actions","user":{"id":"U0ADA","username":"ada","name":"ada","team_id":"T0CHATSIM"},"api_app_id":"A0CHATSIM","token":"OLD",` +
+		`"container":{"type":"message","message_ts":"1700000000.000100","channel_id":"C0GENERAL","is_ephemeral":false},"trigger_id":"1700000000.1.abc",` +
+		`"team":{"id":"T0CHATSIM","domain":"chatsim"},"channel":{"id":"C0GENERAL","name":"general"},` +
+		`"message":{"type":"message","user":"U0CHATBOT","bot_id":"B0CHATBOT","ts":"1700000000.000100","text":"pick","blocks":[{"type":"actions","block_id":"b","elements":[{"type":"button","action_id":"go","text":{"type":"plain_text","text":"Go"},"value":"go"}]}]},` +
+		`"state":{"values":{}},"response_url":"https://hooks.slack.com/actions/T0CHATSIM/1/x",` +
+		`"actions":[{"action_id":"go","block_id":"b","type":"button","value":"go","text":{"type":"plain_text","text":"Go"},"action_ts":"1700000001.000200"}]}`
+	command := url.Values{"token": {"OLD"}, "team_id": {"T0CHATSIM"}, "team_domain": {"chatsim"}, "channel_id": {"C0GENERAL"}, "channel_name": {"general"},
+		"user_id": {"U0ADA"}, "user_name": {"ada"}, "command": {"/order"}, "text": {"tea"}, "api_app_id": {"A0CHATSIM"},
+		"is_enterprise_install": {"false"}, "response_url": {"https://hooks.slack.com/commands/T0CHATSIM/1/x"}, "trigger_id": {"1700000000.2.def"}}
+	w := newWorld(t)
+	a := newApp(t, w.srv.SigningSecret(), nil)
+	w.srv.SetWebhookTarget(a.srv.URL)
+	for _, d := range []fakes.Delivery{
+		{Kind: "block_actions", Body: []byte(url.Values{"payload": {click}}.Encode())},
+		{Kind: "slash_command", Body: []byte(command.Encode())},
+	} {
+		if _, err := w.srv.Replay(context.Background(), d); err != nil {
+			t.Fatal(err)
+		}
+	}
+	w.settle(t)
+	rs := a.requests()
+	if len(rs) != 3 {
+		t.Fatalf("requests = %d, want url_verification, block_actions and the command", len(rs))
+	}
+	for _, r := range rs[1:] {
+		if r.VerifyErr != nil || r.ParseErr != nil {
+			t.Errorf("%s: verify %v, parse %v", r.Kind, r.VerifyErr, r.ParseErr)
+		}
+	}
+	ic, cmd := rs[1].Interaction, rs[2].Command
+	if ic.Token != slack.DefaultVerificationToken || !strings.HasPrefix(ic.ResponseURL, w.srv.URL()+"/hooks/") ||
+		len(ic.ActionCallback.BlockActions) != 1 || ic.ActionCallback.BlockActions[0].Value != "go" {
+		t.Errorf("block_actions = token %q, response_url %q, actions %+v", ic.Token, ic.ResponseURL, ic.ActionCallback.BlockActions)
+	}
+	if cmd.Token != slack.DefaultVerificationToken || !strings.HasPrefix(cmd.ResponseURL, w.srv.URL()+"/hooks/") || cmd.Text != "tea" {
+		t.Errorf("command = %+v", cmd)
+	}
+	// The replayed response_url works: the click's message is replaced.
+	if err := slackgo.PostWebhookContext(context.Background(), ic.ResponseURL, &slackgo.WebhookMessage{Text: "chosen", ReplaceOriginal: true}); err != nil {
+		t.Fatalf("response_url: %v", err)
+	}
+	if got := w.srv.Transcript("general"); len(got) == 0 || got[0] != "bot  ◂ chosen (edited)" {
+		t.Errorf("transcript = %q", got)
 	}
 }

@@ -69,6 +69,19 @@
 //	GET    /_chatsim/deliveries                  → {deliveries}
 //	GET|POST|DELETE /_chatsim/faults             fakes.Fault (op = Web API method)
 //
+// Besides acting as people, the Go API declares the workspace piece by
+// piece once the Server runs (DeclareChannel, DeclareMember, DeclareUser:
+// as if it had always been so, no event for the app), opens a modal for a
+// person without the trigger_id round trip (OpenModal), lists the events it
+// sent (Events) and redelivers one as Slack's retry (Redeliver). A replayed
+// event that was recorded as a redelivery is sent with its X-Slack-Retry-Num
+// and X-Slack-Retry-Reason.
+//
+// Injected faults (fakes.Fault, op = a Web API method) answer in Slack's
+// words: 429 is ratelimited with an integer Retry-After; any other 4xx is an
+// API error, HTTP 200 with {"ok":false,"error":<message or
+// invalid_arguments>}; a 5xx is that status (an outage).
+//
 // Rate limits are off unless WithRateLimits or the settings route turns
 // them on: then Slack's tiers apply in one-minute windows on the fake's
 // clock (chat.postMessage: 60 a minute per channel), answering 429 with an

@@ -38,7 +38,11 @@ type outgoing struct {
 	id      string
 	text    string // journal text, raw ids
 	retries bool   // Events API deliveries are retried
-	dup     bool
+	// retryNum and retryReason make the first attempt a redelivery (a
+	// replayed one): X-Slack-Retry-Num and X-Slack-Retry-Reason.
+	retryNum    int
+	retryReason string
+	dup         bool
 	// answer handles the app's 2xx answer (a body, or a Socket Mode ack's
 	// payload); called without s.mu.
 	answer func(ctype string, body []byte)
@@ -232,7 +236,7 @@ func (s *Server) deliver(ctx context.Context, q *outgoing) {
 		return
 	}
 	body, ctype := q.httpBody()
-	reason := ""
+	reason := q.retryReason
 	sends := 1
 	s.mu.Lock()
 	if q.retries && s.st.duplicates > 0 {
@@ -241,19 +245,20 @@ func (s *Server) deliver(ctx context.Context, q *outgoing) {
 	}
 	s.mu.Unlock()
 	for attempt := 0; ; attempt++ {
+		num := attempt + q.retryNum // X-Slack-Retry-Num of this attempt
 		if attempt > 0 {
-			if err := fakes.Sleep(ctx, s.cfg.clock, s.cfg.schedule[attempt-1]); err != nil {
+			if err := fakes.Sleep(ctx, s.cfg.clock, s.cfg.schedule[num-1]); err != nil {
 				return
 			}
 		}
 		text := q.text
-		if attempt > 0 {
-			text += fmt.Sprintf(" (retry %d, %s)", attempt, reason)
+		if num > 0 {
+			text += fmt.Sprintf(" (retry %d, %s)", num, reason)
 		}
-		s.journal(text, map[string]any{"kind": q.kind, "id": q.id, "attempt": attempt, "reason": reason})
+		s.journal(text, map[string]any{"kind": q.kind, "id": q.id, "attempt": num, "reason": reason})
 		h := s.signedHeader(body, ctype)
-		if attempt > 0 {
-			h.Set("X-Slack-Retry-Num", strconv.Itoa(attempt))
+		if num > 0 {
+			h.Set("X-Slack-Retry-Num", strconv.Itoa(num))
 			h.Set("X-Slack-Retry-Reason", reason)
 		}
 		reply := fakes.Send(ctx, s.cfg.client, fakes.Outgoing{URL: target, Header: h, Body: body, Timeout: s.cfg.ackTimeout})
@@ -261,7 +266,7 @@ func (s *Server) deliver(ctx context.Context, q *outgoing) {
 			return
 		}
 		noRetry := reply.Header.Get("X-Slack-No-Retry") == "1"
-		rec := DeliveryRecord{Kind: q.kind, ID: q.id, Via: "http", Attempt: attempt, Reason: reason, Status: reply.Status, NoRetry: noRetry, At: s.now()}
+		rec := DeliveryRecord{Kind: q.kind, ID: q.id, Via: "http", Attempt: num, Reason: reason, Status: reply.Status, NoRetry: noRetry, At: s.now()}
 		if reply.Err != nil {
 			rec.Error = reply.Outcome()
 		}
@@ -289,14 +294,14 @@ func (s *Server) deliver(ctx context.Context, q *outgoing) {
 			s.journal(fmt.Sprintf("%s → %s", q.id, reply.Outcome()), map[string]any{"kind": q.kind, "id": q.id, "status": reply.Status, "error": reply.Outcome()})
 			return
 		case noRetry:
-			s.journal(fmt.Sprintf("%s → %s (X-Slack-No-Retry: not retried)", q.id, reply.Outcome()), map[string]any{"kind": q.kind, "id": q.id, "attempt": attempt, "status": reply.Status, "error": reply.Outcome()})
+			s.journal(fmt.Sprintf("%s → %s (X-Slack-No-Retry: not retried)", q.id, reply.Outcome()), map[string]any{"kind": q.kind, "id": q.id, "attempt": num, "status": reply.Status, "error": reply.Outcome()})
 			return
-		case attempt >= len(s.cfg.schedule):
-			s.journal(fmt.Sprintf("%s → %s (dropped after %d attempts)", q.id, reply.Outcome(), attempt+1), map[string]any{"kind": q.kind, "id": q.id, "attempt": attempt, "status": reply.Status, "error": reply.Outcome()})
+		case num >= len(s.cfg.schedule):
+			s.journal(fmt.Sprintf("%s → %s (dropped after %d attempts)", q.id, reply.Outcome(), num+1), map[string]any{"kind": q.kind, "id": q.id, "attempt": num, "status": reply.Status, "error": reply.Outcome()})
 			return
 		}
-		s.journal(fmt.Sprintf("%s → %s (retrying in %s)", q.id, reply.Outcome(), fmtPause(s.cfg.schedule[attempt])),
-			map[string]any{"kind": q.kind, "id": q.id, "attempt": attempt, "status": reply.Status, "error": reply.Outcome()})
+		s.journal(fmt.Sprintf("%s → %s (retrying in %s)", q.id, reply.Outcome(), fmtPause(s.cfg.schedule[num])),
+			map[string]any{"kind": q.kind, "id": q.id, "attempt": num, "status": reply.Status, "error": reply.Outcome()})
 	}
 }
 
@@ -343,8 +348,76 @@ func (s *Server) enqueueEventLocked(ev map[string]any, actor, channel string) {
 	id := s.st.eventID()
 	env := s.envelope(ev, id, s.now().Unix(), channel)
 	body, _ := json.Marshal(env)
+	s.rememberLocked(id, ev, body)
 	s.pushLocked(&outgoing{kind: "event_callback", socket: "events_api", body: body, id: id, retries: true,
 		text: "event_callback " + id + " " + describeEventIDs(ev)})
+}
+
+// SentEvent is an Events API event the fake sent the app.
+type SentEvent struct {
+	ID      string `json:"event_id"`
+	Type    string `json:"type"`
+	Subtype string `json:"subtype,omitempty"`
+	User    string `json:"user,omitempty"`
+	Channel string `json:"channel,omitempty"`
+	TS      string `json:"ts,omitempty"`
+	Text    string `json:"text,omitempty"`
+	// Retries counts the redeliveries Redeliver made.
+	Retries int `json:"retries,omitempty"`
+	body    []byte
+}
+
+// rememberLocked keeps an event for Events and Redeliver.
+func (s *Server) rememberLocked(id string, ev map[string]any, body []byte) {
+	str := func(k string) string { v, _ := ev[k].(string); return v }
+	e := SentEvent{ID: id, Type: str("type"), Subtype: str("subtype"), User: str("user"), Channel: str("channel"), TS: str("ts"), Text: str("text"), body: body}
+	if item, ok := ev["item"].(map[string]any); ok && e.Channel == "" {
+		e.Channel, _ = item["channel"].(string)
+		e.TS, _ = item["ts"].(string)
+	}
+	s.st.sent = append(s.st.sent, &e)
+}
+
+// Events returns the Events API events sent so far, in order (each once,
+// however often it was delivered).
+func (s *Server) Events() []SentEvent {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]SentEvent, len(s.st.sent))
+	for i, e := range s.st.sent {
+		out[i] = *e
+	}
+	return out
+}
+
+// Redeliver delivers an event sent earlier (by its event_id) again, as
+// Slack does when it took the first delivery's answer for lost: the same
+// body, re-signed, with X-Slack-Retry-Num one more than the last time and
+// X-Slack-Retry-Reason (http_timeout when reason is ""). It returns the
+// delivery's title.
+func (s *Server) Redeliver(id, reason string) (string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var e *SentEvent
+	for _, x := range s.st.sent {
+		if x.ID == id {
+			e = x
+		}
+	}
+	if e == nil {
+		return "", fmt.Errorf("redeliver event %q: %w", id, ErrUnknownMessage)
+	}
+	if reason == "" {
+		reason = "http_timeout"
+	}
+	e.Retries++
+	var env struct {
+		Event map[string]any `json:"event"`
+	}
+	_ = json.Unmarshal(e.body, &env)
+	s.pushLocked(&outgoing{kind: "event_callback", socket: "events_api", body: e.body, id: e.ID, retries: true,
+		retryNum: e.Retries, retryReason: reason, text: "event_callback " + e.ID + " " + describeEventIDs(env.Event)})
+	return fmt.Sprintf("event_callback %s again (retry %d, %s)", e.ID, e.Retries, reason), nil
 }
 
 var mentionRE = regexp.MustCompile(`<@([UW][A-Z0-9]+)(\|[^>]*)?>`)
@@ -432,6 +505,9 @@ func (s *Server) emitMessageLocked(ch *channelState, m *Message, actor string) {
 
 // emitChangedLocked sends message_changed.
 func (s *Server) emitChangedLocked(ch *channelState, prev, m *Message, actor string) {
+	if prev.Text != m.Text {
+		m.Edits = append(append([]string(nil), prev.Edits...), prev.Text)
+	}
 	if !ch.isMember(s.st.botID()) {
 		return
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -106,6 +107,11 @@ func (a *app) serve(w http.ResponseWriter, r *http.Request) {
 		_ = json.Unmarshal(body, &outer)
 		if outer.Type == "url_verification" {
 			rec.Kind, challenge = "url_verification", outer.Challenge
+			rec.Event, rec.ParseErr = slackevents.ParseEvent(body,
+				slackevents.OptionVerifyToken(&slackevents.TokenComparator{VerificationToken: slack.DefaultVerificationToken}))
+			if rec.ParseErr == nil && rec.Event.Type != slackevents.URLVerification {
+				rec.ParseErr = fmt.Errorf("url_verification parsed as %q", rec.Event.Type)
+			}
 			break
 		}
 		rec.Kind = "event"

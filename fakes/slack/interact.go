@@ -205,6 +205,9 @@ func (s *Server) showLocked(r *responseURL, msg hookMessage, via string) string 
 			s.emitChangedLocked(ch, &prev, orig, app.BotUserID)
 		}
 		text = fmt.Sprintf("replace_original channel=%s ts=%s %q", ch.ID, orig.TS, msg.Text)
+		if !nullish(msg.Blocks) {
+			text += " blocks" + blocksShape(msg.Blocks)
+		}
 	default:
 		if nullish(msg.Blocks) && nullish(msg.Attachments) && msg.Text == "" {
 			return "no_text"

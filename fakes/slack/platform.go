@@ -5,7 +5,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/chatsim/chatsim/fakes"
@@ -119,7 +121,7 @@ func replayKind(d fakes.Delivery) string {
 func (s *Server) replay(d fakes.Delivery) (string, error) {
 	switch replayKind(d) {
 	case "event":
-		return s.replayEvent(d.Body)
+		return s.replayEvent(d.Body, d.Header)
 	case "interactive":
 		return s.replayInteractive(d.Body)
 	case "command":
@@ -128,7 +130,10 @@ func (s *Server) replay(d fakes.Delivery) (string, error) {
 	return "", fmt.Errorf("kind %q: the body is neither an event_callback JSON, a payload= form nor a slash-command form: %w", d.Kind, ErrInvalid)
 }
 
-func (s *Server) replayEvent(body []byte) (string, error) {
+// replayEvent replays an Events API delivery. A recorded redelivery
+// (X-Slack-Retry-Num and X-Slack-Retry-Reason) is sent as one again, with
+// the same headers, so the app sees what it saw then.
+func (s *Server) replayEvent(body []byte, header http.Header) (string, error) {
 	var env map[string]any
 	if err := json.Unmarshal(body, &env); err != nil {
 		return "", fmt.Errorf("decode event_callback: %w", err)
@@ -150,8 +155,17 @@ func (s *Server) replayEvent(body []byte) (string, error) {
 		env["event_id"] = id
 	}
 	out, _ := json.Marshal(env)
-	s.pushLocked(&outgoing{kind: "event_callback", socket: "events_api", body: out, id: id, retries: true,
-		text: "event_callback " + id + " " + describeEventIDs(ev) + " (replayed)"})
+	s.rememberLocked(id, ev, out)
+	q := &outgoing{kind: "event_callback", socket: "events_api", body: out, id: id, retries: true,
+		text: "event_callback " + id + " " + describeEventIDs(ev) + " (replayed)"}
+	if n, err := strconv.Atoi(header.Get("X-Slack-Retry-Num")); err == nil && n > 0 {
+		q.retryNum, q.retryReason = n, header.Get("X-Slack-Retry-Reason")
+		if q.retryReason == "" {
+			q.retryReason = "unknown_error"
+		}
+		title += fmt.Sprintf(" (retry %d, %s)", n, q.retryReason)
+	}
+	s.pushLocked(q)
 	return title, nil
 }
 

@@ -203,3 +203,59 @@ func TestSigning(t *testing.T) {
 		})
 	}
 }
+
+// A recorded redelivery replays as one: the app sees X-Slack-Retry-Num and
+// X-Slack-Retry-Reason as it did, and a failure goes on from there on
+// Slack's schedule.
+func TestReplayedRetry(t *testing.T) {
+	t.Parallel()
+	recorded := `{"token":"OLDTOKEN","team_id":"T0CHATSIM","api_app_id":"A0CHATSIM","type":"event_callback","event_id":"Ev0RECORDED2","event_time":1700000000,` +
+		`"event":{"type":"message","user":"U0ADA","text":"again","ts":"1700000000.000300","channel":"C0GENERAL","channel_type":"channel","event_ts":"1700000000.000300"}}`
+	tests := []struct {
+		name  string
+		reply func(n int, r received) (int, http.Header, string)
+		want  []string
+		title string
+	}{
+		{
+			name: "answered", want: []string{"1/http_timeout"},
+			title: "slack → integration: message in #general from ada: again (retry 1, http_timeout)",
+		},
+		{
+			name: "failing again",
+			reply: func(n int, r received) (int, http.Header, string) {
+				if n == 1 {
+					return 500, nil, ""
+				}
+				return 200, nil, ""
+			},
+			want:  []string{"1/http_timeout", "2/http_error"},
+			title: "slack → integration: message in #general from ada: again (retry 1, http_timeout)",
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			w := newWorld(t)
+			a := newApp(t, w.srv.SigningSecret(), tc.reply)
+			w.srv.SetWebhookTarget(a.srv.URL)
+			title, err := w.srv.Replay(context.Background(), fakes.Delivery{Kind: "event_callback", Body: []byte(recorded), Header: http.Header{
+				"X-Slack-Retry-Num": {"1"}, "X-Slack-Retry-Reason": {"http_timeout"}}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if title != tc.title {
+				t.Errorf("title = %q, want %q", title, tc.title)
+			}
+			w.settle(t)
+			if got := retryHeaders(a.requests()); strings.Join(got, " ") != strings.Join(tc.want, " ") {
+				t.Errorf("deliveries = %v, want %v", got, tc.want)
+			}
+			for _, r := range a.requests() {
+				if r.VerifyErr != nil {
+					t.Errorf("verify: %v", r.VerifyErr)
+				}
+			}
+		})
+	}
+}

@@ -26,8 +26,11 @@ type Message struct {
 	Metadata    json.RawMessage `json:"metadata,omitempty"`
 	Files       []File          `json:"files,omitempty"`
 	Edited      *Edited         `json:"edited,omitempty"`
-	Reactions   []Reaction      `json:"reactions,omitempty"`
-	ReplyCount  int             `json:"reply_count,omitempty"`
+	// Edits are the message's earlier texts, oldest first (the fake's own
+	// record: Slack keeps only the last edit).
+	Edits      []string   `json:"edits,omitempty"`
+	Reactions  []Reaction `json:"reactions,omitempty"`
+	ReplyCount int        `json:"reply_count,omitempty"`
 	// EphemeralTo is the only user an ephemeral message is shown to.
 	EphemeralTo string `json:"ephemeral_to,omitempty"`
 	ClientMsgID string `json:"client_msg_id,omitempty"`
@@ -133,6 +136,7 @@ type state struct {
 
 	queue      []*outgoing
 	deliveries []DeliveryRecord
+	sent       []*SentEvent
 	calls      []Call
 	sockets    map[*socketConn]struct{}
 	tickets    map[string]bool
