@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"io/fs"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"testing"
@@ -25,7 +26,8 @@ func TestCassettes(t *testing.T) {
 		wantConvs  []string
 		wantMsgs   []string
 		wantEvents []string
-		wantAnswer string // the first delivery's answer body, when it matters
+		wantHooks  []string // the response_url posts
+		wantAnswer string   // the first delivery's answer body, when it matters
 	}{
 		{
 			file:      "channel-message.cassette",
@@ -86,6 +88,11 @@ func TestCassettes(t *testing.T) {
 				`outgoing choice {"options":[{"label":"Tea","value":"tea"},{"label":"Coffee","value":"coffee"}],"text":"What would you like?"} conv#1 tags{channel=C0GENERAL, ts=1767225700.000100}`,
 				`incoming text {"text":"coffee"} conv#1 tags{channel=C0GENERAL, clickedTs=1767225600.000200, ts=action:1767225604.000300}`,
 				`outgoing text {"text":"One coffee coming up."} conv#1 tags{channel=C0GENERAL, ts=1767225700.000200}`,
+			},
+			wantHooks: []string{
+				`response_url {"blocks":[{"block_id":"text","text":{"text":"What would you like?","type":"mrkdwn","verbatim":false},"type":"section"},` +
+					`{"block_id":"chosen","elements":[{"text":"✓ Coffee chosen by <@U0ADA>","type":"mrkdwn"}],"type":"context"}],` +
+					`"replace_original":true,"text":"What would you like?"}`,
 			},
 		},
 		{
@@ -152,6 +159,7 @@ func TestCassettes(t *testing.T) {
 			diff(t, "conversations", w.conversations(), tt.wantConvs)
 			diff(t, "messages", w.messages(), tt.wantMsgs)
 			diff(t, "events", w.events(), tt.wantEvents)
+			diff(t, "response_url posts", w.slack.hooks(), tt.wantHooks)
 			w.noViolations(t)
 		})
 	}
@@ -212,6 +220,9 @@ func loadCassette(tb testing.TB, name string) (cassette.Header, []cassette.Entry
 func (w *world) replay(tb testing.TB, e cassette.Entry) delivery {
 	tb.Helper()
 	body := strings.ReplaceAll(e.Request.Body.String(), "${SLACK_VERIFICATION_TOKEN}", "vtok")
+	// The replayer points response_url at the fake Slack; here, the stub.
+	body = strings.ReplaceAll(body, "https://hooks.slack.com/", w.slack.URL+"/hooks/")
+	body = strings.ReplaceAll(body, url.QueryEscape("https://hooks.slack.com/"), url.QueryEscape(w.slack.URL+"/hooks/"))
 	headers := sign(body, epoch)
 	for k, vs := range e.Request.Headers {
 		if strings.HasPrefix(k, "X-Slack-Retry-") {

@@ -77,5 +77,5 @@ func ExampleDefinition() {
 		return
 	}
 	fmt.Println(def.Name, def.Version, len(def.Channels["channel"].Messages), "message types,", len(def.Events), "events")
-	// Output: slack-example 0.1.0 6 message types, 3 events
+	// Output: slack-example 0.1.0 7 message types, 3 events
 }

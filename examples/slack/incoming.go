@@ -1,8 +1,10 @@
 package slack
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -202,9 +204,10 @@ func (o *op) memberJoined(ctx context.Context, env *envelope, ev *event) error {
 // interactionPayload is the JSON in an interactivity request's payload
 // field, with the fields read here.
 type interactionPayload struct {
-	Type      string `json:"type"` // block_actions, view_submission, view_closed, shortcut…
-	TriggerID string `json:"trigger_id"`
-	User      struct {
+	Type        string `json:"type"` // block_actions, view_submission, view_closed, shortcut…
+	TriggerID   string `json:"trigger_id"`
+	ResponseURL string `json:"response_url"`
+	User        struct {
 		ID string `json:"id"`
 	} `json:"user"`
 	Channel *struct {
@@ -216,29 +219,74 @@ type interactionPayload struct {
 		ChannelID string `json:"channel_id"`
 		ThreadTS  string `json:"thread_ts"`
 	} `json:"container"`
+	// Message is the message the element is on, as Slack holds it.
 	Message *struct {
-		TS       string `json:"ts"`
-		ThreadTS string `json:"thread_ts"`
+		TS       string                       `json:"ts"`
+		ThreadTS string                       `json:"thread_ts"`
+		Text     string                       `json:"text"`
+		Blocks   []map[string]json.RawMessage `json:"blocks"`
 	} `json:"message"`
-	Actions []struct {
-		ActionID       string `json:"action_id"`
-		BlockID        string `json:"block_id"`
-		Type           string `json:"type"` // button, static_select…
-		Value          string `json:"value"`
-		ActionTS       string `json:"action_ts"`
-		SelectedOption *struct {
-			Value string `json:"value"`
-		} `json:"selected_option"`
-	} `json:"actions"`
+	Actions []blockAction `json:"actions"`
+}
+
+// blockAction is one action of a block_actions payload.
+type blockAction struct {
+	ActionID string `json:"action_id"`
+	BlockID  string `json:"block_id"`
+	Type     string `json:"type"` // button, static_select, overflow, datepicker…
+	Value    string `json:"value"`
+	ActionTS string `json:"action_ts"`
+	Text     *struct {
+		Text string `json:"text"`
+	} `json:"text"`
+	SelectedOption *struct {
+		Text struct {
+			Text string `json:"text"`
+		} `json:"text"`
+		Value string `json:"value"`
+	} `json:"selected_option"`
+	SelectedDate string `json:"selected_date"`
+}
+
+// choice returns what the person chose: the value the bot gets as text,
+// and the label they saw. value is "" for an action that carries nothing
+// (a link button).
+func (a blockAction) choice() (value, label string) {
+	switch {
+	case a.SelectedOption != nil:
+		value, label = a.SelectedOption.Value, a.SelectedOption.Text.Text
+	case a.SelectedDate != "":
+		value, label = a.SelectedDate, a.SelectedDate
+	default:
+		value = a.Value
+		if a.Text != nil {
+			label = a.Text.Text
+		}
+	}
+	if label == "" {
+		label = value
+	}
+	return value, label
 }
 
 // interaction handles an interactivity request. A block_actions on a
 // message (a click on a choice, card or carousel button, a pick in a
-// dropdown) becomes an incoming text message whose text is the button's or
-// option's value, as Botpress's Slack integration does: the bot sees the
-// choice as what the user said. Clicks on URL buttons carry no value and
-// are left out; so is everything on a modal (view_submission is answered
-// with an empty 200, which closes the modal).
+// dropdown, a date in a date picker) is handled in two steps:
+//
+//  1. Unless the configuration's markChoices is false, the integration
+//     answers through the payload's response_url, as Botpress-style Slack
+//     integrations do: it replaces the original message
+//     (replace_original) with the same text and blocks, the clicked
+//     actions block (or the menu accessory) swapped for a context line
+//     "✓ Coffee chosen by <@U…>", so nobody answers twice.
+//  2. The action becomes an incoming text message whose text is the
+//     button's or option's value (or the date, YYYY-MM-DD), as Botpress's
+//     Slack integration does: the bot sees the choice as what the user
+//     said.
+//
+// Clicks on URL buttons carry no value and are left out; so is everything
+// on a modal (view_submission is answered with an empty 200, which closes
+// the modal).
 //
 // A click is not a Slack message and has no ts of its own. The message is
 // tagged ts "action:<action_ts>" instead: unique per click, never a real
@@ -254,10 +302,7 @@ func (o *op) interaction(ctx context.Context, raw string) (bpkit.Response, error
 		return plain(http.StatusOK, ""), nil
 	}
 	a := p.Actions[0]
-	value := a.Value
-	if value == "" && a.SelectedOption != nil {
-		value = a.SelectedOption.Value
-	}
+	value, label := a.choice()
 	channel := p.Container.ChannelID
 	if p.Channel != nil && p.Channel.ID != "" {
 		channel = p.Channel.ID
@@ -274,23 +319,115 @@ func (o *op) interaction(ctx context.Context, raw string) (bpkit.Response, error
 	if value == "" || channel == "" || p.User.ID == "" || a.ActionTS == "" {
 		return plain(http.StatusOK, ""), nil // a URL button, an ephemeral surface: nothing to say
 	}
+	// The mark goes first, so that the buttons are gone before the bot
+	// answers; a failed mark does not lose the choice.
+	var markErr error
+	if o.config.markChoices() && p.ResponseURL != "" && p.Message != nil && len(p.Message.Blocks) > 0 {
+		answer := map[string]any{
+			"replace_original": true,
+			"text":             p.Message.Text,
+			"blocks":           markChosen(p.Message.Blocks, a.BlockID, "✓ "+label+" chosen by <@"+p.User.ID+">"),
+		}
+		if err := o.slack.respond(ctx, p.ResponseURL, answer); err != nil {
+			markErr = fmt.Errorf("handle block_actions %s: %w", a.ActionID, err)
+		}
+	}
 	thread = threadOf(clicked, thread)
 	conv, err := o.platform.getOrCreateConversation(ctx, channel, thread)
 	if err != nil {
-		return bpkit.Response{}, fmt.Errorf("handle block_actions %s: %w", a.ActionID, err)
+		return bpkit.Response{}, errors.Join(markErr, fmt.Errorf("handle block_actions %s: %w", a.ActionID, err))
 	}
 	user, err := o.user(ctx, p.User.ID)
 	if err != nil {
-		return bpkit.Response{}, fmt.Errorf("handle block_actions %s: %w", a.ActionID, err)
+		return bpkit.Response{}, errors.Join(markErr, fmt.Errorf("handle block_actions %s: %w", a.ActionID, err))
 	}
 	tags := withThread(map[string]string{"ts": "action:" + a.ActionTS, "channel": channel}, thread)
 	if clicked != "" {
 		tags["clickedTs"] = clicked
 	}
 	if _, err := o.platform.getOrCreateMessage(ctx, "text", map[string]string{"text": value}, tags, user.ID, conv.ID); err != nil {
-		return bpkit.Response{}, fmt.Errorf("handle block_actions %s: %w", a.ActionID, err)
+		return bpkit.Response{}, errors.Join(markErr, fmt.Errorf("handle block_actions %s: %w", a.ActionID, err))
+	}
+	if markErr != nil {
+		return bpkit.Response{}, markErr
 	}
 	return plain(http.StatusOK, ""), nil
+}
+
+// blockChosen is the block_id of the context line markChosen puts in.
+const blockChosen = "chosen"
+
+// markChosen returns the blocks of a message with the interactive part the
+// person used replaced by a context line: the actions block with block_id
+// clicked becomes the line, and a section whose accessory is interactive
+// (a dropdown) loses the accessory and gets the line after it. Every other
+// block stays as it is, so a carousel keeps its other cards' buttons. When
+// no block has that block_id, the line goes at the end.
+func markChosen(blocks []map[string]json.RawMessage, clicked, line string) []map[string]json.RawMessage {
+	chosen := map[string]json.RawMessage{
+		"type":     json.RawMessage(`"context"`),
+		"block_id": mustJSON(blockChosen),
+		"elements": mustJSON([]map[string]string{{"type": "mrkdwn", "text": line}}),
+	}
+	out := make([]map[string]json.RawMessage, 0, len(blocks)+1)
+	placed := false
+	for _, b := range blocks {
+		var typ, id string
+		_ = json.Unmarshal(b["type"], &typ)
+		_ = json.Unmarshal(b["block_id"], &id)
+		if placed || id != clicked {
+			out = append(out, b)
+			continue
+		}
+		if typ == "actions" {
+			out = append(out, chosen)
+			placed = true
+			continue
+		}
+		if acc, ok := b["accessory"]; ok {
+			var el struct {
+				Type string `json:"type"`
+			}
+			if json.Unmarshal(acc, &el) == nil && interactive(el.Type) {
+				nb := make(map[string]json.RawMessage, len(b))
+				for k, v := range b {
+					if k != "accessory" {
+						nb[k] = v
+					}
+				}
+				out = append(out, nb, chosen)
+				placed = true
+				continue
+			}
+		}
+		out = append(out, b)
+	}
+	if !placed {
+		out = append(out, chosen)
+	}
+	return out
+}
+
+// interactive reports whether a block element is one a person acts on.
+func interactive(typ string) bool {
+	switch typ {
+	case "button", "static_select", "external_select", "users_select", "conversations_select", "channels_select",
+		"overflow", "datepicker", "timepicker", "radio_buttons", "checkboxes", "multi_static_select":
+		return true
+	}
+	return false
+}
+
+// mustJSON encodes v, keeping <, > and & as they are (Slack reads them as
+// markup: <@U…> is a mention).
+func mustJSON(v any) json.RawMessage {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		panic(err) // only called with strings and maps of strings
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
 }
 
 // slashCommand turns a slash command into an incoming text message

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/chatsim/chatsim/examples/bpkit"
 )
@@ -82,6 +83,13 @@ type (
 	carouselPayload struct {
 		Items []cardPayload `json:"items"`
 	}
+	// datepickerPayload is this integration's own message type: a
+	// question with a date picker.
+	datepickerPayload struct {
+		Text        string `json:"text"`
+		Placeholder string `json:"placeholder,omitempty"`
+		InitialDate string `json:"initialDate,omitempty"`
+	}
 )
 
 // Block Kit limits Slack enforces (docs.slack.dev/reference/block-kit).
@@ -111,6 +119,7 @@ func mrkdwn(s string) block { return block{"type": "mrkdwn", "text": s} }
 //	image     an image block (alt_text and title from the title)
 //	choice    a section with the text + an actions block of buttons
 //	dropdown  a section with the text and a static_select accessory
+//	datepicker a section with the text + an actions block with a datepicker
 //	card      a section "*title*\nsubtitle" with an image accessory + an
 //	          actions block: postback and say → buttons with the value,
 //	          url → link buttons
@@ -191,6 +200,28 @@ func render(typ string, raw json.RawMessage) (map[string]any, error) {
 			section["accessory"] = block{"type": "static_select", "action_id": "dropdown", "placeholder": plainText("Choose…"), "options": options}
 		}
 		return map[string]any{"text": p.Text, "blocks": []block{section}}, nil
+
+	case "datepicker":
+		var p datepickerPayload
+		if err := unmarshalPayload(typ, raw, &p); err != nil {
+			return nil, err
+		}
+		if err := checkSectionText(typ, p.Text); err != nil {
+			return nil, err
+		}
+		placeholder := p.Placeholder
+		if placeholder == "" {
+			placeholder = "Pick a date"
+		}
+		picker := block{"type": "datepicker", "action_id": "datepicker", "placeholder": plainText(truncate(placeholder, 150))}
+		if p.InitialDate != "" {
+			if _, err := time.Parse(time.DateOnly, p.InitialDate); err != nil {
+				return nil, fmt.Errorf("datepicker: initialDate %q: want YYYY-MM-DD", p.InitialDate)
+			}
+			picker["initial_date"] = p.InitialDate
+		}
+		blocks := []block{{"type": "section", "block_id": "text", "text": mrkdwn(p.Text)}, {"type": "actions", "block_id": "date", "elements": []block{picker}}}
+		return map[string]any{"text": p.Text, "blocks": blocks}, nil
 
 	case "card":
 		var p cardPayload

@@ -136,25 +136,36 @@ type op struct {
 	in       *integration
 	platform platform // Runtime API, on behalf of this bot and install
 	slack    *webAPI  // Slack, with this install's bot token
+	config   config   // the install's configuration
 
 	// names caches users.info for this operation only: a message and its
 	// mention, or a reaction and its message, ask for the same person.
 	names map[string]string
 }
 
+// config is the install's configuration (x-bp-configuration).
+type config struct {
+	// BotToken is the app's bot token, xoxb-….
+	BotToken string `json:"botToken"`
+	// MarkChoices says whether a click or a pick replaces the message it
+	// was on through the response_url (absent means yes).
+	MarkChoices *bool `json:"markChoices"`
+}
+
+func (c config) markChoices() bool { return c.MarkChoices == nil || *c.MarkChoices }
+
 // handle answers one operation from the platform.
 func (in *integration) handle(ctx context.Context, bop *bpkit.Operation) (bpkit.Response, error) {
-	var config struct {
-		BotToken string `json:"botToken"`
-	}
-	if err := bop.Config(&config); err != nil {
+	var cfg config
+	if err := bop.Config(&cfg); err != nil {
 		return bpkit.Response{}, err
 	}
 	o := &op{
 		Operation: bop,
 		in:        in,
 		platform:  platform{bop.Client},
-		slack:     &webAPI{http: bop.Client.HTTPClient(), base: in.slackURL, token: config.BotToken, sleep: bop.Client.Sleep},
+		slack:     &webAPI{http: bop.Client.HTTPClient(), base: in.slackURL, token: cfg.BotToken, sleep: bop.Client.Sleep},
+		config:    cfg,
 		names:     map[string]string{},
 	}
 	switch o.Name {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -553,6 +554,12 @@ func TestMessageCreated(t *testing.T) {
 				`{"action_id":"option_1","text":{"emoji":true,"text":"Coffee","type":"plain_text"},"type":"button","value":"coffee"}],"type":"actions"}],"channel":"C0GENERAL","text":"What would you like?"}`,
 		},
 		{
+			name: "datepicker", typ: "datepicker", payload: `{"text":"When should we deliver?","initialDate":"2026-02-01"}`,
+			want: `{"blocks":[{"block_id":"text","text":{"text":"When should we deliver?","type":"mrkdwn"},"type":"section"},` +
+				`{"block_id":"date","elements":[{"action_id":"datepicker","initial_date":"2026-02-01","placeholder":{"emoji":true,"text":"Pick a date","type":"plain_text"},"type":"datepicker"}],"type":"actions"}],` +
+				`"channel":"C0GENERAL","text":"When should we deliver?"}`,
+		},
+		{
 			name: "dropdown", typ: "dropdown", payload: `{"text":"Which tea?","options":[{"label":"Green","value":"green"},{"label":"Black","value":"black"}]}`,
 			want: `{"blocks":[{"accessory":{"action_id":"dropdown","options":[{"text":{"emoji":true,"text":"Green","type":"plain_text"},"value":"green"},` +
 				`{"text":{"emoji":true,"text":"Black","type":"plain_text"},"value":"black"}],"placeholder":{"emoji":true,"text":"Choose…","type":"plain_text"},"type":"static_select"},` +
@@ -872,5 +879,100 @@ func TestMissingHeaders(t *testing.T) {
 	h.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/", strings.NewReader("{}")))
 	if rec.Code != http.StatusInternalServerError || !strings.Contains(rec.Body.String(), "Missing bot header") {
 		t.Errorf("answer = %d %s, want 500 Missing bot header", rec.Code, rec.Body)
+	}
+}
+
+// clickPayload is a block_actions form body for an action on a message
+// with blocks, whose response_url is on hookBase.
+func clickPayload(hookBase, blocks, action string) string {
+	payload := `{"type":"block_actions","user":{"id":"U0ADA","username":"ada","name":"ada","team_id":"T0CHATSIM"},"api_app_id":"A0CHATSIM","token":"vtok",` +
+		`"container":` + inChannel + `,"trigger_id":"1767225604000.1.abc","team":{"id":"T0CHATSIM","domain":"chatsim"},` +
+		`"channel":{"id":"C0GENERAL","name":"general"},"message":{"type":"message","user":"U0BOT","bot_id":"B0BOT","ts":"1767225700.000100","text":"What would you like?","blocks":` + blocks + `},` +
+		`"state":{"values":{}},"response_url":"` + hookBase + `/actions/T0CHATSIM/1/x","actions":[` + action + `]}`
+	return url.Values{"payload": {payload}}.Encode()
+}
+
+func TestMarkChoices(t *testing.T) {
+	t.Parallel()
+	const (
+		section  = `{"type":"section","block_id":"text","text":{"type":"mrkdwn","text":"What would you like?"}}`
+		buttons  = `{"type":"actions","block_id":"options","elements":[{"type":"button","action_id":"option_0","text":{"type":"plain_text","text":"Tea"},"value":"tea"},{"type":"button","action_id":"option_1","text":{"type":"plain_text","text":"Coffee"},"value":"coffee"}]}`
+		dropdown = `{"type":"section","block_id":"text","text":{"type":"mrkdwn","text":"Which size?"},"accessory":{"type":"static_select","action_id":"dropdown","options":[{"text":{"type":"plain_text","text":"Large"},"value":"large"}]}}`
+		picker   = `{"type":"actions","block_id":"date","elements":[{"type":"datepicker","action_id":"datepicker"}]}`
+		coffee   = `{"action_id":"option_1","block_id":"options","text":{"type":"plain_text","text":"Coffee"},"value":"coffee","type":"button","action_ts":"1767225704.000300"}`
+		chosen   = `{"block_id":"chosen","elements":[{"text":"✓ %s chosen by <@U0ADA>","type":"mrkdwn"}],"type":"context"}`
+	)
+	tests := []struct {
+		name      string
+		config    string
+		blocks    string
+		action    string
+		hook      string // the response_url base; "" is the stub
+		answer    *slackAnswer
+		wantHooks []string
+		wantText  string // the recorded message's text
+		wantFail  string // in the answer's body, when the delivery fails
+	}{
+		{
+			name: "a button", blocks: "[" + section + "," + buttons + "]", action: coffee, wantText: "coffee",
+			wantHooks: []string{`response_url {"blocks":[` + readable([]byte(section)) + `,` + fmt.Sprintf(chosen, "Coffee") + `],"replace_original":true,"text":"What would you like?"}`},
+		},
+		{
+			name: "a dropdown", blocks: "[" + dropdown + "]", wantText: "large",
+			action:    `{"action_id":"dropdown","block_id":"text","type":"static_select","selected_option":{"text":{"type":"plain_text","text":"Large"},"value":"large"},"action_ts":"1767225704.000300"}`,
+			wantHooks: []string{`response_url {"blocks":[{"block_id":"text","text":{"text":"Which size?","type":"mrkdwn"},"type":"section"},` + fmt.Sprintf(chosen, "Large") + `],"replace_original":true,"text":"What would you like?"}`},
+		},
+		{
+			name: "a date", blocks: "[" + section + "," + picker + "]", wantText: "2026-02-14",
+			action:    `{"action_id":"datepicker","block_id":"date","type":"datepicker","selected_date":"2026-02-14","action_ts":"1767225704.000300"}`,
+			wantHooks: []string{`response_url {"blocks":[` + readable([]byte(section)) + `,` + fmt.Sprintf(chosen, "2026-02-14") + `],"replace_original":true,"text":"What would you like?"}`},
+		},
+		{
+			name: "one card of a carousel", wantText: "coffee", action: strings.Replace(coffee, `"options"`, `"card_1_actions"`, 1),
+			blocks: `[{"type":"actions","block_id":"card_0_actions","elements":[{"type":"button","action_id":"a","text":{"type":"plain_text","text":"Tea"},"value":"tea"}]},` +
+				`{"type":"actions","block_id":"card_1_actions","elements":[{"type":"button","action_id":"b","text":{"type":"plain_text","text":"Coffee"},"value":"coffee"}]}]`,
+			wantHooks: []string{`response_url {"blocks":[{"block_id":"card_0_actions","elements":[{"action_id":"a","text":{"text":"Tea","type":"plain_text"},"type":"button","value":"tea"}],"type":"actions"},` +
+				fmt.Sprintf(chosen, "Coffee") + `],"replace_original":true,"text":"What would you like?"}`},
+		},
+		{name: "markChoices off", config: `"markChoices":false`, blocks: "[" + section + "," + buttons + "]", action: coffee, wantText: "coffee"},
+		{
+			name: "an expired response_url still records the click", blocks: "[" + section + "," + buttons + "]", action: coffee, wantText: "coffee",
+			answer:    &slackAnswer{status: 404, body: "expired_url"},
+			wantHooks: []string{`response_url {"blocks":[` + readable([]byte(section)) + `,` + fmt.Sprintf(chosen, "Coffee") + `],"replace_original":true,"text":"What would you like?"}`},
+			wantFail:  "post response_url: HTTP 404: expired_url",
+		},
+		{
+			name: "a response_url elsewhere is not posted to", blocks: "[" + section + "," + buttons + "]", action: coffee, wantText: "coffee",
+			hook: "https://evil.example", wantFail: "post response_url: https://evil.example is not Slack's",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			w := newWorld(t, withConfig(tt.config))
+			if tt.answer != nil {
+				w.slack.on("response_url", *tt.answer)
+			}
+			hook := tt.hook
+			if hook == "" {
+				hook = w.slack.URL + "/hooks"
+			}
+			got := w.form(t, clickPayload(hook, tt.blocks, tt.action))
+			if tt.wantFail == "" && (got.status != 200 || got.body != "" && got.body != "{}") {
+				t.Errorf("answer = %d %q, want 200 and an empty body", got.status, got.body)
+			}
+			if tt.wantFail != "" && (got.status == 200 || !strings.Contains(got.body, tt.wantFail)) {
+				t.Errorf("answer = %d %q, want a failure saying %q", got.status, got.body, tt.wantFail)
+			}
+			diff(t, "response_url posts", w.slack.hooks(), tt.wantHooks)
+			for _, c := range w.slack.all() {
+				if c.Method == "response_url" && c.Auth != "" {
+					t.Errorf("response_url post with Authorization %q, want none", c.Auth)
+				}
+			}
+			wantMsgs := []string{`incoming text {"text":"` + tt.wantText + `"} conv#1 tags{channel=C0GENERAL, clickedTs=1767225700.000100, ts=action:1767225704.000300}`}
+			diff(t, "messages", w.messages(), wantMsgs)
+			w.noViolations(t)
+		})
 	}
 }

@@ -86,6 +86,34 @@ var slackUsers = map[string]string{
 
 func (s *slackStub) serve(w http.ResponseWriter, r *http.Request) {
 	raw, _ := io.ReadAll(r.Body)
+	if strings.HasPrefix(r.URL.Path, "/hooks/") {
+		// A response_url: no token, a JSON body, {"ok":true}.
+		var buf bytes.Buffer
+		if json.Compact(&buf, raw) != nil {
+			buf.Reset()
+			buf.Write(raw)
+		}
+		s.mu.Lock()
+		s.calls = append(s.calls, slackCall{Method: "response_url", ContentType: r.Header.Get("Content-Type"), Auth: r.Header.Get("Authorization"), Body: readable(buf.Bytes())})
+		a, overridden := slackAnswer{}, false
+		if as := s.overrides["response_url"]; len(as) > 0 {
+			a, overridden = as[0], true
+			if len(as) > 1 {
+				s.overrides["response_url"] = as[1:]
+			}
+		}
+		s.mu.Unlock()
+		if !overridden {
+			a = slackAnswer{body: `{"ok":true}`}
+		}
+		if a.status == 0 {
+			a.status = http.StatusOK
+		}
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		w.WriteHeader(a.status)
+		io.WriteString(w, a.body)
+		return
+	}
 	method := strings.TrimPrefix(r.URL.Path, "/api/")
 	c := slackCall{Method: method, ContentType: r.Header.Get("Content-Type"), Auth: r.Header.Get("Authorization"), Body: string(raw)}
 	params := map[string]string{}
@@ -172,6 +200,18 @@ func (s *slackStub) recorded() []string {
 	return out
 }
 
+// hooks returns the response_url posts so far as "response_url body", the
+// body with sorted keys.
+func (s *slackStub) hooks() []string {
+	var out []string
+	for _, c := range s.all() {
+		if c.Method == "response_url" {
+			out = append(out, c.String())
+		}
+	}
+	return out
+}
+
 func (s *slackStub) all() []slackCall {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -193,6 +233,7 @@ type world struct {
 type worldConfig struct {
 	rules      []botpress.BotRule // nil: a silent bot
 	noRegister bool
+	config     string // extra configuration fields, `"markChoices":false`
 }
 
 type worldOption func(*worldConfig)
@@ -201,6 +242,9 @@ type worldOption func(*worldConfig)
 func withRules(rules ...botpress.BotRule) worldOption {
 	return func(c *worldConfig) { c.rules = rules }
 }
+
+// withConfig adds fields to the install's configuration.
+func withConfig(fields string) worldOption { return func(c *worldConfig) { c.config = fields } }
 
 // unregistered leaves register out.
 func unregistered() worldOption { return func(c *worldConfig) { c.noRegister = true } }
@@ -228,7 +272,7 @@ func newWorld(tb testing.TB, opts ...worldOption) *world {
 	w := &world{slack: newSlackStub(tb), activity: fakes.NewActivity()}
 	w.platform = botpress.New(tb,
 		botpress.WithDefinition(parseDefinition(tb)),
-		botpress.WithConfiguration(json.RawMessage(`{"botToken":"`+botToken+`"}`), ""),
+		botpress.WithConfiguration(json.RawMessage(`{"botToken":"`+botToken+`"`+strings.TrimSuffix(","+cfg.config, ",")+`}`), ""),
 		botpress.WithToken(bpToken),
 		botpress.WithActivity(w.activity),
 		botpress.WithBot(cfg.rules),

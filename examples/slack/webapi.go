@@ -140,6 +140,50 @@ func (w *webAPI) call(ctx context.Context, method string, params, out any) error
 	}
 }
 
+// respond POSTs answer as JSON to an interaction's response_url. The URL
+// is its own credential (valid 30 minutes, five uses), so the bot token is
+// not sent. Only Slack's own URLs are used: https://hooks.slack.com, or
+// SLACK_API_URL's scheme and host (a simulator's); the payload is signed,
+// but a URL elsewhere is refused all the same. Slack answers 200 with
+// {"ok":true} (or the text "ok"); anything else is an error that names the
+// status and Slack's text (no_text, expired_url, used_url…).
+func (w *webAPI) respond(ctx context.Context, responseURL string, answer any) error {
+	u, err := url.Parse(responseURL)
+	base, berr := url.Parse(w.base)
+	switch {
+	case err != nil || berr != nil:
+		return errors.New("post response_url: not a URL")
+	case u.Scheme == "https" && u.Host == "hooks.slack.com", u.Scheme == base.Scheme && u.Host == base.Host:
+	default:
+		return fmt.Errorf("post response_url: %s://%s is not Slack's", u.Scheme, u.Host)
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(answer); err != nil {
+		return fmt.Errorf("post response_url: encode: %w", err)
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, responseURL, bytes.NewReader(bytes.TrimSuffix(buf.Bytes(), []byte("\n"))))
+	if err != nil {
+		return fmt.Errorf("post response_url: %w", err)
+	}
+	req.Header.Set("Content-Type", "application/json; charset=utf-8")
+	res, err := w.http.Do(req)
+	if err != nil {
+		var ue *url.Error
+		if errors.As(err, &ue) { // the URL is a credential: say where, not what
+			err = fmt.Errorf("%s %s://%s: %w", ue.Op, u.Scheme, u.Host, ue.Err)
+		}
+		return fmt.Errorf("post response_url: %w", err)
+	}
+	data, _ := io.ReadAll(io.LimitReader(res.Body, 4096))
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		return fmt.Errorf("post response_url: HTTP %d: %.200s", res.StatusCode, data)
+	}
+	return nil
+}
+
 // scrub keeps the bot token out of an error that may quote a URL or a
 // header.
 func (w *webAPI) scrub(err error) error {
