@@ -65,18 +65,39 @@ type HandlerFunc func(getenv func(string) string) (http.Handler, error)
 // the platform reaches it over HTTP exactly as it reaches any other
 // integration. name is how it is shown to people.
 func InProcess(name string, build HandlerFunc) Launcher {
+	return inProcess{name: name, build: func(getenv func(string) string, _ Sleep) (http.Handler, error) { return build(getenv) }}
+}
+
+// Sleep waits d, or returns ctx.Err() if ctx ends first.
+type Sleep func(ctx context.Context, d time.Duration) error
+
+// InProcessOnClock is InProcess for an integration that waits (a 429's
+// Retry-After, a backoff): build gets sleep, which moves the World's
+// virtual clock by d instead of waiting, so a Retry-After of a minute costs
+// nothing and the fakes' rate-limit windows see the minute pass. Outside a
+// World (Launch called directly) sleep waits on a real timer.
+func InProcessOnClock(name string, build func(getenv func(string) string, sleep Sleep) (http.Handler, error)) Launcher {
 	return inProcess{name: name, build: build}
 }
 
 type inProcess struct {
 	name  string
-	build HandlerFunc
+	build func(getenv func(string) string, sleep Sleep) (http.Handler, error)
 }
 
 func (l inProcess) String() string { return l.name + " (in process)" }
 
-func (l inProcess) Launch(_ context.Context, env Env) (Running, error) {
-	h, err := l.build(env.Getenv)
+func (l inProcess) Launch(ctx context.Context, env Env) (Running, error) {
+	return l.launchOnClock(ctx, env, fakes.RealClock{})
+}
+
+// clockLauncher is a Launcher the World hands its clock to.
+type clockLauncher interface {
+	launchOnClock(ctx context.Context, env Env, clock fakes.Clock) (Running, error)
+}
+
+func (l inProcess) launchOnClock(_ context.Context, env Env, clock fakes.Clock) (Running, error) {
+	h, err := l.build(env.Getenv, func(ctx context.Context, d time.Duration) error { return fakes.Sleep(ctx, clock, d) })
 	if err != nil {
 		return nil, fmt.Errorf("build integration %s: %w", l.name, err)
 	}

@@ -117,3 +117,33 @@ func TestURLUnreachable(t *testing.T) {
 		t.Fatalf("Start with nothing at %s: %v, want an error naming the URL", url, err)
 	}
 }
+
+// TestInProcessOnClock: an in-process integration's sleep moves the
+// World's virtual clock instead of waiting, so an hour's Retry-After costs
+// nothing.
+func TestInProcessOnClock(t *testing.T) {
+	t.Parallel()
+	launcher := sim.InProcessOnClock("sleepy", func(getenv func(string) string, sleep sim.Sleep) (http.Handler, error) {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if err := sleep(r.Context(), time.Hour); err != nil {
+				http.Error(w, err.Error(), http.StatusInternalServerError)
+				return
+			}
+			w.Write([]byte("{}"))
+		}), nil
+	})
+	w, err := sim.Start(context.Background(), sim.Options{Integration: launcher, NoRegister: true, Platforms: []string{"telegram"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	before := w.Clock.Now()
+	resp, err := http.Get(w.Integration().URL() + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if got := w.Clock.Now().Sub(before); got != time.Hour {
+		t.Fatalf("the virtual clock moved %s, want 1h", got)
+	}
+}

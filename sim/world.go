@@ -179,7 +179,11 @@ func Start(ctx context.Context, opts Options) (_ *World, err error) {
 	if opts.Integration == nil {
 		return w, nil
 	}
-	w.integration, err = opts.Integration.Launch(ctx, w.Env)
+	if cl, ok := opts.Integration.(clockLauncher); ok {
+		w.integration, err = cl.launchOnClock(ctx, w.Env, w.Clock)
+	} else {
+		w.integration, err = opts.Integration.Launch(ctx, w.Env)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("launch integration: %w", err)
 	}

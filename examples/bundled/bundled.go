@@ -113,8 +113,8 @@ func All() []Integration {
 	return []Integration{
 		{
 			Name: "examples/telegram",
-			Launcher: sim.InProcess("examples/telegram", func(getenv func(string) string) (http.Handler, error) {
-				return telegram.New(getenv)
+			Launcher: sim.InProcessOnClock("examples/telegram", func(getenv func(string) string, sleep sim.Sleep) (http.Handler, error) {
+				return telegram.New(getenv, telegram.WithSleep(sleep))
 			}),
 			Platform:      "telegram",
 			Definition:    telegram.Definition,
@@ -123,8 +123,8 @@ func All() []Integration {
 		},
 		{
 			Name: "examples/slack",
-			Launcher: sim.InProcess("examples/slack", func(getenv func(string) string) (http.Handler, error) {
-				return slack.New(getenv)
+			Launcher: sim.InProcessOnClock("examples/slack", func(getenv func(string) string, sleep sim.Sleep) (http.Handler, error) {
+				return slack.New(getenv, slack.WithSleep(sleep))
 			}),
 			Platform:      "slack",
 			Definition:    slack.Definition,
@@ -134,8 +134,8 @@ func All() []Integration {
 		},
 		{
 			Name: "examples/shopify",
-			Launcher: sim.InProcess("examples/shopify", func(getenv func(string) string) (http.Handler, error) {
-				return shopify.New(getenv)
+			Launcher: sim.InProcessOnClock("examples/shopify", func(getenv func(string) string, sleep sim.Sleep) (http.Handler, error) {
+				return shopify.New(getenv, shopify.WithSleep(sleep))
 			}),
 			Platform:      "shopify",
 			Definition:    shopify.Definition,
@@ -147,8 +147,8 @@ func All() []Integration {
 		},
 		{
 			Name: "examples/rocketchat",
-			Launcher: sim.InProcess("examples/rocketchat", func(getenv func(string) string) (http.Handler, error) {
-				return rocketchat.New(getenv)
+			Launcher: sim.InProcessOnClock("examples/rocketchat", func(getenv func(string) string, sleep sim.Sleep) (http.Handler, error) {
+				return rocketchat.New(getenv, rocketchat.WithSleep(sleep))
 			}),
 			Platform:      "rocketchat",
 			Definition:    rocketchat.Definition,
