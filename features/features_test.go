@@ -65,7 +65,7 @@ func TestFailuresExplainThemselves(t *testing.T) {
 			`got:  {"drink":"coffee"}`,
 			"conversation so far:\n    ada  ▸ menu\n    bot  ◂ What would you like?  [Tea] [Coffee]\n    ada  ▸ (taps Coffee)\n    bot  ◂ One coffee coming up.",
 			"journal since step 6:\n    # step 2  \"ada\" taps \"Coffee\"",
-			`bot       state.set                   conversation conv#1 "order" {"drink":"coffee"}`,
+			`bot        state.set                   conversation conv#1 "order" {"drink":"coffee"}`,
 		},
 		"The chat shows another word": {
 			`step 6: Then "ada" sees "What would you like?" with the buttons "Tea" and "Cocoa"`,
@@ -75,7 +75,7 @@ func TestFailuresExplainThemselves(t *testing.T) {
 		"The journal differs from its golden file": {
 			"step 6: Then the journal matches the golden file",
 			"the journal differs from testdata/failing/testdata/wrong_word/the-journal-differs-from-its-golden-file.golden",
-			`+platform  → integration               webhook_received POST /`,
+			`+platform   → integration               webhook_received POST /`,
 		},
 		"An unexpected contract violation fails the scenario": {
 			`step 7: Then the platform has an outgoing choice message "Pick one"`,
@@ -83,7 +83,7 @@ func TestFailuresExplainThemselves(t *testing.T) {
 			`contract violation in bot.reply msg#2 at /payload/options/0/value: missing property "value"`,
 			"integration error: message_created msg#2",
 			"journal since step 6:",
-			"contract  violation",
+			"contract   violation",
 		},
 	}
 	for name, parts := range want {

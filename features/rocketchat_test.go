@@ -84,7 +84,7 @@ func TestRocketChatFailuresExplainThemselves(t *testing.T) {
 			"the scenario ended with problems it did not expect",
 			`contract violation in bot.reply msg#2 at /payload/options/0/value: missing property "value"`,
 			"bot  ◂ Pick one  [Tea]",
-			"contract  violation",
+			"contract   violation",
 		},
 		"The buttons were replaced": {
 			`message "What would you like?" has the buttons none, want "Tea", "Coffee"`,

@@ -103,7 +103,7 @@ func RenderJournal(obs []fakes.Observation, a *Aliaser) string {
 			b.WriteByte('\n')
 			continue
 		}
-		line := fmt.Sprintf("%-9s %-27s %s", o.Source, o.Kind, a.Alias(oneLine(o.Text)))
+		line := fmt.Sprintf("%-10s %-27s %s", o.Source, o.Kind, a.Alias(oneLine(o.Text)))
 		b.WriteString(strings.TrimRight(line, " "))
 		b.WriteByte('\n')
 	}
