@@ -44,6 +44,6 @@
 // rewrites them (`go test -update`, `chatsim test --update`).
 //
 // Each chat platform plugs into the shared vocabulary through the Platform
-// interface (steps_telegram.go implements it for the Telegram fake): it
+// interface (steps_telegram.go, steps_slack.go, steps_shopify.go and steps_rocketchat.go implement it): it
 // performs an Action as a person and lists what a person sees (Shown).
 package features

@@ -17,7 +17,7 @@ func setupSteps() []Step {
 	return []Step{
 		{
 			Group: "setup", Pattern: `^the integration "([^"]*)"( with its definition)?$`,
-			Doc: "Chooses the integration under test: a bundled example by name (examples/telegram, run in process), a name from " +
+			Doc: "Chooses the integration under test: a bundled example by name (examples/telegram, examples/slack, examples/shopify, examples/rocketchat, examples/rocketchat/hookbot; run in process), a name from " +
 				"Options.Integrations, exec:COMMAND LINE (a child process, any language) or url:URL (already running). " +
 				"\"with its definition\" checks every capture against the definition the integration brings.",
 			Example: `Given the integration "examples/telegram" with its definition`,
