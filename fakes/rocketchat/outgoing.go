@@ -322,15 +322,8 @@ func (s *Server) queueLocked(j *job) {
 // deliverLoop makes the queued deliveries one at a time, in order.
 func (s *Server) deliverLoop() {
 	defer close(s.workerDone)
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := fakes.UntilClosed(s.closing)
 	defer cancel()
-	go func() {
-		select {
-		case <-s.closing:
-			cancel()
-		case <-ctx.Done():
-		}
-	}()
 	for {
 		s.mu.Lock()
 		if s.closed {

@@ -272,15 +272,8 @@ func onlyFields(body []byte, fields []string) []byte {
 // only retries are left.
 func (s *Server) deliverLoop() {
 	defer close(s.workerDone)
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := fakes.UntilClosed(s.closing)
 	defer cancel()
-	go func() {
-		select {
-		case <-s.closing:
-			cancel()
-		case <-ctx.Done():
-		}
-	}()
 	for {
 		s.mu.Lock()
 		if s.closed {

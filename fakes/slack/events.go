@@ -86,11 +86,8 @@ func (s *Server) pushLocked(q *outgoing) {
 // deliverLoop delivers queued requests one at a time, in order.
 func (s *Server) deliverLoop() {
 	defer close(s.workerDone)
-	ctx, cancel := context.WithCancel(context.Background())
-	go func() {
-		<-s.closing
-		cancel()
-	}()
+	ctx, cancel := fakes.UntilClosed(s.closing)
+	defer cancel()
 	for {
 		s.mu.Lock()
 		var q *outgoing

@@ -358,15 +358,8 @@ func (s *Server) deliverLoop() {
 // turn takes the World's delivery Turn (fakes.Activity.Turn), giving up
 // when the Server closes.
 func (s *Server) turn(what string) (release func(), err error) {
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := fakes.UntilClosed(s.closing)
 	defer cancel()
-	go func() {
-		select {
-		case <-s.closing:
-			cancel()
-		case <-ctx.Done():
-		}
-	}()
 	return s.cfg.activity.Turn(ctx, what)
 }
 
@@ -488,15 +481,8 @@ func networkError(err error) string {
 
 // post sends one update to the webhook.
 func (s *Server) post(hook webhook, raw json.RawMessage) (status int, ctype string, body []byte, err error) {
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := fakes.UntilClosed(s.closing)
 	defer cancel()
-	go func() {
-		select {
-		case <-s.closing:
-			cancel()
-		case <-ctx.Done():
-		}
-	}()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, hook.url, bytes.NewReader(raw))
 	if err != nil {
 		return 0, "", nil, err
@@ -551,15 +537,8 @@ func (s *Server) executeReply(ctype string, body []byte) {
 		s.recordCall(c, errNotFound(), true)
 		return
 	}
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := fakes.UntilClosed(s.closing)
 	defer cancel()
-	go func() {
-		select {
-		case <-s.closing:
-			cancel()
-		case <-ctx.Done():
-		}
-	}()
 	c.ctx = ctx
 	_, _ = s.invoke(c)
 }
