@@ -20,6 +20,9 @@ type socketConn struct {
 	done   chan struct{}
 	once   sync.Once
 	serial int64
+	// leaving is set (under Server.mu) once the fake has told the client to
+	// disconnect: Slack sends nothing more on a connection it is closing.
+	leaving bool
 }
 
 func (c *socketConn) close() {
@@ -158,7 +161,8 @@ func (s *Server) hasSocket() bool {
 	return s.st.socketMode
 }
 
-// pickSocket returns the oldest open connection, waiting up to d for one.
+// pickSocket returns the oldest open connection that is not being closed,
+// waiting up to d for one.
 func (s *Server) pickSocket(ctx context.Context, d time.Duration) *socketConn {
 	deadline := time.NewTimer(d)
 	defer deadline.Stop()
@@ -166,6 +170,9 @@ func (s *Server) pickSocket(ctx context.Context, d time.Duration) *socketConn {
 		s.mu.Lock()
 		var best *socketConn
 		for c := range s.st.sockets {
+			if c.leaving {
+				continue
+			}
 			if best == nil || c.serial < best.serial {
 				best = c
 			}
@@ -263,6 +270,9 @@ func (s *Server) Disconnect(reason string) int {
 	var conns []*socketConn
 	for c := range s.st.sockets {
 		conns = append(conns, c)
+		if reason != "warning" {
+			c.leaving = true
+		}
 	}
 	s.mu.Unlock()
 	for _, c := range conns {
