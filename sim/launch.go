@@ -160,6 +160,7 @@ type Command struct {
 // Exec returns a Command launcher for name and args.
 func Exec(name string, args ...string) *Command { return &Command{Path: name, Args: args} }
 
+// String is the command line.
 func (c *Command) String() string { return strings.Join(append([]string{c.Path}, c.Args...), " ") }
 
 // Launch starts the process. The port comes from the kernel: a listener on

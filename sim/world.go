@@ -488,6 +488,7 @@ type StepError struct {
 	Output string
 }
 
+// Error names the step and its cause, then the integration's output.
 func (e *StepError) Error() string {
 	msg := fmt.Sprintf("%s: %v", e.Step, e.Err)
 	if strings.TrimSpace(e.Output) != "" {

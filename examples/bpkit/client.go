@@ -214,6 +214,7 @@ type APIError struct {
 	Type, Message string
 }
 
+// Error names the call and the platform's answer.
 func (e *APIError) Error() string {
 	return fmt.Sprintf("platform %s %s: %d %s: %s", e.Method, e.Path, e.Status, e.Type, e.Message)
 }

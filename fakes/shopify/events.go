@@ -17,6 +17,7 @@ type FieldError struct {
 	Message string
 }
 
+// Error reads as Shopify's message: the field, then what is wrong with it.
 func (e *FieldError) Error() string { return e.Field + " " + e.Message }
 
 // Unwrap makes errors.Is(err, ErrInvalid) hold, or ErrConflict for a
