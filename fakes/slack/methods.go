@@ -1,9 +1,12 @@
 package slack
 
 import (
+	"bytes"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"sort"
 	"strconv"
 	"strings"
@@ -85,32 +88,43 @@ func messageContent(c *call) (text string, blocks, attachments, metadata json.Ra
 // withBlockIDs checks blocks and gives every block without a block_id the
 // one Slack would, splicing it in so the rest stays byte for byte.
 func withBlockIDs(raw json.RawMessage) (json.RawMessage, *apiErr) {
-	var bs []json.RawMessage
-	if json.Unmarshal(raw, &bs) != nil {
-		return nil, &apiErr{code: "invalid_blocks_format", detail: []string{"[ERROR] must provide an array of blocks"}}
-	}
-	if len(bs) == 0 {
-		return nil, nil
+	badFormat := &apiErr{code: "invalid_blocks_format", detail: []string{"[ERROR] must provide an array of blocks"}}
+	// One pass: the decoder checks each block as it decodes its head, and
+	// its offsets give the block's bytes to splice.
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	if t, err := dec.Token(); err != nil || t != json.Delim('[') {
+		return nil, badFormat
 	}
 	var out []byte
-	out = append(out, '[')
-	for i, b := range bs {
+	for i := 0; dec.More(); i++ {
+		start := dec.InputOffset()
 		var head struct {
 			Type    string  `json:"type"`
 			BlockID *string `json:"block_id"`
 		}
-		if json.Unmarshal(b, &head) != nil || head.Type == "" {
-			return nil, &apiErr{code: "invalid_blocks", detail: []string{fmt.Sprintf("[ERROR] missing required field: type [json-pointer:/blocks/%d]", i)}}
+		err := dec.Decode(&head)
+		var typeErr *json.UnmarshalTypeError
+		if err != nil && !errors.As(err, &typeErr) {
+			return nil, badFormat
 		}
-		if i > 0 {
+		if err != nil || head.Type == "" {
+			if !json.Valid(raw) { // a malformed array reads as one, wherever the fault
+				return nil, badFormat
+			}
+			return nil, missingType(i)
+		}
+		b := bytes.TrimLeft(raw[start:dec.InputOffset()], " \t\r\n,")
+		if i == 0 {
+			out = make([]byte, 0, len(raw)+32)
+			out = append(out, '[')
+		} else {
 			out = append(out, ',')
 		}
-		b = json.RawMessage(strings.TrimSpace(string(b)))
 		if head.BlockID == nil {
 			out = append(out, `{"block_id":"`...)
 			out = append(out, blockID(raw, i)...)
 			out = append(out, '"')
-			if rest := strings.TrimSpace(string(b[1:])); rest != "}" {
+			if rest := bytes.TrimSpace(b[1:]); string(rest) != "}" {
 				out = append(out, ',')
 			}
 			out = append(out, b[1:]...)
@@ -118,7 +132,21 @@ func withBlockIDs(raw json.RawMessage) (json.RawMessage, *apiErr) {
 			out = append(out, b...)
 		}
 	}
+	if t, err := dec.Token(); err != nil || t != json.Delim(']') {
+		return nil, badFormat
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, badFormat
+	}
+	if out == nil {
+		return nil, nil
+	}
 	return append(out, ']'), nil
+}
+
+// missingType is Slack's answer to block i without a type.
+func missingType(i int) *apiErr {
+	return &apiErr{code: "invalid_blocks", detail: []string{fmt.Sprintf("[ERROR] missing required field: type [json-pointer:/blocks/%d]", i)}}
 }
 
 // blockID makes the block_id Slack assigns to a block sent without one: a
