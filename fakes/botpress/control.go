@@ -26,7 +26,7 @@ type Info struct {
 
 // controlRoutes mounts the control API under fakes.ControlPrefix (the
 // package documentation lists it).
-func (s *Server) controlRoutes(mux *http.ServeMux) {
+func (s *Server) controlRoutes(mux *fakes.Routes) {
 	p := fakes.ControlPrefix
 	mux.Handle(p+"faults", s.faults)
 	mux.HandleFunc("GET "+p+"info", func(w http.ResponseWriter, r *http.Request) {

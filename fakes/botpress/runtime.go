@@ -40,7 +40,7 @@ type route struct {
 
 // runtimeRoutes mounts every Runtime API operation. Operations of the spec
 // the mock does not implement answer MethodNotFound naming themselves.
-func (s *Server) runtimeRoutes(mux *http.ServeMux) {
+func (s *Server) runtimeRoutes(mux *fakes.Routes) {
 	routes := []route{
 		{"POST", "/v1/chat/users", "user.create", s.createUser, false},
 		{"GET", "/v1/chat/users", "user.list", s.listUsers, false},

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -391,13 +392,23 @@ func (s *Server) channelOf(convID string) string {
 
 // routes builds the whole handler: Runtime API, webhook, control API.
 func (s *Server) routes() http.Handler {
-	mux := http.NewServeMux()
-	s.runtimeRoutes(mux)
-	s.controlRoutes(mux)
-	mux.HandleFunc("/"+s.webhookID, s.serveWebhook)
-	mux.HandleFunc("/"+s.webhookID+"/", s.serveWebhook)
-	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+	var rs fakes.Routes
+	s.runtimeRoutes(&rs)
+	s.controlRoutes(&rs)
+	rs.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.writeAPIError(w, notFound("No webhook or route found for %s %s", r.Method, r.URL.Path))
 	})
-	return mux
+	shared := sharedMux.Handler(&rs)
+	hook := "/" + s.webhookID
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if p := r.URL.Path; p == hook || strings.HasPrefix(p, hook) && p[len(hook)] == '/' {
+			s.serveWebhook(w, r)
+			return
+		}
+		shared.ServeHTTP(w, r)
+	})
 }
+
+// sharedMux routes every platform's Runtime and control API: the patterns
+// are the same for each, only the webhook id differs.
+var sharedMux fakes.SharedMux

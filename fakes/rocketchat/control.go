@@ -45,8 +45,8 @@ func ControlRoutes() []string {
 	}
 }
 
-func (s *Server) buildControl() *http.ServeMux {
-	m := http.NewServeMux()
+func (s *Server) buildControl() http.Handler {
+	var m fakes.Routes
 	p := strings.TrimSuffix(fakes.ControlPrefix, "/")
 	ok := func(w http.ResponseWriter, status int, v any) { fakes.WriteJSON(w, status, v) }
 	m.HandleFunc("GET "+p+"/{$}", func(w http.ResponseWriter, r *http.Request) {
@@ -262,8 +262,12 @@ func (s *Server) buildControl() *http.ServeMux {
 		ok(w, 200, map[string]any{"deliveries": s.Deliveries()})
 	})
 	m.Handle(p+"/faults", &s.faults)
-	return m
+	return controlMux.Handler(&m)
 }
+
+// controlMux routes every server's control API: the patterns are the
+// same for each.
+var controlMux fakes.SharedMux
 
 func decode(w http.ResponseWriter, r *http.Request, v any) bool {
 	if err := fakes.DecodeJSON(r, v); err != nil {

@@ -108,7 +108,7 @@ type Server struct {
 	cfg    config
 	http   *fakes.Server
 	faults fakes.Faults
-	mux    *http.ServeMux
+	mux    http.Handler
 
 	mu          sync.Mutex
 	closed      bool

@@ -86,8 +86,8 @@ type subscriptionView struct {
 	Declared bool `json:"declared"`
 }
 
-func (s *Server) buildControl() *http.ServeMux {
-	m := http.NewServeMux()
+func (s *Server) buildControl() http.Handler {
+	var m fakes.Routes
 	p := strings.TrimSuffix(fakes.ControlPrefix, "/")
 	m.HandleFunc("GET "+p+"/{$}", func(w http.ResponseWriter, r *http.Request) {
 		fakes.WriteJSON(w, http.StatusOK, map[string]any{"routes": ControlRoutes()})
@@ -321,5 +321,9 @@ func (s *Server) buildControl() *http.ServeMux {
 		fakes.WriteJSON(w, http.StatusOK, k)
 	})
 	m.Handle(p+"/faults", &s.faults)
-	return m
+	return controlMux.Handler(&m)
 }
+
+// controlMux routes every server's control API: the patterns are the
+// same for each.
+var controlMux fakes.SharedMux

@@ -43,8 +43,8 @@ func ControlRoutes() []string {
 }
 
 // buildControl builds the control API's router.
-func (s *Server) buildControl() *http.ServeMux {
-	m := http.NewServeMux()
+func (s *Server) buildControl() http.Handler {
+	var m fakes.Routes
 	p := strings.TrimSuffix(fakes.ControlPrefix, "/")
 	m.HandleFunc("GET "+p+"/{$}", func(w http.ResponseWriter, r *http.Request) {
 		fakes.WriteJSON(w, http.StatusOK, map[string]any{"routes": ControlRoutes()})
@@ -314,8 +314,12 @@ func (s *Server) buildControl() *http.ServeMux {
 		fakes.WriteJSON(w, http.StatusOK, map[string]any{"deliveries": s.Deliveries()})
 	})
 	m.Handle(p+"/faults", &s.faults)
-	return m
+	return controlMux.Handler(&m)
 }
+
+// controlMux routes every server's control API: the patterns are the
+// same for each.
+var controlMux fakes.SharedMux
 
 func decode(w http.ResponseWriter, r *http.Request, v any) bool {
 	if err := fakes.DecodeJSON(r, v); err != nil {

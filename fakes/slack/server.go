@@ -137,7 +137,7 @@ type Server struct {
 	cfg    config
 	http   *fakes.Server
 	faults fakes.Faults
-	mux    *http.ServeMux
+	mux    http.Handler
 
 	mu sync.Mutex
 	st *state

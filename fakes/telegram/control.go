@@ -48,8 +48,8 @@ func (s *Server) serveControl(w http.ResponseWriter, r *http.Request) {
 }
 
 // buildControl builds the control API's router.
-func (s *Server) buildControl() *http.ServeMux {
-	m := http.NewServeMux()
+func (s *Server) buildControl() http.Handler {
+	var m fakes.Routes
 	p := strings.TrimSuffix(fakes.ControlPrefix, "/")
 	m.HandleFunc("GET "+p+"/{$}", func(w http.ResponseWriter, r *http.Request) {
 		fakes.WriteJSON(w, http.StatusOK, map[string]any{"routes": ControlRoutes()})
@@ -315,8 +315,12 @@ func (s *Server) buildControl() *http.ServeMux {
 		fakes.WriteJSON(w, http.StatusOK, map[string]any{"deliveries": s.Deliveries()})
 	})
 	m.Handle(p+"/faults", &s.faults)
-	return m
+	return controlMux.Handler(&m)
 }
+
+// controlMux routes every server's control API: the patterns are the
+// same for each.
+var controlMux fakes.SharedMux
 
 // setBotStatus sets the bot's membership of a group without an update.
 func (s *Server) setBotStatus(chatID int64, status string) error {

@@ -126,7 +126,7 @@ type Server struct {
 	poller      *poller
 	calls       []Call
 	deliveries  []Delivery
-	mux         *http.ServeMux
+	mux         http.Handler
 
 	closing    chan struct{}
 	workerDone chan struct{}
