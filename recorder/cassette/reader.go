@@ -27,8 +27,9 @@ type Reader struct {
 }
 
 // readBufferSize is the bufio buffer size; lines longer than it are
-// assembled in Reader.line.
-const readBufferSize = 64 << 10
+// assembled in Reader.line. Under 32 KiB it stays a small allocation: a
+// reader is opened for every replay, and most lines are a few KiB.
+const readBufferSize = 16 << 10
 
 // keepLineCap bounds the line buffer a Reader keeps between lines, so that
 // one huge line does not pin its memory for the rest of the cassette.
