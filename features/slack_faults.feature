@@ -50,6 +50,13 @@ Feature: Retries, duplicates, signatures and rate limits on Slack
     Then the integration called chat.postMessage 2 times
     And the journal has no line containing "ratelimited"
 
+  Scenario: Slack's rate-limit tiers hold a busy channel back
+    Given Slack's rate limits are on
+    When "ada" sends "hello" 61 times
+    Then the integration called chat.postMessage 62 times
+    And the journal has a line containing "→ 429 ratelimited (Retry-After"
+    And the platform has 61 incoming messages
+
   Scenario: Slack refuses a message
     Given Slack answers chat.postMessage with 400 "channel_not_found" once
     When "ada" sends "hello"

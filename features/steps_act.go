@@ -3,6 +3,7 @@ package features
 import (
 	"context"
 	"fmt"
+	"strconv"
 
 	"github.com/chatsim/chatsim/sim"
 )
@@ -55,6 +56,24 @@ func actSteps() []Step {
 			Doc:     "A person sends a text message, in their default place (their private chat with the bot, or the one place they are in) or in a named one.",
 			Example: `When "ada" sends "menu"`,
 			run:     act(Send, func(a args, x *Action) { x.Text, x.Place = a.s[1], a.s[2] }),
+		},
+		{
+			Group: "act", Pattern: `^"([^"]*)" sends "([^"]*)" (\d+) times` + inRe + `$`,
+			Doc: "A person sends the same text message that many times, one after the other, each answered before the next " +
+				"(virtual time stands still between them: the way to run into a platform's rate limits).",
+			Example: `When "ada" sends "hello" 61 times`,
+			run: func(ctx context.Context, s *Scenario, a args) error {
+				n, err := strconv.Atoi(a.s[2])
+				if err != nil || n < 1 || n > 1000 {
+					return fmt.Errorf("%q times: want a count from 1 to 1000", a.s[2])
+				}
+				for i := 1; i <= n; i++ {
+					if err := s.do(ctx, Action{Kind: Send, Person: a.s[0], Text: a.s[1], Place: a.s[3]}); err != nil {
+						return fmt.Errorf("message %d of %d: %w", i, n, err)
+					}
+				}
+				return nil
+			},
 		},
 		{
 			Group: "act", Pattern: `^"([^"]*)" sends` + inRe + `:$`, arg: argDoc,
