@@ -16,6 +16,10 @@
 //	})
 //	log.Fatal(http.ListenAndServe("127.0.0.1:8072", h))
 //
+// Run wraps such a handler in a command: 127.0.0.1:$PORT, one log line per
+// request, a clean stop on SIGINT or SIGTERM, and exit statuses 0, 1 and 2
+// (package bpkittest checks a command built on it).
+//
 // The protocol is the one @botpress/sdk implements: every operation carries
 // x-bot-id, x-bot-user-id, x-integration-id, x-integration-alias,
 // x-webhook-id, x-bp-operation and x-bp-configuration (base64 JSON); a

@@ -14,91 +14,25 @@ package main
 
 import (
 	"context"
-	"errors"
-	"fmt"
-	"io"
-	"log/slog"
-	"net"
 	"net/http"
 	"os"
 	"os/signal"
-	"strconv"
 	"syscall"
-	"time"
 
+	"github.com/chatsim/chatsim/examples/bpkit"
 	"github.com/chatsim/chatsim/examples/shopify"
 )
 
+// program is this command for bpkit.Run.
+var program = bpkit.Program{
+	Name:        "shopify-integration",
+	DefaultPort: "8072",
+	Handler:     func(getenv func(string) string) (http.Handler, error) { return shopify.New(getenv) },
+}
+
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := run(ctx, os.Getenv, os.Stderr)
+	code := bpkit.Run(ctx, program, os.Getenv, os.Stderr)
 	stop()
 	os.Exit(code)
-}
-
-// run serves until ctx is done and returns the exit status.
-func run(ctx context.Context, getenv func(string) string, stderr io.Writer) int {
-	log := slog.New(slog.NewTextHandler(stderr, nil))
-	port := getenv("PORT")
-	if port == "" {
-		port = "8072"
-	}
-	if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
-		fmt.Fprintf(stderr, "shopify-integration: PORT: want a port number, got %q\n", port)
-		return 2
-	}
-	h, err := shopify.New(getenv)
-	if err != nil {
-		fmt.Fprintf(stderr, "shopify-integration: %v\n", err)
-		return 2
-	}
-	ln, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", port))
-	if err != nil {
-		fmt.Fprintf(stderr, "shopify-integration: %v\n", err)
-		return 1
-	}
-	srv := &http.Server{Handler: logRequests(log, h), ReadHeaderTimeout: 10 * time.Second}
-	log.Info("listening", "url", "http://"+ln.Addr().String())
-
-	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ln) }()
-	select {
-	case err := <-served:
-		log.Error("serve", "err", err)
-		return 1
-	case <-ctx.Done():
-	}
-	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if err := srv.Shutdown(shutdown); err != nil {
-		log.Error("shutdown", "err", err)
-		return 1
-	}
-	if err := <-served; !errors.Is(err, http.ErrServerClosed) {
-		log.Error("serve", "err", err)
-		return 1
-	}
-	log.Info("stopped")
-	return 0
-}
-
-// logRequests logs each request's operation and answer status.
-func logRequests(log *slog.Logger, h http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
-		h.ServeHTTP(rec, r)
-		log.Info("request", "method", r.Method, "path", r.URL.Path,
-			"operation", r.Header.Get("x-bp-operation"), "status", rec.status)
-	})
-}
-
-// statusRecorder remembers the status a handler wrote.
-type statusRecorder struct {
-	http.ResponseWriter
-	status int
-}
-
-func (r *statusRecorder) WriteHeader(status int) {
-	r.status = status
-	r.ResponseWriter.WriteHeader(status)
 }

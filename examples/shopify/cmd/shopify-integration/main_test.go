@@ -1,112 +1,19 @@
 package main
 
 import (
-	"bufio"
-	"bytes"
-	"context"
-	"io"
-	"net/http"
-	"regexp"
-	"strings"
-	"sync"
 	"testing"
-	"time"
+
+	"github.com/chatsim/chatsim/examples/bpkit/bpkittest"
 )
 
-func TestRunBadEnvironment(t *testing.T) {
+// TestProgram checks the command's environment handling and its health
+// check; bpkit's own tests cover serving, logging and stopping.
+func TestProgram(t *testing.T) {
 	t.Parallel()
-	tests := []struct {
-		name string
-		env  map[string]string
-		want string
-	}{
-		{"no BP_API_URL", map[string]string{"SECRET_SHOPIFY_API_SECRET": "s", "SECRET_SHOPIFY_ACCESS_TOKEN": "t"}, "BP_API_URL"},
-		{"no API secret", map[string]string{"BP_API_URL": "http://127.0.0.1:1", "SECRET_SHOPIFY_ACCESS_TOKEN": "t"}, "SECRET_SHOPIFY_API_SECRET"},
-		{"no access token", map[string]string{"BP_API_URL": "http://127.0.0.1:1", "SECRET_SHOPIFY_API_SECRET": "s"}, "SECRET_SHOPIFY_ACCESS_TOKEN"},
-		{"bad API version", map[string]string{"BP_API_URL": "http://127.0.0.1:1", "SECRET_SHOPIFY_API_SECRET": "s", "SECRET_SHOPIFY_ACCESS_TOKEN": "t", "SHOPIFY_API_VERSION": "latest"}, "SHOPIFY_API_VERSION"},
-		{"bad port", map[string]string{"BP_API_URL": "http://127.0.0.1:1", "SECRET_SHOPIFY_API_SECRET": "s", "SECRET_SHOPIFY_ACCESS_TOKEN": "t", "PORT": "eighty"}, "PORT"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			var stderr bytes.Buffer
-			code := run(context.Background(), func(k string) string { return tt.env[k] }, &stderr)
-			if code != 2 || !strings.Contains(stderr.String(), tt.want) {
-				t.Errorf("run = %d, stderr %q; want 2 naming %s", code, stderr.String(), tt.want)
-			}
-		})
-	}
-}
-
-// syncBuffer is a bytes.Buffer safe for the server's goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
-func TestRunServesUntilCancelled(t *testing.T) {
-	t.Parallel()
-	env := map[string]string{"BP_API_URL": "http://127.0.0.1:1", "SECRET_SHOPIFY_API_SECRET": "s", "SECRET_SHOPIFY_ACCESS_TOKEN": "t", "PORT": "0"}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-
-	// run logs to a pipe; a reader keeps every line and reports the URL
-	// of the "listening" line as soon as it is written.
-	pr, pw := io.Pipe()
-	logged := &syncBuffer{}
-	urls := make(chan string, 1)
-	go func() {
-		listening := regexp.MustCompile(`url=(http://127\.0\.0\.1:\d+)`)
-		sc := bufio.NewScanner(pr)
-		for sc.Scan() {
-			logged.Write(append(sc.Bytes(), '\n'))
-			if m := listening.FindStringSubmatch(sc.Text()); m != nil {
-				urls <- m[1]
-			}
-		}
-	}()
-	done := make(chan int, 1)
-	go func() {
-		done <- run(ctx, func(k string) string { return env[k] }, pw)
-		pw.Close()
-	}()
-
-	var url string
-	select {
-	case url = <-urls:
-	case code := <-done:
-		t.Fatalf("run returned %d before listening; stderr:\n%s", code, logged)
-	case <-time.After(10 * time.Second):
-		t.Fatalf("no listening line after 10s; stderr so far:\n%s", logged)
-	}
-
-	res, err := http.Get(url + "/health")
-	if err != nil {
-		t.Fatal(err)
-	}
-	body, _ := io.ReadAll(res.Body)
-	res.Body.Close()
-	if res.StatusCode != 200 || string(body) != "ok" {
-		t.Errorf("GET /health = %d %q, want 200 ok", res.StatusCode, body)
-	}
-
-	cancel()
-	if code := <-done; code != 0 {
-		t.Errorf("run = %d after cancel, want 0; stderr:\n%s", code, logged)
-	}
-	if !strings.Contains(logged.String(), "path=/health") {
-		t.Errorf("stderr does not log the request:\n%s", logged)
-	}
+	bpkittest.CheckProgram(t, program, map[string]string{"BP_API_URL": "http://127.0.0.1:1", "SECRET_SHOPIFY_API_SECRET": "s", "SECRET_SHOPIFY_ACCESS_TOKEN": "t"},
+		bpkittest.Bad{Name: "no BP_API_URL", Set: map[string]string{"BP_API_URL": ""}, Want: "BP_API_URL"},
+		bpkittest.Bad{Name: "no API secret", Set: map[string]string{"SECRET_SHOPIFY_API_SECRET": ""}, Want: "SECRET_SHOPIFY_API_SECRET"},
+		bpkittest.Bad{Name: "no access token", Set: map[string]string{"SECRET_SHOPIFY_ACCESS_TOKEN": ""}, Want: "SECRET_SHOPIFY_ACCESS_TOKEN"},
+		bpkittest.Bad{Name: "bad API version", Set: map[string]string{"SHOPIFY_API_VERSION": "latest"}, Want: "SHOPIFY_API_VERSION"},
+	)
 }

@@ -13,43 +13,25 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
-	"log/slog"
-	"net"
 	"net/http"
 	"os"
 	"os/signal"
-	"strconv"
 	"syscall"
-	"time"
 
+	"github.com/chatsim/chatsim/examples/bpkit"
 	"github.com/chatsim/chatsim/examples/rocketchat/hookbot"
 )
 
-func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := run(ctx, os.Getenv, os.Stderr)
-	stop()
-	os.Exit(code)
-}
+// program is this command for bpkit.Run.
+var program = bpkit.Program{Name: "rocketchat-hookbot", DefaultPort: "8080", Handler: handler}
 
-// run serves until ctx is done and returns the exit status.
-func run(ctx context.Context, getenv func(string) string, stderr io.Writer) int {
-	log := slog.New(slog.NewTextHandler(stderr, nil))
-	port := getenv("PORT")
-	if port == "" {
-		port = "8080"
-	}
-	if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
-		fmt.Fprintf(stderr, "rocketchat-hookbot: PORT: want a port number, got %q\n", port)
-		return 2
-	}
+// handler answers GET /health and hands every other request to the bot.
+func handler(getenv func(string) string) (http.Handler, error) {
 	bot, err := hookbot.New(getenv("ROCKETCHAT_WEBHOOK_TOKEN"))
 	if err != nil {
-		fmt.Fprintf(stderr, "rocketchat-hookbot: ROCKETCHAT_WEBHOOK_TOKEN: %v\n", err)
-		return 2
+		return nil, fmt.Errorf("ROCKETCHAT_WEBHOOK_TOKEN: %w", err)
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /health", func(w http.ResponseWriter, _ *http.Request) {
@@ -57,52 +39,12 @@ func run(ctx context.Context, getenv func(string) string, stderr io.Writer) int 
 		_, _ = io.WriteString(w, "ok")
 	})
 	mux.Handle("/", bot)
-	ln, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", port))
-	if err != nil {
-		fmt.Fprintf(stderr, "rocketchat-hookbot: %v\n", err)
-		return 1
-	}
-	srv := &http.Server{Handler: logRequests(log, mux), ReadHeaderTimeout: 10 * time.Second}
-	log.Info("listening", "url", "http://"+ln.Addr().String())
-
-	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ln) }()
-	select {
-	case err := <-served:
-		log.Error("serve", "err", err)
-		return 1
-	case <-ctx.Done():
-	}
-	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if err := srv.Shutdown(shutdown); err != nil {
-		log.Error("shutdown", "err", err)
-		return 1
-	}
-	if err := <-served; !errors.Is(err, http.ErrServerClosed) {
-		log.Error("serve", "err", err)
-		return 1
-	}
-	log.Info("stopped")
-	return 0
+	return mux, nil
 }
 
-// logRequests logs each request and its answer status.
-func logRequests(log *slog.Logger, h http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
-		h.ServeHTTP(rec, r)
-		log.Info("request", "method", r.Method, "path", r.URL.Path, "status", rec.status)
-	})
-}
-
-// statusRecorder remembers the status a handler wrote.
-type statusRecorder struct {
-	http.ResponseWriter
-	status int
-}
-
-func (r *statusRecorder) WriteHeader(status int) {
-	r.status = status
-	r.ResponseWriter.WriteHeader(status)
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := bpkit.Run(ctx, program, os.Getenv, os.Stderr)
+	stop()
+	os.Exit(code)
 }
