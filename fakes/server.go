@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"sync"
+	"testing"
 	"time"
 )
 
@@ -122,4 +123,21 @@ func abort(c net.Conn) {
 	if tc, ok := c.(*net.TCPConn); ok {
 		_ = tc.SetLinger(0)
 	}
+}
+
+// ForTest starts a fake with start for a test and closes it when the test
+// ends, reporting a close error; it fails the test if the fake cannot
+// start. Every fake's New is this over its Start.
+func ForTest[S interface{ Close() error }](tb testing.TB, name string, start func() (S, error)) S {
+	tb.Helper()
+	s, err := start()
+	if err != nil {
+		tb.Fatalf("%s.New: %v", name, err)
+	}
+	tb.Cleanup(func() {
+		if err := s.Close(); err != nil {
+			tb.Errorf("close %s fake: %v", name, err)
+		}
+	})
+	return s
 }

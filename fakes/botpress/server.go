@@ -203,16 +203,7 @@ func Start(opts ...Option) (*Server, error) {
 // New starts a platform for a test and closes it when the test ends.
 func New(tb testing.TB, opts ...Option) *Server {
 	tb.Helper()
-	s, err := Start(opts...)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() {
-		if err := s.Close(); err != nil {
-			tb.Error(err)
-		}
-	})
-	return s
+	return fakes.ForTest(tb, "botpress", func() (*Server, error) { return Start(opts...) })
 }
 
 // URL returns the base URL of the Runtime API, what the integration gets as

@@ -196,16 +196,7 @@ func Start(opts ...Option) (*Server, error) {
 // the test if the server cannot start.
 func New(tb testing.TB, opts ...Option) *Server {
 	tb.Helper()
-	s, err := Start(opts...)
-	if err != nil {
-		tb.Fatalf("rocketchat.New: %v", err)
-	}
-	tb.Cleanup(func() {
-		if err := s.Close(); err != nil {
-			tb.Errorf("close rocketchat fake: %v", err)
-		}
-	})
-	return s
+	return fakes.ForTest(tb, "rocketchat", func() (*Server, error) { return Start(opts...) })
 }
 
 // URL returns the server's base URL, "http://127.0.0.1:PORT". The REST API

@@ -309,16 +309,7 @@ func Start(opts ...Option) (*Server, error) {
 // the test if the server cannot start.
 func New(tb testing.TB, opts ...Option) *Server {
 	tb.Helper()
-	s, err := Start(opts...)
-	if err != nil {
-		tb.Fatalf("shopify.New: %v", err)
-	}
-	tb.Cleanup(func() {
-		if err := s.Close(); err != nil {
-			tb.Errorf("close shopify fake: %v", err)
-		}
-	})
-	return s
+	return fakes.ForTest(tb, "shopify", func() (*Server, error) { return Start(opts...) })
 }
 
 func (s *Server) newShop() Shop {
