@@ -34,6 +34,17 @@ func ControlError(w http.ResponseWriter, status int, format string, args ...any)
 	WriteJSON(w, status, map[string]string{"error": fmt.Sprintf(format, args...)})
 }
 
+// DecodeControl decodes a control call's body into v as DecodeJSON does,
+// answering 400 with the error when it cannot; it reports whether v holds
+// the body.
+func DecodeControl(w http.ResponseWriter, r *http.Request, v any) bool {
+	if err := DecodeJSON(r, v); err != nil {
+		ControlError(w, http.StatusBadRequest, "%v", err)
+		return false
+	}
+	return true
+}
+
 // DecodeJSON reads r's body into v, refusing unknown fields and trailing data
 // so that a typo in a control call is an error, not a silent default. The
 // error names the field or the byte offset.

@@ -64,7 +64,7 @@ func (s *Server) buildControl() http.Handler {
 	})
 	m.HandleFunc("POST "+p+"/users", func(w http.ResponseWriter, r *http.Request) {
 		var u User
-		if !decode(w, r, &u) {
+		if !fakes.DecodeControl(w, r, &u) {
 			return
 		}
 		nu, err := s.AddUser(u)
@@ -83,7 +83,7 @@ func (s *Server) buildControl() http.Handler {
 			Type    string   `json:"type"`
 			Members []string `json:"members"`
 		}
-		if !decode(w, r, &body) {
+		if !fakes.DecodeControl(w, r, &body) {
 			return
 		}
 		if body.Type == "" {
@@ -121,7 +121,7 @@ func (s *Server) buildControl() http.Handler {
 	}
 	m.HandleFunc("POST "+p+"/rooms/{room}/messages", func(w http.ResponseWriter, r *http.Request) {
 		var b sendBody
-		if !decode(w, r, &b) {
+		if !fakes.DecodeControl(w, r, &b) {
 			return
 		}
 		msg, err := s.SendMessage(b.From, r.PathValue("room"), Message{Text: b.Text, ThreadID: b.ThreadID, Blocks: b.Blocks, Attachments: b.Attachments})
@@ -134,7 +134,7 @@ func (s *Server) buildControl() http.Handler {
 	for _, verb := range []string{"join", "leave"} {
 		m.HandleFunc("POST "+p+"/rooms/{room}/"+verb, func(w http.ResponseWriter, r *http.Request) {
 			var b sendBody
-			if !decode(w, r, &b) {
+			if !fakes.DecodeControl(w, r, &b) {
 				return
 			}
 			do := s.Join
@@ -151,7 +151,7 @@ func (s *Server) buildControl() http.Handler {
 	}
 	m.HandleFunc("POST "+p+"/dms", func(w http.ResponseWriter, r *http.Request) {
 		var b sendBody
-		if !decode(w, r, &b) {
+		if !fakes.DecodeControl(w, r, &b) {
 			return
 		}
 		msg, err := s.SendMessage(b.From, "@"+s.cfg.botUsername, Message{Text: b.Text, ThreadID: b.ThreadID, Blocks: b.Blocks, Attachments: b.Attachments})
@@ -171,7 +171,7 @@ func (s *Server) buildControl() http.Handler {
 			Date     string `json:"date"`
 			ActionID string `json:"action_id"`
 		}
-		if !decode(w, r, &b) {
+		if !fakes.DecodeControl(w, r, &b) {
 			return
 		}
 		id := r.PathValue("id")
@@ -219,7 +219,7 @@ func (s *Server) buildControl() http.Handler {
 	})
 	m.HandleFunc("POST "+p+"/integrations/outgoing", func(w http.ResponseWriter, r *http.Request) {
 		var o Outgoing
-		if !decode(w, r, &o) {
+		if !fakes.DecodeControl(w, r, &o) {
 			return
 		}
 		no, err := s.AddOutgoing(o)
@@ -235,7 +235,7 @@ func (s *Server) buildControl() http.Handler {
 	})
 	m.HandleFunc("POST "+p+"/integrations/incoming", func(w http.ResponseWriter, r *http.Request) {
 		var in Incoming
-		if !decode(w, r, &in) {
+		if !fakes.DecodeControl(w, r, &in) {
 			return
 		}
 		ni, err := s.AddIncoming(in)
@@ -249,7 +249,7 @@ func (s *Server) buildControl() http.Handler {
 		var b struct {
 			URL string `json:"url"`
 		}
-		if !decode(w, r, &b) {
+		if !fakes.DecodeControl(w, r, &b) {
 			return
 		}
 		s.SetInteractionURL(b.URL)
@@ -268,14 +268,6 @@ func (s *Server) buildControl() http.Handler {
 // controlMux routes every server's control API: the patterns are the
 // same for each.
 var controlMux fakes.SharedMux
-
-func decode(w http.ResponseWriter, r *http.Request, v any) bool {
-	if err := fakes.DecodeJSON(r, v); err != nil {
-		fakes.ControlError(w, http.StatusBadRequest, "%v", err)
-		return false
-	}
-	return true
-}
 
 // controlFail answers a control call with the status its error deserves.
 func controlFail(w http.ResponseWriter, err error) {

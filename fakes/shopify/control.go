@@ -45,20 +45,12 @@ func ControlRoutes() []string {
 	}
 }
 
-func decode(w http.ResponseWriter, r *http.Request, v any) bool {
-	if err := fakes.DecodeJSON(r, v); err != nil {
-		fakes.ControlError(w, http.StatusBadRequest, "%v", err)
-		return false
-	}
-	return true
-}
-
 // decodeOptional decodes a body if there is one.
 func decodeOptional(w http.ResponseWriter, r *http.Request, v any) bool {
 	if r.ContentLength == 0 {
 		return true
 	}
-	return decode(w, r, v)
+	return fakes.DecodeControl(w, r, v)
 }
 
 func controlFail(w http.ResponseWriter, err error) {
@@ -104,7 +96,7 @@ func (s *Server) buildControl() http.Handler {
 	})
 	m.HandleFunc("POST "+p+"/customers", func(w http.ResponseWriter, r *http.Request) {
 		var in CustomerInput
-		if !decode(w, r, &in) {
+		if !fakes.DecodeControl(w, r, &in) {
 			return
 		}
 		c, err := s.CreateCustomer(in)
@@ -117,7 +109,7 @@ func (s *Server) buildControl() http.Handler {
 	m.HandleFunc("POST "+p+"/customers/{id}", func(w http.ResponseWriter, r *http.Request) {
 		id, ok := pathID(w, r)
 		var in CustomerInput
-		if !ok || !decode(w, r, &in) {
+		if !ok || !fakes.DecodeControl(w, r, &in) {
 			return
 		}
 		c, err := s.UpdateCustomer(id, in)
@@ -132,7 +124,7 @@ func (s *Server) buildControl() http.Handler {
 	})
 	m.HandleFunc("POST "+p+"/products", func(w http.ResponseWriter, r *http.Request) {
 		var in ProductInput
-		if !decode(w, r, &in) {
+		if !fakes.DecodeControl(w, r, &in) {
 			return
 		}
 		pr, err := s.CreateProduct(in)
@@ -145,7 +137,7 @@ func (s *Server) buildControl() http.Handler {
 	m.HandleFunc("POST "+p+"/products/{id}", func(w http.ResponseWriter, r *http.Request) {
 		id, ok := pathID(w, r)
 		var in ProductInput
-		if !ok || !decode(w, r, &in) {
+		if !ok || !fakes.DecodeControl(w, r, &in) {
 			return
 		}
 		pr, err := s.UpdateProduct(id, in)
@@ -183,7 +175,7 @@ func (s *Server) buildControl() http.Handler {
 	})
 	m.HandleFunc("POST "+p+"/orders", func(w http.ResponseWriter, r *http.Request) {
 		var in OrderInput
-		if !decode(w, r, &in) {
+		if !fakes.DecodeControl(w, r, &in) {
 			return
 		}
 		o, err := s.CreateOrder(in)
@@ -243,7 +235,7 @@ func (s *Server) buildControl() http.Handler {
 			Topic      string `json:"topic"`
 			CustomerID int64  `json:"customer_id"`
 		}
-		if !decode(w, r, &in) {
+		if !fakes.DecodeControl(w, r, &in) {
 			return
 		}
 		if err := s.RequestCompliance(in.Topic, in.CustomerID); err != nil {
@@ -264,7 +256,7 @@ func (s *Server) buildControl() http.Handler {
 			Topic   string `json:"topic"`
 			Address string `json:"address"`
 		}
-		if !decode(w, r, &in) {
+		if !fakes.DecodeControl(w, r, &in) {
 			return
 		}
 		var (
@@ -300,7 +292,7 @@ func (s *Server) buildControl() http.Handler {
 		var in struct {
 			URL string `json:"url"`
 		}
-		if !decode(w, r, &in) {
+		if !fakes.DecodeControl(w, r, &in) {
 			return
 		}
 		s.SetWebhookTarget(in.URL)
@@ -314,7 +306,7 @@ func (s *Server) buildControl() http.Handler {
 	})
 	m.HandleFunc("POST "+p+"/knobs", func(w http.ResponseWriter, r *http.Request) {
 		var k Knobs
-		if !decode(w, r, &k) {
+		if !fakes.DecodeControl(w, r, &k) {
 			return
 		}
 		s.SetKnobs(k)

@@ -57,7 +57,7 @@ func (s *Server) buildControl() http.Handler {
 	})
 	m.HandleFunc("POST "+p+"/users", func(w http.ResponseWriter, r *http.Request) {
 		var u User
-		if !decode(w, r, &u) {
+		if !fakes.DecodeControl(w, r, &u) {
 			return
 		}
 		u, err := s.AddUser(u)
@@ -72,7 +72,7 @@ func (s *Server) buildControl() http.Handler {
 			Channel
 			CreatorRef string `json:"by"`
 		}
-		if !decode(w, r, &body) {
+		if !fakes.DecodeControl(w, r, &body) {
 			return
 		}
 		by := body.CreatorRef
@@ -99,7 +99,7 @@ func (s *Server) buildControl() http.Handler {
 	})
 	m.HandleFunc("POST "+p+"/channels/{ch}/messages", func(w http.ResponseWriter, r *http.Request) {
 		var body Post
-		if !decode(w, r, &body) {
+		if !fakes.DecodeControl(w, r, &body) {
 			return
 		}
 		body.Channel = r.PathValue("ch")
@@ -117,7 +117,7 @@ func (s *Server) buildControl() http.Handler {
 			Name   string `json:"name"`
 			Remove bool   `json:"remove"`
 		}
-		if !decode(w, r, &body) {
+		if !fakes.DecodeControl(w, r, &body) {
 			return
 		}
 		ch, ts := r.PathValue("ch"), r.PathValue("ts")
@@ -153,7 +153,7 @@ func (s *Server) buildControl() http.Handler {
 				User    string `json:"user"`
 				Inviter string `json:"inviter"`
 			}
-			if !decode(w, r, &body) {
+			if !fakes.DecodeControl(w, r, &body) {
 				return
 			}
 			var err error
@@ -169,7 +169,7 @@ func (s *Server) buildControl() http.Handler {
 			fakes.WriteJSON(w, http.StatusOK, map[string]any{})
 		case "commands":
 			var body Command
-			if !decode(w, r, &body) {
+			if !fakes.DecodeControl(w, r, &body) {
 				return
 			}
 			body.Channel = ch
@@ -192,7 +192,7 @@ func (s *Server) buildControl() http.Handler {
 	})
 	m.HandleFunc("POST "+p+"/actions", func(w http.ResponseWriter, r *http.Request) {
 		var a Action
-		if !decode(w, r, &a) {
+		if !fakes.DecodeControl(w, r, &a) {
 			return
 		}
 		res, err := s.Act(a)
@@ -211,7 +211,7 @@ func (s *Server) buildControl() http.Handler {
 	})
 	m.HandleFunc("POST "+p+"/views/submit", func(w http.ResponseWriter, r *http.Request) {
 		var sub Submission
-		if !decode(w, r, &sub) {
+		if !fakes.DecodeControl(w, r, &sub) {
 			return
 		}
 		tid, err := s.Submit(sub)
@@ -228,7 +228,7 @@ func (s *Server) buildControl() http.Handler {
 			Commands      *string `json:"commands"`
 			Verify        bool    `json:"verify"`
 		}
-		if !decode(w, r, &body) {
+		if !fakes.DecodeControl(w, r, &body) {
 			return
 		}
 		if body.Events != nil {
@@ -258,7 +258,7 @@ func (s *Server) buildControl() http.Handler {
 			SigningFault        *string `json:"signing_fault"`
 			SigningFaultTimes   int     `json:"signing_fault_times"`
 		}
-		if !decode(w, r, &body) {
+		if !fakes.DecodeControl(w, r, &body) {
 			return
 		}
 		if body.SigningFault != nil {
@@ -279,7 +279,7 @@ func (s *Server) buildControl() http.Handler {
 		var body struct {
 			Reason string `json:"reason"`
 		}
-		if !decode(w, r, &body) {
+		if !fakes.DecodeControl(w, r, &body) {
 			return
 		}
 		if body.Reason == "" {
@@ -292,7 +292,7 @@ func (s *Server) buildControl() http.Handler {
 			Kind string          `json:"kind"`
 			Body json.RawMessage `json:"body"`
 		}
-		if !decode(w, r, &body) {
+		if !fakes.DecodeControl(w, r, &body) {
 			return
 		}
 		raw := []byte(body.Body)
@@ -320,14 +320,6 @@ func (s *Server) buildControl() http.Handler {
 // controlMux routes every server's control API: the patterns are the
 // same for each.
 var controlMux fakes.SharedMux
-
-func decode(w http.ResponseWriter, r *http.Request, v any) bool {
-	if err := fakes.DecodeJSON(r, v); err != nil {
-		fakes.ControlError(w, http.StatusBadRequest, "%v", err)
-		return false
-	}
-	return true
-}
 
 // controlFail answers a control call with the status its error deserves.
 func controlFail(w http.ResponseWriter, err error) {

@@ -65,7 +65,7 @@ func (s *Server) buildControl() http.Handler {
 	})
 	m.HandleFunc("POST "+p+"/users", func(w http.ResponseWriter, r *http.Request) {
 		var u User
-		if !decode(w, r, &u) {
+		if !fakes.DecodeControl(w, r, &u) {
 			return
 		}
 		if err := s.AddUser(u); err != nil {
@@ -104,7 +104,7 @@ func (s *Server) buildControl() http.Handler {
 			Members   []int64 `json:"members"`
 			BotStatus string  `json:"bot_status"`
 		}
-		if !decode(w, r, &body) {
+		if !fakes.DecodeControl(w, r, &body) {
 			return
 		}
 		if err := s.AddChat(body.Chat); err != nil {
@@ -160,7 +160,7 @@ func (s *Server) buildControl() http.Handler {
 			Photo   []byte `json:"photo"` // base64 in JSON
 			Caption string `json:"caption"`
 		}
-		if !decode(w, r, &body) {
+		if !fakes.DecodeControl(w, r, &body) {
 			return
 		}
 		var (
@@ -192,7 +192,7 @@ func (s *Server) buildControl() http.Handler {
 			Command string `json:"command"`
 			Args    string `json:"args"`
 		}
-		if !decode(w, r, &body) {
+		if !fakes.DecodeControl(w, r, &body) {
 			return
 		}
 		if strings.TrimPrefix(body.Command, "/") == "" {
@@ -225,7 +225,7 @@ func (s *Server) buildControl() http.Handler {
 			Button string   `json:"button"`
 			Emoji  []string `json:"emoji"`
 		}
-		if !decode(w, r, &body) {
+		if !fakes.DecodeControl(w, r, &body) {
 			return
 		}
 		switch r.PathValue("action") {
@@ -265,7 +265,7 @@ func (s *Server) buildControl() http.Handler {
 				User int64 `json:"user"`
 				By   int64 `json:"by"`
 			}
-			if !decode(w, r, &body) {
+			if !fakes.DecodeControl(w, r, &body) {
 				return
 			}
 			upd, err := s.membership(body.User, id, body.By, join)
@@ -347,14 +347,6 @@ func ids(upd ...int64) []int64 {
 		}
 	}
 	return out
-}
-
-func decode(w http.ResponseWriter, r *http.Request, v any) bool {
-	if err := fakes.DecodeJSON(r, v); err != nil {
-		fakes.ControlError(w, http.StatusBadRequest, "%v", err)
-		return false
-	}
-	return true
 }
 
 func pathID(w http.ResponseWriter, r *http.Request, name string) (int64, bool) {
