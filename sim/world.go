@@ -170,7 +170,7 @@ func Start(ctx context.Context, opts Options) (_ *World, err error) {
 	}
 	w.Platform, err = botpress.Start(popts...)
 	if err != nil {
-		return nil, fmt.Errorf("start platform: %w", err)
+		return nil, err // botpress says "start platform: …"
 	}
 	w.Env["BP_API_URL"] = w.Platform.URL()
 	w.Env["BP_WEBHOOK_URL"] = w.Platform.WebhookURL()
