@@ -110,7 +110,7 @@ func TestURLUnreachable(t *testing.T) {
 	}
 	url := srv.URL
 	srv.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 	defer cancel()
 	_, err = sim.Start(ctx, sim.Options{Integration: sim.URL(url)})
 	if err == nil || !strings.Contains(err.Error(), url) {

@@ -101,7 +101,7 @@ func TestWebhookRetries(t *testing.T) {
 		outcome  string
 	}{
 		{name: "500 twice then 200", answers: []int{500, 500}, attempts: 3, moved: 3 * time.Minute, outcome: "500 Internal Server Error (retry in 1m0s)"},
-		{name: "timeout then 200", opts: []shopify.Option{shopify.WithDeliveryTimeout(50 * time.Millisecond)}, answers: []int{0}, attempts: 2, moved: time.Minute, outcome: "timeout (retry in 1m0s)"},
+		{name: "timeout then 200", opts: []shopify.Option{shopify.WithDeliveryTimeout(500 * time.Millisecond)}, answers: []int{0}, attempts: 2, moved: time.Minute, outcome: "timeout (retry in 1m0s)"},
 		{name: "dropped after the schedule", opts: []shopify.Option{shopify.WithRetrySchedule(time.Second, 2*time.Second)}, answers: []int{503, 503, 503}, attempts: 3, moved: 3 * time.Second, outcome: "(dropped after 3 attempts)"},
 		{name: "full schedule takes four hours", answers: slices.Repeat([]int{500}, 9), attempts: 9, moved: 4 * time.Hour, outcome: "(dropped after 9 attempts)"},
 	}

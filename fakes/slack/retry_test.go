@@ -94,7 +94,7 @@ func TestRetries(t *testing.T) {
 
 func TestRetryOnTimeout(t *testing.T) {
 	t.Parallel()
-	w := newWorld(t, slack.WithAckTimeout(100*time.Millisecond))
+	w := newWorld(t, slack.WithAckTimeout(500*time.Millisecond))
 	var mu sync.Mutex
 	var got []string
 	app := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
