@@ -67,13 +67,19 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 func parseInterleaved(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) ([]string, int, bool) {
 	var pos []string
 	fs.SetOutput(stderr)
+	// Parse prints the usage itself on -h and on a bad flag; it is printed
+	// here instead, once, to stdout for -h and after the error otherwise.
+	usage := fs.Usage
+	fs.Usage = func() {}
+	defer func() { fs.Usage = usage }()
 	for {
 		if err := fs.Parse(args); err != nil {
 			if err == flag.ErrHelp {
 				fs.SetOutput(stdout)
-				fs.Usage()
+				usage()
 				return nil, exitOK, false
 			}
+			usage()
 			return nil, exitUsage, false
 		}
 		rest := fs.Args()

@@ -27,6 +27,7 @@ func TestRun(t *testing.T) {
 		code   int
 		stdout string // must contain
 		stderr string
+		quiet  bool // nothing on stderr
 	}{
 		{name: "demo", args: []string{"replay"}, code: 0, stdout: "bot  ◂ One coffee coming up."},
 		{name: "golden matches", args: []string{"replay", cassettes + "order.cassette", "--golden", "../../sim/testdata/telegram/order.golden"}, code: 0, stdout: "journal matches"},
@@ -36,7 +37,9 @@ func TestRun(t *testing.T) {
 		{name: "bad flag", args: []string{"replay", "--nope"}, code: 2, stderr: "flag provided but not defined"},
 		{name: "update needs golden", args: []string{"replay", "--update"}, code: 2, stderr: "--update needs --golden"},
 		{name: "unknown integration", args: []string{"replay", "--integration", "examples/nope"}, code: 2, stderr: "not a bundled integration"},
-		{name: "help", args: []string{"replay", "-h"}, code: 0, stdout: "Usage: chatsim replay"},
+		{name: "help", args: []string{"replay", "-h"}, code: 0, stdout: "Usage: chatsim replay", quiet: true},
+		{name: "help command", args: []string{"help", "serve"}, code: 0, stdout: "Usage: chatsim serve", quiet: true},
+		{name: "bad flag shows usage", args: []string{"serve", "--nope"}, code: 2, stderr: "flag provided but not defined: -nope\nUsage: chatsim serve"},
 		{name: "no command", args: nil, code: 2, stderr: "Usage:"},
 		{name: "test passes", args: []string{"test", "../../features/telegram_order.feature"}, code: 0, stdout: "ok  5 scenarios (5 passed)"},
 		{name: "test fails and explains", args: []string{"test", "../../features/testdata/failing/wrong_word.feature", "--concurrency", "2"}, code: 1,
@@ -62,6 +65,12 @@ func TestRun(t *testing.T) {
 			}
 			if !strings.Contains(errb.String(), tc.stderr) {
 				t.Errorf("stderr lacks %q:\n%s", tc.stderr, errb.String())
+			}
+			if tc.quiet && errb.Len() > 0 {
+				t.Errorf("stderr is not empty:\n%s", errb.String())
+			}
+			if n := strings.Count(out.String()+errb.String(), "Usage: "); n > 1 {
+				t.Errorf("the usage is printed %d times", n)
 			}
 		})
 	}
