@@ -15,7 +15,9 @@ import (
 	"testing"
 	"time"
 
+	gherkin "github.com/cucumber/gherkin/go/v26"
 	"github.com/cucumber/godog"
+	messages "github.com/cucumber/messages/go/v21"
 
 	"github.com/chatsim/chatsim/contracts"
 	"github.com/chatsim/chatsim/sim"
@@ -263,7 +265,7 @@ func execute(ctx context.Context, opts Options, t *testing.T) (Result, error) {
 		}
 	}
 	if len(feats) == 0 {
-		return Result{}, fmt.Errorf("%w: no .feature files in %s", ErrParse, strings.Join(opts.paths(), ", "))
+		return Result{}, nothingToRun(paths, opts)
 	}
 	status := suite.Run()
 	run.mu.Lock()
@@ -283,6 +285,26 @@ func execute(ctx context.Context, opts Options, t *testing.T) (Result, error) {
 		res.Failed++ // a failure godog saw that no scenario hook did
 	}
 	return res, nil
+}
+
+// nothingToRun says why feature files gave no scenario to run: a file with
+// no Feature in it (empty, or only comments), or tags that match nothing.
+func nothingToRun(paths []string, opts Options) error {
+	for _, p := range paths {
+		f, err := os.Open(p)
+		if err != nil {
+			return fmt.Errorf("%w: %w", ErrParse, err)
+		}
+		doc, err := gherkin.ParseGherkinDocument(f, (&messages.Incrementing{}).NewId)
+		f.Close()
+		if err == nil && doc.Feature == nil {
+			return fmt.Errorf("%w: %s: no Feature in the file (it is empty or holds only comments)", ErrParse, p)
+		}
+	}
+	if opts.Tags != "" {
+		return fmt.Errorf("%w: no scenario in %s matches the tags %q", ErrParse, strings.Join(opts.paths(), ", "), opts.Tags)
+	}
+	return fmt.Errorf("%w: no scenarios in %s", ErrParse, strings.Join(opts.paths(), ", "))
 }
 
 // gherkinPos matches a gherkin parser position, "(3:5)".

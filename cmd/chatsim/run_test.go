@@ -20,6 +20,10 @@ func TestRun(t *testing.T) {
 	if err := os.WriteFile(malformed, []byte("Feature: broken\n  Scenario: one\n    Given a thing\nFeature: again\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	empty := filepath.Join(dir, "empty.feature")
+	if err := os.WriteFile(empty, []byte("# only a comment\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	cassettes := "../../examples/telegram/cassettes/"
 	cases := []struct {
 		name   string
@@ -46,6 +50,8 @@ func TestRun(t *testing.T) {
 			stdout: "FAIL 4 scenarios (0 passed, 4 failed)", stderr: `the conversation state "order" differs at /drink: want "Coffee", got "coffee"`},
 		{name: "test random order", args: []string{"test", "../../features/telegram_order.feature", "--seed", "7"}, code: 0, stdout: "seed 7"},
 		{name: "test malformed feature", args: []string{"test", malformed}, code: 2, stderr: "bad.feature:4:1: expected"},
+		{name: "test empty feature", args: []string{"test", empty}, code: 2, stderr: "empty.feature: no Feature in the file"},
+		{name: "test tags match nothing", args: []string{"test", "../../features/telegram_order.feature", "--tags", "@nope"}, code: 2, stderr: `matches the tags "@nope"`},
 		{name: "test no such path", args: []string{"test", filepath.Join(dir, "nope")}, code: 2, stderr: "no such file"},
 		{name: "test bad format", args: []string{"test", "--format", "xml"}, code: 2, stderr: "--format"},
 		{name: "steps", args: []string{"steps", "telegram"}, code: 0, stdout: `Given a Telegram private chat with "ada" (Ada Lovelace)`},
