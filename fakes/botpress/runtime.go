@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/chatsim/chatsim/fakes"
@@ -28,78 +29,95 @@ type apiRequest struct {
 
 // apiHandler serves one operation: it returns the response object or an
 // API error.
-type apiHandler func(rq *apiRequest) (any, *apiError)
+type apiHandler func(s *Server, rq *apiRequest) (any, *apiError)
 
 // route describes one implemented operation.
 type route struct {
 	method, path string // as in the spec: "POST", "/v1/chat/users/get-or-create"
 	name         string // route name for faults and the journal: "user.get-or-create"
 	h            apiHandler
-	nullTags     bool // tags may carry null values meaning "remove" (updates)
+	nullTags     bool    // tags may carry null values meaning "remove" (updates)
+	op           *specOp // the operation in the spec
 }
+
+// runtimeTable is every implemented Runtime API operation, each with its
+// operation in the spec, and the spec's operations the mock does not
+// implement, sorted: the same for every Server, so built once.
+var runtimeTable = sync.OnceValue(func() (t struct {
+	routes  []route
+	missing []string // "METHOD /path", keys of the spec's operations
+}) {
+	sp, err := loadSpec()
+	if err != nil {
+		panic("botpress: " + err.Error()) // the embedded spec: a programming error
+	}
+	t.routes = []route{
+		{"POST", "/v1/chat/users", "user.create", (*Server).createUser, false, nil},
+		{"GET", "/v1/chat/users", "user.list", (*Server).listUsers, false, nil},
+		{"GET", "/v1/chat/users/{id}", "user.get", (*Server).getUser, false, nil},
+		{"PUT", "/v1/chat/users/{id}", "user.update", (*Server).updateUser, true, nil},
+		{"DELETE", "/v1/chat/users/{id}", "user.delete", (*Server).deleteUser, false, nil},
+		{"POST", "/v1/chat/users/get-or-create", "user.get-or-create", (*Server).getOrCreateUser, false, nil},
+
+		{"POST", "/v1/chat/conversations", "conversation.create", (*Server).createConversation, false, nil},
+		{"GET", "/v1/chat/conversations", "conversation.list", (*Server).listConversations, false, nil},
+		{"GET", "/v1/chat/conversations/{id}", "conversation.get", (*Server).getConversation, false, nil},
+		{"PUT", "/v1/chat/conversations/{id}", "conversation.update", (*Server).updateConversation, true, nil},
+		{"DELETE", "/v1/chat/conversations/{id}", "conversation.delete", (*Server).deleteConversation, false, nil},
+		{"POST", "/v1/chat/conversations/get-or-create", "conversation.get-or-create", (*Server).getOrCreateConversation, false, nil},
+		{"GET", "/v1/chat/conversations/{id}/participants", "participant.list", (*Server).listParticipants, false, nil},
+		{"POST", "/v1/chat/conversations/{id}/participants", "participant.add", (*Server).addParticipant, false, nil},
+		{"GET", "/v1/chat/conversations/{id}/participants/{userId}", "participant.get", (*Server).getParticipant, false, nil},
+		{"DELETE", "/v1/chat/conversations/{id}/participants/{userId}", "participant.remove", (*Server).removeParticipant, false, nil},
+
+		{"POST", "/v1/chat/messages", "message.create", (*Server).createMessage, false, nil},
+		{"GET", "/v1/chat/messages", "message.list", (*Server).listMessages, false, nil},
+		{"POST", "/v1/chat/messages/get-or-create", "message.get-or-create", (*Server).getOrCreateMessage, false, nil},
+		{"GET", "/v1/chat/messages/{id}", "message.get", (*Server).getMessage, false, nil},
+		{"PUT", "/v1/chat/messages/{id}", "message.update", (*Server).updateMessage, true, nil},
+		{"DELETE", "/v1/chat/messages/{id}", "message.delete", (*Server).deleteMessage, false, nil},
+		{"POST", "/v1/chat/initialize-incoming-message", "message.initialize-incoming", (*Server).initializeIncomingMessage, false, nil},
+
+		{"POST", "/v1/chat/events", "event.create", (*Server).createEvent, false, nil},
+		{"GET", "/v1/chat/events", "event.list", (*Server).listEvents, false, nil},
+		{"GET", "/v1/chat/events/{id}", "event.get", (*Server).getEvent, false, nil},
+		{"DELETE", "/v1/chat/events/scheduled/{id}", "event.cancel", (*Server).cancelScheduledEvent, false, nil},
+
+		{"GET", "/v1/chat/states/{type}/{id}/{name}", "state.get", (*Server).getState, false, nil},
+		{"POST", "/v1/chat/states/{type}/{id}/{name}", "state.set", (*Server).setState, false, nil},
+		{"PATCH", "/v1/chat/states/{type}/{id}/{name}", "state.patch", (*Server).patchState, false, nil},
+		{"POST", "/v1/chat/states/{type}/{id}/{name}/get-or-set", "state.get-or-set", (*Server).getOrSetState, false, nil},
+		{"POST", "/v1/chat/states/{type}/{id}/{name}/expiry", "state.expiry", (*Server).setStateExpiry, false, nil},
+
+		{"POST", "/v1/chat/integrations/configure", "integration.configure", (*Server).configureIntegration, false, nil},
+		{"POST", "/v1/chat/analytics", "analytics.track", (*Server).trackAnalytics, false, nil},
+	}
+	done := map[string]bool{}
+	for i, rt := range t.routes {
+		if t.routes[i].op = sp.op(rt.method, rt.path); t.routes[i].op == nil {
+			panic("botpress: route not in the spec: " + rt.method + " " + rt.path) // a programming error
+		}
+		done[rt.method+" "+rt.path] = true
+	}
+	keys := make([]string, 0, len(sp.ops))
+	for k := range sp.ops {
+		if !done[k] {
+			keys = append(keys, k)
+		}
+	}
+	sort.Strings(keys)
+	t.missing = keys
+	return t
+})
 
 // runtimeRoutes mounts every Runtime API operation. Operations of the spec
 // the mock does not implement answer MethodNotFound naming themselves.
 func (s *Server) runtimeRoutes(mux *fakes.Routes) {
-	routes := []route{
-		{"POST", "/v1/chat/users", "user.create", s.createUser, false},
-		{"GET", "/v1/chat/users", "user.list", s.listUsers, false},
-		{"GET", "/v1/chat/users/{id}", "user.get", s.getUser, false},
-		{"PUT", "/v1/chat/users/{id}", "user.update", s.updateUser, true},
-		{"DELETE", "/v1/chat/users/{id}", "user.delete", s.deleteUser, false},
-		{"POST", "/v1/chat/users/get-or-create", "user.get-or-create", s.getOrCreateUser, false},
-
-		{"POST", "/v1/chat/conversations", "conversation.create", s.createConversation, false},
-		{"GET", "/v1/chat/conversations", "conversation.list", s.listConversations, false},
-		{"GET", "/v1/chat/conversations/{id}", "conversation.get", s.getConversation, false},
-		{"PUT", "/v1/chat/conversations/{id}", "conversation.update", s.updateConversation, true},
-		{"DELETE", "/v1/chat/conversations/{id}", "conversation.delete", s.deleteConversation, false},
-		{"POST", "/v1/chat/conversations/get-or-create", "conversation.get-or-create", s.getOrCreateConversation, false},
-		{"GET", "/v1/chat/conversations/{id}/participants", "participant.list", s.listParticipants, false},
-		{"POST", "/v1/chat/conversations/{id}/participants", "participant.add", s.addParticipant, false},
-		{"GET", "/v1/chat/conversations/{id}/participants/{userId}", "participant.get", s.getParticipant, false},
-		{"DELETE", "/v1/chat/conversations/{id}/participants/{userId}", "participant.remove", s.removeParticipant, false},
-
-		{"POST", "/v1/chat/messages", "message.create", s.createMessage, false},
-		{"GET", "/v1/chat/messages", "message.list", s.listMessages, false},
-		{"POST", "/v1/chat/messages/get-or-create", "message.get-or-create", s.getOrCreateMessage, false},
-		{"GET", "/v1/chat/messages/{id}", "message.get", s.getMessage, false},
-		{"PUT", "/v1/chat/messages/{id}", "message.update", s.updateMessage, true},
-		{"DELETE", "/v1/chat/messages/{id}", "message.delete", s.deleteMessage, false},
-		{"POST", "/v1/chat/initialize-incoming-message", "message.initialize-incoming", s.initializeIncomingMessage, false},
-
-		{"POST", "/v1/chat/events", "event.create", s.createEvent, false},
-		{"GET", "/v1/chat/events", "event.list", s.listEvents, false},
-		{"GET", "/v1/chat/events/{id}", "event.get", s.getEvent, false},
-		{"DELETE", "/v1/chat/events/scheduled/{id}", "event.cancel", s.cancelScheduledEvent, false},
-
-		{"GET", "/v1/chat/states/{type}/{id}/{name}", "state.get", s.getState, false},
-		{"POST", "/v1/chat/states/{type}/{id}/{name}", "state.set", s.setState, false},
-		{"PATCH", "/v1/chat/states/{type}/{id}/{name}", "state.patch", s.patchState, false},
-		{"POST", "/v1/chat/states/{type}/{id}/{name}/get-or-set", "state.get-or-set", s.getOrSetState, false},
-		{"POST", "/v1/chat/states/{type}/{id}/{name}/expiry", "state.expiry", s.setStateExpiry, false},
-
-		{"POST", "/v1/chat/integrations/configure", "integration.configure", s.configureIntegration, false},
-		{"POST", "/v1/chat/analytics", "analytics.track", s.trackAnalytics, false},
+	t := runtimeTable()
+	for _, rt := range t.routes {
+		mux.Handle(rt.method+" "+rt.path, s.api(rt, rt.op))
 	}
-	done := map[string]bool{}
-	for _, rt := range routes {
-		op := s.spec.op(rt.method, rt.path)
-		if op == nil {
-			panic("botpress: route not in the spec: " + rt.method + " " + rt.path) // a programming error
-		}
-		done[rt.method+" "+rt.path] = true
-		mux.Handle(rt.method+" "+rt.path, s.api(rt, op))
-	}
-	keys := make([]string, 0, len(s.spec.ops))
-	for k := range s.spec.ops {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		if done[k] {
-			continue
-		}
+	for _, k := range t.missing {
 		op := s.spec.ops[k]
 		mux.HandleFunc(k, func(w http.ResponseWriter, r *http.Request) {
 			s.writeAPIError(w, newAPIError("MethodNotFound", "%s (%s %s) is not implemented by the chatsim mock platform", op.ID, op.Method, op.Path))
@@ -139,7 +157,7 @@ func (s *Server) api(rt route, op *specOp) http.Handler {
 				return
 			}
 		}
-		resp, e := rt.h(rq)
+		resp, e := rt.h(s, rq)
 		if e != nil {
 			s.writeAPIError(w, e)
 			return
