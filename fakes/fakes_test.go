@@ -182,18 +182,3 @@ func TestActivityTurn(t *testing.T) {
 		r()
 	}
 }
-
-func TestUntilClosed(t *testing.T) {
-	t.Parallel()
-	closing := make(chan struct{})
-	ctx, cancel := fakes.UntilClosed(closing)
-	defer cancel()
-	if ctx.Err() != nil {
-		t.Fatal("the context ended before Close")
-	}
-	close(closing)
-	<-ctx.Done() // the test's deadline bounds the wait
-	ctx2, cancel2 := fakes.UntilClosed(make(chan struct{}))
-	cancel2()
-	<-ctx2.Done()
-}

@@ -322,8 +322,7 @@ func (s *Server) queueLocked(j *job) {
 // deliverLoop makes the queued deliveries one at a time, in order.
 func (s *Server) deliverLoop() {
 	defer close(s.workerDone)
-	ctx, cancel := fakes.UntilClosed(s.closing)
-	defer cancel()
+	ctx := s.life
 	for {
 		s.mu.Lock()
 		if s.closed {
@@ -338,7 +337,7 @@ func (s *Server) deliverLoop() {
 		if j == nil {
 			select {
 			case <-s.wake:
-			case <-s.closing:
+			case <-s.life.Done():
 				return
 			}
 			continue

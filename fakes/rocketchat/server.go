@@ -1,6 +1,7 @@
 package rocketchat
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -133,7 +134,10 @@ type Server struct {
 	wake        chan struct{}
 	ddp         map[*ddpConn]struct{}
 
-	closing    chan struct{}
+	// life ends at Close: the context the delivery worker and its
+	// outgoing requests run under.
+	life       context.Context
+	endLife    context.CancelFunc
 	workerDone chan struct{}
 	connsDone  sync.WaitGroup
 }
@@ -173,16 +177,18 @@ func Start(opts ...Option) (*Server, error) {
 		responseTTL: ResponseURLTTL,
 		wake:        make(chan struct{}, 1),
 		ddp:         map[*ddpConn]struct{}{},
-		closing:     make(chan struct{}),
 		workerDone:  make(chan struct{}),
 	}
+	s.life, s.endLife = context.WithCancel(context.Background())
 	if err := s.seedState(); err != nil {
+		s.endLife()
 		return nil, fmt.Errorf("start rocketchat: %w", err)
 	}
 	s.mux = s.buildControl()
 	var err error
 	s.http, err = fakes.Listen(cfg.addr, fakes.Track(cfg.activity, "rocketchat", http.HandlerFunc(s.serveHTTP)))
 	if err != nil {
+		s.endLife()
 		return nil, fmt.Errorf("start rocketchat: %w", err)
 	}
 	if cfg.target != "" {
@@ -228,7 +234,7 @@ func (s *Server) Close() error {
 		return nil
 	}
 	s.closed = true
-	close(s.closing)
+	s.endLife()
 	conns := make([]*ddpConn, 0, len(s.ddp))
 	for c := range s.ddp {
 		conns = append(conns, c)

@@ -1,6 +1,7 @@
 package shopify
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -193,8 +194,11 @@ type Server struct {
 	knobs       Knobs
 	deliveries  []Delivery
 
-	wake       chan struct{}
-	closing    chan struct{}
+	wake chan struct{}
+	// life ends at Close: the context the delivery worker and its
+	// outgoing requests run under.
+	life       context.Context
+	endLife    context.CancelFunc
 	workerDone chan struct{}
 }
 
@@ -283,9 +287,9 @@ func Start(opts ...Option) (*Server, error) {
 		tokens:      map[string]*token{},
 		grants:      map[string]*grant{},
 		wake:        make(chan struct{}, 1),
-		closing:     make(chan struct{}),
 		workerDone:  make(chan struct{}),
 	}
+	s.life, s.endLife = context.WithCancel(context.Background())
 	s.tokens[cfg.token] = &token{value: cfg.token, scopes: cfg.scopes}
 	s.shop = s.newShop()
 	for _, t := range cfg.topics {
@@ -299,6 +303,7 @@ func Start(opts ...Option) (*Server, error) {
 	var err error
 	s.http, err = fakes.Listen(cfg.addr, fakes.Track(cfg.activity, "shopify", http.HandlerFunc(s.serveHTTP)))
 	if err != nil {
+		s.endLife()
 		return nil, fmt.Errorf("start shopify: %w", err)
 	}
 	go s.deliverLoop()
@@ -371,7 +376,7 @@ func (s *Server) Close() error {
 		return nil
 	}
 	s.closed = true
-	close(s.closing)
+	s.endLife()
 	s.mu.Unlock()
 	<-s.workerDone
 	err := s.http.Close()

@@ -272,8 +272,7 @@ func onlyFields(body []byte, fields []string) []byte {
 // only retries are left.
 func (s *Server) deliverLoop() {
 	defer close(s.workerDone)
-	ctx, cancel := fakes.UntilClosed(s.closing)
-	defer cancel()
+	ctx := s.life
 	for {
 		s.mu.Lock()
 		if s.closed {
@@ -312,7 +311,7 @@ func (s *Server) deliverLoop() {
 		if wait < 0 {
 			select {
 			case <-s.wake:
-			case <-s.closing:
+			case <-s.life.Done():
 				return
 			}
 			continue
@@ -326,7 +325,7 @@ func (s *Server) deliverLoop() {
 		case <-t.C:
 		case <-s.wake:
 			t.Stop()
-		case <-s.closing:
+		case <-s.life.Done():
 			t.Stop()
 			return
 		}

@@ -86,8 +86,7 @@ func (s *Server) pushLocked(q *outgoing) {
 // deliverLoop delivers queued requests one at a time, in order.
 func (s *Server) deliverLoop() {
 	defer close(s.workerDone)
-	ctx, cancel := fakes.UntilClosed(s.closing)
-	defer cancel()
+	ctx := s.life
 	for {
 		s.mu.Lock()
 		var q *outgoing
@@ -100,7 +99,7 @@ func (s *Server) deliverLoop() {
 			select {
 			case <-s.wake:
 				continue
-			case <-s.closing:
+			case <-s.life.Done():
 				return
 			}
 		}

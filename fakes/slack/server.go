@@ -1,6 +1,7 @@
 package slack
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -142,7 +143,10 @@ type Server struct {
 	mu sync.Mutex
 	st *state
 
-	closing    chan struct{}
+	// life ends at Close: the context the delivery worker and its
+	// outgoing requests run under.
+	life       context.Context
+	endLife    context.CancelFunc
 	workerDone chan struct{}
 	wake       chan struct{}
 	sockWG     sync.WaitGroup
@@ -182,12 +186,13 @@ func Start(opts ...Option) (*Server, error) {
 	}
 	s := &Server{
 		cfg:        cfg,
-		closing:    make(chan struct{}),
 		workerDone: make(chan struct{}),
 		wake:       make(chan struct{}, 1),
 	}
+	s.life, s.endLife = context.WithCancel(context.Background())
 	st, err := newState(*cfg.ws, cfg.clock)
 	if err != nil {
+		s.endLife()
 		return nil, fmt.Errorf("start slack: %w", err)
 	}
 	s.st = st
@@ -196,6 +201,7 @@ func Start(opts ...Option) (*Server, error) {
 	s.mux = s.buildControl()
 	s.http, err = fakes.Listen(cfg.addr, fakes.Track(cfg.activity, "slack", http.HandlerFunc(s.serveHTTP)))
 	if err != nil {
+		s.endLife()
 		return nil, fmt.Errorf("start slack: %w", err)
 	}
 	go s.deliverLoop()
@@ -262,7 +268,7 @@ func (s *Server) Close() error {
 		return nil
 	}
 	s.st.closed = true
-	close(s.closing)
+	s.endLife()
 	for c := range s.st.sockets {
 		c.close()
 	}

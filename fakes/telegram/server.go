@@ -1,6 +1,7 @@
 package telegram
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -128,7 +129,10 @@ type Server struct {
 	deliveries  []Delivery
 	mux         http.Handler
 
-	closing    chan struct{}
+	// life ends at Close: the context the delivery worker and its
+	// outgoing requests run under.
+	life       context.Context
+	endLife    context.CancelFunc
 	workerDone chan struct{}
 }
 
@@ -178,15 +182,16 @@ func Start(opts ...Option) (*Server, error) {
 		callbacks:  map[string]*callbackRec{},
 		nextUpdate: FirstUpdateID,
 		changed:    make(chan struct{}),
-		closing:    make(chan struct{}),
 		workerDone: make(chan struct{}),
 	}
+	s.life, s.endLife = context.WithCancel(context.Background())
 	s.webhook.maxConnections = 40
 	s.mux = s.buildControl()
 	bot := *cfg.bot
 	s.users[bot.ID] = &bot
 	s.http, err = fakes.Listen(cfg.addr, fakes.Track(cfg.activity, "telegram", http.HandlerFunc(s.serveHTTP)))
 	if err != nil {
+		s.endLife()
 		return nil, fmt.Errorf("start telegram: %w", err)
 	}
 	go s.deliverLoop()
@@ -238,7 +243,7 @@ func (s *Server) Close() error {
 		return nil
 	}
 	s.closed = true
-	close(s.closing)
+	s.endLife()
 	s.notifyLocked()
 	s.mu.Unlock()
 	<-s.workerDone

@@ -341,7 +341,7 @@ func (s *Server) deliverLoop() {
 		if q == nil {
 			select {
 			case <-wait:
-			case <-s.closing:
+			case <-s.life.Done():
 				return
 			}
 			continue
@@ -358,9 +358,7 @@ func (s *Server) deliverLoop() {
 // turn takes the World's delivery Turn (fakes.Activity.Turn), giving up
 // when the Server closes.
 func (s *Server) turn(what string) (release func(), err error) {
-	ctx, cancel := fakes.UntilClosed(s.closing)
-	defer cancel()
-	return s.cfg.activity.Turn(ctx, what)
+	return s.cfg.activity.Turn(s.life, what)
 }
 
 // Delivery is one attempt at posting an update to the webhook.
@@ -449,7 +447,7 @@ func (s *Server) deliver(q *queued, hook webhook) {
 		t := time.NewTimer(backoff)
 		select {
 		case <-t.C:
-		case <-s.closing:
+		case <-s.life.Done():
 			t.Stop()
 			return
 		}
@@ -481,8 +479,7 @@ func networkError(err error) string {
 
 // post sends one update to the webhook.
 func (s *Server) post(hook webhook, raw json.RawMessage) (status int, ctype string, body []byte, err error) {
-	ctx, cancel := fakes.UntilClosed(s.closing)
-	defer cancel()
+	ctx := s.life
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, hook.url, bytes.NewReader(raw))
 	if err != nil {
 		return 0, "", nil, err
@@ -537,8 +534,7 @@ func (s *Server) executeReply(ctype string, body []byte) {
 		s.recordCall(c, errNotFound(), true)
 		return
 	}
-	ctx, cancel := fakes.UntilClosed(s.closing)
-	defer cancel()
+	ctx := s.life
 	c.ctx = ctx
 	_, _ = s.invoke(c)
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"sync"
@@ -262,4 +263,29 @@ func TestWebhookLifecycle(t *testing.T) {
 	if u := rc.next(t); u.Message.Text != "three" {
 		t.Fatalf("delivered %+v", u)
 	}
+}
+
+// TestCloseEndsAHangingDelivery checks that Close cancels a webhook
+// delivery the bot never answers, instead of waiting for it.
+func TestCloseEndsAHangingDelivery(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	arrived, cancelled := make(chan struct{}), make(chan struct{})
+	hook := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		_, _ = io.ReadAll(r.Body) // the server notices a hang-up only once the body is read
+		close(arrived)
+		<-r.Context().Done() // never answers; only the fake hanging up ends this
+		close(cancelled)
+	}))
+	t.Cleanup(hook.Close)
+	status, r := w.api(t, "setWebhook", map[string]any{"url": hook.URL})
+	mustOK(t, status, r, nil)
+	if _, err := w.srv.SendText(ada, ada, "hi"); err != nil {
+		t.Fatal(err)
+	}
+	<-arrived // the test's deadline bounds every wait here
+	if err := w.srv.Close(); err != nil {
+		t.Fatal(err)
+	}
+	<-cancelled
 }
