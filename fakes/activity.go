@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -16,11 +17,13 @@ import (
 //
 // Work is busy (Begin: a request being served, an invocation of the
 // integration) or queued (Queue: a delivery or a bot reply waiting its
-// turn). A worker that sends queued work takes the Turn first: one delivery
-// at a time across the World, and only once nothing is busy. So a fake's
-// event about the bot's own message reaches the integration after the
-// integration has finished the call that posted it, and the journal's
-// order is the same on every run.
+// turn, held as a Ticket). A worker that sends queued work takes the
+// ticket's Turn first: one delivery at a time across the World, only once
+// nothing is busy, and in the order the work was queued. So a fake's event
+// about the bot's own message reaches the integration after the
+// integration has finished the call that posted it, two fakes' deliveries
+// queued in one call go out in the order the call queued them, and the
+// journal's order is the same on every run.
 type Activity struct {
 	mu      sync.Mutex
 	next    uint64
@@ -29,7 +32,8 @@ type Activity struct {
 	last    string        // the last piece of work that began
 	busy    int           // pending work that is busy (Begin, a held Turn)
 	turn    bool          // a Turn is held
-	quiet   chan struct{} // closed when busy drops to 0 or a Turn is released
+	quiet   chan struct{} // closed when busy drops to 0, a Turn is released or the line's head leaves
+	line    []uint64      // tickets in line for the Turn, oldest first
 }
 
 // NewActivity returns a tracker with nothing in flight.
@@ -42,20 +46,30 @@ func NewActivity() *Activity {
 // Begin records that the busy work named what has started and returns the
 // function that ends it. Calling the end function more than once is
 // harmless.
-func (a *Activity) Begin(what string) (end func()) { return a.begin(what, true) }
+func (a *Activity) Begin(what string) (end func()) {
+	_, end = a.begin(what, true)
+	return end
+}
 
-// Queue records queued work named what (a delivery, a bot reply owed): it
-// keeps Wait waiting but does not hold a Turn back. The worker that sends it
-// takes the Turn.
-func (a *Activity) Queue(what string) (end func()) { return a.begin(what, false) }
-
-func (a *Activity) begin(what string, busy bool) (end func()) {
+// Queue records queued work named what (a delivery, a bot reply owed) and
+// returns its Ticket: it keeps Wait waiting until the ticket ends, but holds
+// no Turn back until it is in line (Ready, Turn). A nil *Activity returns a
+// nil *Ticket, which does nothing.
+func (a *Activity) Queue(what string) *Ticket {
 	if a == nil {
-		return func() {}
+		return nil
+	}
+	id, end := a.begin(what, false)
+	return &Ticket{a: a, id: id, what: what, end: end}
+}
+
+func (a *Activity) begin(what string, busy bool) (id uint64, end func()) {
+	if a == nil {
+		return 0, func() {}
 	}
 	a.mu.Lock()
 	a.next++
-	id := a.next
+	id = a.next
 	if len(a.pending) == 0 {
 		a.idle = make(chan struct{})
 	}
@@ -66,7 +80,7 @@ func (a *Activity) begin(what string, busy bool) (end func()) {
 	}
 	a.mu.Unlock()
 	var once sync.Once
-	return func() {
+	return id, func() {
 		once.Do(func() {
 			a.mu.Lock()
 			delete(a.pending, id)
@@ -93,21 +107,84 @@ func (a *Activity) wakeLocked() {
 	}
 }
 
-// Turn waits until nothing is busy and no other worker holds the Turn, then
-// takes it: the caller may send one queued delivery, named what, and must
-// call release when the delivery and its answer are done. The Turn counts as
-// busy work while held. A nil *Activity grants it at once. The error is
-// ctx's, naming what was busy.
-func (a *Activity) Turn(ctx context.Context, what string) (release func(), err error) {
-	if a == nil {
+// enterLocked puts ticket id in line, in id order. a.mu must be held.
+func (a *Activity) enterLocked(id uint64) {
+	i, found := slices.BinarySearch(a.line, id)
+	if !found {
+		a.line = slices.Insert(a.line, i, id)
+	}
+}
+
+// leaveLocked takes ticket id out of the line, waking the workers waiting
+// for a Turn when it was the head. a.mu must be held.
+func (a *Activity) leaveLocked(id uint64) {
+	i, found := slices.BinarySearch(a.line, id)
+	if !found {
+		return
+	}
+	a.line = slices.Delete(a.line, i, i+1)
+	if i == 0 {
+		a.wakeLocked()
+	}
+}
+
+// Ticket is one piece of queued work (Activity.Queue). Its worker sends it
+// after taking its Turn, then calls End; a ticket dropped unsent is ended
+// too. A nil *Ticket does nothing and is granted its Turn at once. A
+// Ticket's methods are safe for concurrent use.
+type Ticket struct {
+	a    *Activity
+	id   uint64
+	what string
+	end  func()
+}
+
+// Ready puts the ticket in line for the Turn before its worker asks for
+// it: from then on, no ticket queued after this one takes the Turn first.
+// A worker calls it when the work is queued if it sends its tickets in the
+// order they were queued and will call Turn or End on this one; so the
+// order holds even while the worker is still busy elsewhere.
+func (t *Ticket) Ready() {
+	if t == nil {
+		return
+	}
+	t.a.mu.Lock()
+	defer t.a.mu.Unlock()
+	if _, live := t.a.pending[t.id]; live {
+		t.a.enterLocked(t.id)
+	}
+}
+
+// End records that the work is done, sent or dropped. Calling it more than
+// once is harmless.
+func (t *Ticket) End() {
+	if t == nil {
+		return
+	}
+	t.a.mu.Lock()
+	t.a.leaveLocked(t.id)
+	t.a.mu.Unlock()
+	t.end()
+}
+
+// Turn waits until nothing is busy, no other worker holds the Turn and no
+// ticket queued earlier is in line, then takes it: the caller may send the
+// ticket's work and must call release when the delivery and its answer are
+// done. The Turn counts as busy work while held. The error is ctx's,
+// naming what was busy.
+func (t *Ticket) Turn(ctx context.Context) (release func(), err error) {
+	if t == nil {
 		return func() {}, nil
 	}
+	a := t.a
+	a.mu.Lock()
+	a.enterLocked(t.id)
 	for {
-		a.mu.Lock()
-		if a.busy == 0 && !a.turn {
+		if a.busy == 0 && !a.turn && a.line[0] == t.id {
+			a.leaveLocked(t.id)
 			a.turn = true
 			a.mu.Unlock()
-			end := a.Begin(what)
+			_, end := a.begin(t.what, true)
 			var once sync.Once
 			return func() {
 				once.Do(func() {
@@ -126,8 +203,12 @@ func (a *Activity) Turn(ctx context.Context, what string) (release func(), err e
 		a.mu.Unlock()
 		select {
 		case <-quiet:
+			a.mu.Lock()
 		case <-ctx.Done():
-			return nil, fmt.Errorf("wait for a turn to send %s: %w (busy: %s)", what, ctx.Err(), strings.Join(a.Pending(), ", "))
+			a.mu.Lock()
+			a.leaveLocked(t.id)
+			a.mu.Unlock()
+			return nil, fmt.Errorf("wait for a turn to send %s: %w (busy: %s)", t.what, ctx.Err(), strings.Join(a.Pending(), ", "))
 		}
 	}
 }

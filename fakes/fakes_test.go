@@ -2,9 +2,11 @@ package fakes_test
 
 import (
 	"context"
+	"fmt"
 	"net"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -132,16 +134,17 @@ func TestActivityTurn(t *testing.T) {
 	busy := a.Begin("platform → integration message_created")
 	granted := make(chan func(), 1)
 	go func() {
-		release, err := a.Turn(context.Background(), "slack deliver message")
+		release, err := queued.Turn(context.Background())
 		if err != nil {
 			t.Error(err)
 			return
 		}
 		granted <- release
 	}()
+	reply := a.Queue("bot reply")
 	short, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
 	defer cancel()
-	if _, err := a.Turn(short, "bot reply"); err == nil || !strings.Contains(err.Error(), "message_created") {
+	if _, err := reply.Turn(short); err == nil || !strings.Contains(err.Error(), "message_created") {
 		t.Fatalf("Turn while busy = %v, want a deadline error naming the busy work", err)
 	}
 	select {
@@ -153,10 +156,11 @@ func TestActivityTurn(t *testing.T) {
 	release := <-granted // the deadline of the test is the wait's bound
 	second := make(chan struct{})
 	go func() {
-		r, err := a.Turn(context.Background(), "bot reply")
+		r, err := reply.Turn(context.Background())
 		if err == nil {
 			r()
 		}
+		reply.End()
 		close(second)
 	}()
 	short2, cancel2 := context.WithTimeout(context.Background(), 20*time.Millisecond)
@@ -171,14 +175,108 @@ func TestActivityTurn(t *testing.T) {
 	}
 	release()
 	<-second
-	queued()
+	queued.End()
+	queued.End() // harmless
 	if err := a.Wait(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	var nilActivity *fakes.Activity
-	if r, err := nilActivity.Turn(context.Background(), "x"); err != nil {
+	nilTicket := nilActivity.Queue("x")
+	nilTicket.Ready()
+	if r, err := nilTicket.Turn(context.Background()); err != nil {
 		t.Fatal(err)
 	} else {
 		r()
+	}
+	nilTicket.End()
+}
+
+// Tickets take the Turn in the order they were queued, whichever worker
+// asks first; a ticket in line (Ready) holds later ones back before its
+// worker asks, and leaving the line (End) lets them go.
+func TestActivityTurnOrder(t *testing.T) {
+	t.Parallel()
+	for range 50 {
+		a := fakes.NewActivity()
+		call := a.Begin("slack POST /api/chat.postMessage")
+		first := a.Queue("slack deliver event_callback")
+		first.Ready()
+		second := a.Queue("bot reply to msg#3")
+		third := a.Queue("telegram update 7 message")
+		order := make(chan string, 3)
+		var wg sync.WaitGroup
+		for _, tk := range []*fakes.Ticket{third, second} {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				release, err := tk.Turn(context.Background())
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				order <- fmt.Sprint(tk == second)
+				release()
+				tk.End()
+			}()
+		}
+		// Both workers are waiting or about to; neither may go before first,
+		// which is in line though its worker has not asked yet.
+		call()
+		short, cancel := context.WithTimeout(context.Background(), 5*time.Millisecond)
+		err := a.Wait(short)
+		cancel()
+		if err == nil {
+			t.Fatal("Wait returned with three tickets pending")
+		}
+		select {
+		case o := <-order:
+			t.Fatalf("a later ticket (second=%s) took the Turn while an earlier one was in line", o)
+		default:
+		}
+		release, err := first.Turn(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		release()
+		first.End()
+		wg.Wait()
+		close(order)
+		var got []string
+		for o := range order {
+			got = append(got, o)
+		}
+		if strings.Join(got, " ") != "true false" {
+			t.Fatalf("second ticket first = %v, want [true false]: the Turn goes in queue order", got)
+		}
+	}
+}
+
+// A ticket in line that is dropped unsent (End) no longer holds the line.
+func TestActivityTicketEndLeavesTheLine(t *testing.T) {
+	t.Parallel()
+	a := fakes.NewActivity()
+	dropped := a.Queue("rocketchat deliver outgoing")
+	dropped.Ready()
+	later := a.Queue("bot reply")
+	done := make(chan error, 1)
+	go func() {
+		release, err := later.Turn(context.Background())
+		if err == nil {
+			release()
+		}
+		later.End()
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		t.Fatalf("Turn = %v while an earlier ticket was in line", err)
+	case <-time.After(10 * time.Millisecond):
+	}
+	dropped.End()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Wait(context.Background()); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strings"
 	"sync"
+
+	"github.com/chatsim/chatsim/fakes"
 )
 
 // BotRule is one rule of the scripted bot: when an incoming message (or an
@@ -280,7 +282,7 @@ func fill(raw json.RawMessage, text string) json.RawMessage {
 // answer an event, or deliver an outgoing message created by a bot's call.
 type botJob struct {
 	messageID, eventID, deliverID string
-	end                           func()
+	ticket                        *fakes.Ticket
 }
 
 // botQueue runs the bot's jobs one at a time, in the order they were
@@ -311,11 +313,12 @@ func (q *botQueue) enqueue(j botJob) {
 	if j.deliverID != "" {
 		what = "platform deliver " + j.deliverID
 	}
-	j.end = q.s.activity.Queue(what)
+	j.ticket = q.s.activity.Queue(what)
+	j.ticket.Ready() // the queue runs in order, once the holds are released
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	if q.closed {
-		j.end()
+		j.ticket.End()
 		return
 	}
 	q.jobs = append(q.jobs, j)
@@ -355,7 +358,7 @@ func (q *botQueue) run() {
 			q.jobs = nil
 			q.mu.Unlock()
 			for _, j := range rest {
-				j.end()
+				j.ticket.End()
 			}
 			return
 		}
@@ -365,12 +368,12 @@ func (q *botQueue) run() {
 		// One delivery at a time across the World, once nothing is busy
 		// (fakes.Activity.Turn): a fake's own deliveries and the bot's
 		// replies never interleave.
-		release, err := q.s.activity.Turn(q.s.ctx, "bot job "+j.messageID+j.eventID+j.deliverID)
+		release, err := j.ticket.Turn(q.s.ctx)
 		if err == nil {
 			q.s.runJob(j)
 			release()
 		}
-		j.end()
+		j.ticket.End()
 	}
 }
 

@@ -289,7 +289,7 @@ type job struct {
 	data   map[string]any
 	body   []byte
 	text   string
-	end    func()
+	ticket *fakes.Ticket // its place in the World's line for the Turn
 }
 
 // Delivery is one attempt at a webhook or interaction delivery.
@@ -311,7 +311,8 @@ func (s *Server) Deliveries() []Delivery {
 }
 
 func (s *Server) queueLocked(j *job) {
-	j.end = s.cfg.activity.Queue("rocketchat deliver " + j.kind)
+	j.ticket = s.cfg.activity.Queue("rocketchat deliver " + j.kind)
+	j.ticket.Ready() // the worker sends the queue in order
 	s.queue = append(s.queue, j)
 	select {
 	case s.wake <- struct{}{}:
@@ -342,9 +343,9 @@ func (s *Server) deliverLoop() {
 			}
 			continue
 		}
-		release, err := s.cfg.activity.Turn(ctx, "rocketchat deliver "+j.kind)
+		release, err := j.ticket.Turn(ctx)
 		if err != nil { // closing
-			j.end()
+			j.ticket.End()
 			continue
 		}
 		switch j.kind {
@@ -354,7 +355,7 @@ func (s *Server) deliverLoop() {
 			s.runInteraction(ctx, j)
 		}
 		release()
-		j.end()
+		j.ticket.End()
 	}
 }
 

@@ -248,7 +248,7 @@ func (s *Server) Close() error {
 	s.connsDone.Wait()
 	s.mu.Lock()
 	for _, j := range s.queue {
-		j.end()
+		j.ticket.End()
 	}
 	s.queue = nil
 	s.mu.Unlock()

@@ -382,7 +382,7 @@ func (s *Server) Close() error {
 	err := s.http.Close()
 	s.mu.Lock()
 	for _, j := range s.queue {
-		j.end()
+		j.ticket.End()
 	}
 	s.queue = nil
 	s.mu.Unlock()

@@ -74,7 +74,7 @@ type job struct {
 	attempt     int
 	duplicate   bool
 	due         time.Time
-	end         func()
+	ticket      *fakes.Ticket // its place in the World's line for the Turn
 }
 
 // SetWebhookTarget sets where declared subscriptions (WithTopics,
@@ -215,7 +215,7 @@ func (s *Server) emitRawLocked(topic string, body []byte, eventID, webhookID str
 		s.jobSeq++
 		j := &job{seq: s.jobSeq, topic: topic, sub: sub, url: url, body: b, version: version, webhookID: wid,
 			eventID: eventID, triggeredAt: at, title: title, attempt: 1, due: s.now()}
-		j.end = s.cfg.activity.Queue(fmt.Sprintf("shopify deliver %s %s", topic, wid))
+		j.ticket = s.cfg.activity.Queue(fmt.Sprintf("shopify deliver %s %s", topic, wid))
 		s.queue = append(s.queue, j)
 		n++
 	}
@@ -299,9 +299,9 @@ func (s *Server) deliverLoop() {
 		}
 		s.mu.Unlock()
 		if next != nil {
-			release, err := s.cfg.activity.Turn(ctx, fmt.Sprintf("shopify deliver %s %s", next.topic, next.webhookID))
+			release, err := next.ticket.Turn(ctx)
 			if err != nil { // closing
-				next.end()
+				next.ticket.End()
 				continue
 			}
 			s.attempt(ctx, next)
@@ -363,7 +363,7 @@ func (s *Server) attempt(ctx context.Context, j *job) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if ctx.Err() != nil {
-		j.end()
+		j.ticket.End()
 		return
 	}
 	s.deliveries = append(s.deliveries, Delivery{Topic: j.topic, WebhookID: j.webhookID, EventID: j.eventID,
@@ -375,16 +375,16 @@ func (s *Server) attempt(ctx context.Context, j *job) {
 			s.jobSeq++
 			d := *j
 			d.seq, d.duplicate, d.due = s.jobSeq, true, s.now()
-			d.end = s.cfg.activity.Queue(fmt.Sprintf("shopify deliver %s %s duplicate", j.topic, j.webhookID))
+			d.ticket = s.cfg.activity.Queue(fmt.Sprintf("shopify deliver %s %s duplicate", j.topic, j.webhookID))
 			s.queue = append(s.queue, &d)
 		}
-		j.end()
+		j.ticket.End()
 	case j.duplicate:
 		s.record("deliver", fmt.Sprintf("%s webhook=%s → %s (duplicate not retried)", j.topic, j.webhookID, rep.Outcome()), data)
-		j.end()
+		j.ticket.End()
 	case j.attempt > len(s.cfg.schedule):
 		s.record("deliver", fmt.Sprintf("%s webhook=%s → %s (dropped after %d attempts)", j.topic, j.webhookID, rep.Outcome(), j.attempt), data)
-		j.end()
+		j.ticket.End()
 	default:
 		pause := s.cfg.schedule[j.attempt-1]
 		s.record("deliver", fmt.Sprintf("%s webhook=%s → %s (retry in %s)", j.topic, j.webhookID, rep.Outcome(), pause), data)

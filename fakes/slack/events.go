@@ -46,7 +46,7 @@ type outgoing struct {
 	// answer handles the app's 2xx answer (a body, or a Socket Mode ack's
 	// payload); called without s.mu.
 	answer func(ctype string, body []byte)
-	end    func()
+	ticket *fakes.Ticket // its place in the World's line for the Turn
 }
 
 // httpBody is what goes on the wire over HTTP.
@@ -75,7 +75,8 @@ func (q *outgoing) socketPayload() json.RawMessage {
 
 // pushLocked queues q for the delivery worker. s.mu must be held.
 func (s *Server) pushLocked(q *outgoing) {
-	q.end = s.cfg.activity.Queue("slack deliver " + q.kind + " " + q.id)
+	q.ticket = s.cfg.activity.Queue("slack deliver " + q.kind + " " + q.id)
+	q.ticket.Ready() // the worker sends the queue in order
 	s.st.queue = append(s.st.queue, q)
 	select {
 	case s.wake <- struct{}{}:
@@ -103,14 +104,14 @@ func (s *Server) deliverLoop() {
 				return
 			}
 		}
-		release, err := s.cfg.activity.Turn(ctx, "slack deliver "+q.kind+" "+q.id)
+		release, err := q.ticket.Turn(ctx)
 		if err != nil { // closing
-			q.end()
+			q.ticket.End()
 			continue
 		}
 		s.deliver(ctx, q)
 		release()
-		q.end()
+		q.ticket.End()
 	}
 }
 

@@ -278,7 +278,7 @@ func (s *Server) Close() error {
 	s.sockWG.Wait()
 	s.mu.Lock()
 	for _, q := range s.st.queue {
-		q.end()
+		q.ticket.End()
 	}
 	s.st.queue = nil
 	s.mu.Unlock()

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"hash/fnv"
 	"strconv"
+
+	"github.com/chatsim/chatsim/fakes"
 )
 
 // chatState is everything the fake holds about one chat.
@@ -61,14 +63,14 @@ type queued struct {
 	id      int64
 	typ     string
 	raw     json.RawMessage
-	end     func() // ends its activity; nil once ended
-	fetched bool   // handed out by getUpdates at least once
+	ticket  *fakes.Ticket // its activity and place in line; nil once ended
+	fetched bool          // handed out by getUpdates at least once
 }
 
 func (q *queued) finish() {
-	if q.end != nil {
-		q.end()
-		q.end = nil
+	if q.ticket != nil {
+		q.ticket.End()
+		q.ticket = nil
 	}
 }
 

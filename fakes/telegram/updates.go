@@ -67,7 +67,7 @@ func (s *Server) enqueueLocked(u Update) (Update, bool) {
 // s.mu must be held.
 func (s *Server) pushLocked(id int64, typ string, raw json.RawMessage) {
 	q := &queued{id: id, typ: typ, raw: raw}
-	q.end = s.cfg.activity.Queue(fmt.Sprintf("telegram update %d %s", id, typ))
+	q.ticket = s.cfg.activity.Queue(fmt.Sprintf("telegram update %d %s", id, typ))
 	s.queue = append(s.queue, q)
 	s.notifyLocked()
 }
@@ -329,12 +329,14 @@ func (s *Server) deliverLoop() {
 			return
 		}
 		var q *queued
+		var ticket *fakes.Ticket
 		hook := s.webhook
 		if hook.url != "" && len(s.queue) > 0 {
 			q = s.queue[0]
-			if q.end == nil { // fetched by getUpdates before the webhook was set
-				q.end = s.cfg.activity.Queue(fmt.Sprintf("telegram update %d %s", q.id, q.typ))
+			if q.ticket == nil { // fetched by getUpdates before the webhook was set
+				q.ticket = s.cfg.activity.Queue(fmt.Sprintf("telegram update %d %s", q.id, q.typ))
 			}
+			ticket = q.ticket
 		}
 		wait := s.changed
 		s.mu.Unlock()
@@ -346,19 +348,13 @@ func (s *Server) deliverLoop() {
 			}
 			continue
 		}
-		release, err := s.turn(fmt.Sprintf("telegram update %d %s", q.id, q.typ))
+		release, err := ticket.Turn(s.life)
 		if err != nil { // closing
 			return
 		}
 		s.deliver(q, hook)
 		release()
 	}
-}
-
-// turn takes the World's delivery Turn (fakes.Activity.Turn), giving up
-// when the Server closes.
-func (s *Server) turn(what string) (release func(), err error) {
-	return s.cfg.activity.Turn(s.life, what)
 }
 
 // Delivery is one attempt at posting an update to the webhook.
