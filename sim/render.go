@@ -1,17 +1,14 @@
 package sim
 
 import (
-	"fmt"
-	"regexp"
+	"bytes"
 	"sort"
+	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/chatsim/chatsim/fakes"
 )
-
-// platformID matches the platform's prefixed ids (user_01J…, conv_…, msg_…)
-// and UUIDs such as webhook ids.
-var platformID = regexp.MustCompile(`\b([a-z]+)_([0-9A-HJKMNP-TV-Z]{26})\b|\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b`)
 
 // Aliaser replaces random ids with stable aliases in order of appearance:
 // the first user_… becomes user#1, the first conv_… conv#1, a UUID uuid#1.
@@ -45,19 +42,96 @@ func (a *Aliaser) Alias(s string) string {
 	for _, f := range a.fixed {
 		s = strings.ReplaceAll(s, f[0], f[1])
 	}
-	return platformID.ReplaceAllStringFunc(s, func(id string) string {
-		if al, ok := a.seen[id]; ok {
-			return al
+	var b strings.Builder
+	done := 0 // s[:done] is in b
+	for i := 0; i < len(s); {
+		if !isWordByte(s[i]) || i > 0 && isWordByte(s[i-1]) {
+			i++
+			continue
 		}
-		prefix := "uuid"
-		if i := strings.IndexByte(id, '_'); i > 0 {
-			prefix = id[:i]
+		n, prefix := matchID(s[i:])
+		if n == 0 {
+			i++
+			continue
 		}
-		a.counts[prefix]++
-		al := fmt.Sprintf("%s#%d", prefix, a.counts[prefix])
-		a.seen[id] = al
+		if b.Len() == 0 {
+			b.Grow(len(s))
+		}
+		b.WriteString(s[done:i])
+		b.WriteString(a.alias(s[i:i+n], prefix))
+		i += n
+		done = i
+	}
+	if done == 0 {
+		return s
+	}
+	b.WriteString(s[done:])
+	return b.String()
+}
+
+// alias returns id's alias, making the next one for prefix the first time.
+func (a *Aliaser) alias(id, prefix string) string {
+	if al, ok := a.seen[id]; ok {
 		return al
-	})
+	}
+	a.counts[prefix]++
+	al := prefix + "#" + strconv.Itoa(a.counts[prefix])
+	a.seen[id] = al
+	return al
+}
+
+// matchID reports the length of the random id at the start of s and the
+// prefix of its alias: the platform's prefixed ids (user_01J…, conv_…,
+// msg_…: lowercase letters, "_", 26 Crockford base32 characters) and
+// lowercase UUIDs (webhook ids), "uuid". Like the regular expression
+// \b([a-z]+)_([0-9A-HJKMNP-TV-Z]{26})\b|\b[0-9a-f]{8}-…-[0-9a-f]{12}\b, the
+// id must end at a word boundary; the caller checks the one before it.
+func matchID(s string) (n int, prefix string) {
+	if len(s) >= 36 && isUUID(s[:36]) && (len(s) == 36 || !isWordByte(s[36])) {
+		return 36, "uuid"
+	}
+	p := 0
+	for p < len(s) && 'a' <= s[p] && s[p] <= 'z' {
+		p++
+	}
+	if p == 0 || p+27 > len(s) || s[p] != '_' {
+		return 0, ""
+	}
+	for _, c := range []byte(s[p+1 : p+27]) {
+		if !isCrockford(c) {
+			return 0, ""
+		}
+	}
+	if p+27 < len(s) && isWordByte(s[p+27]) {
+		return 0, ""
+	}
+	return p + 27, s[:p]
+}
+
+func isUUID(s string) bool {
+	for i := range len(s) {
+		switch i {
+		case 8, 13, 18, 23:
+			if s[i] != '-' {
+				return false
+			}
+		default:
+			if c := s[i]; !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// isCrockford reports whether c is an upper-case Crockford base32 digit.
+func isCrockford(c byte) bool {
+	return '0' <= c && c <= '9' || 'A' <= c && c <= 'Z' && c != 'I' && c != 'L' && c != 'O' && c != 'U'
+}
+
+// isWordByte reports whether c is a word character of \b: [0-9A-Za-z_].
+func isWordByte(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || c == '_'
 }
 
 // Literals returns the World's random literals (base URLs with ports,
@@ -92,22 +166,37 @@ func (w *World) Literals() map[string]string {
 // text", with ids aliased in order of appearance and no wall-clock time.
 // The same observations always render to the same bytes.
 func RenderJournal(obs []fakes.Observation, a *Aliaser) string {
-	var b strings.Builder
+	var b []byte
 	for _, o := range obs {
 		if o.Source == "step" {
-			if b.Len() > 0 {
-				b.WriteByte('\n')
+			if len(b) > 0 {
+				b = append(b, '\n')
 			}
-			b.WriteString("# ")
-			b.WriteString(a.Alias(o.Text))
-			b.WriteByte('\n')
+			b = append(b, "# "...)
+			b = append(b, a.Alias(o.Text)...)
+			b = append(b, '\n')
 			continue
 		}
-		line := fmt.Sprintf("%-10s %-27s %s", o.Source, o.Kind, a.Alias(oneLine(o.Text)))
-		b.WriteString(strings.TrimRight(line, " "))
-		b.WriteByte('\n')
+		// "%-10s %-27s %s", widths in runes as fmt counts them, without
+		// trailing spaces.
+		b = appendPadded(b, o.Source, 10)
+		b = append(b, ' ')
+		b = appendPadded(b, o.Kind, 27)
+		b = append(b, ' ')
+		b = append(b, a.Alias(oneLine(o.Text))...)
+		b = bytes.TrimRight(b, " ")
+		b = append(b, '\n')
 	}
-	return b.String()
+	return string(b)
+}
+
+// appendPadded appends s and spaces up to width runes.
+func appendPadded(b []byte, s string, width int) []byte {
+	b = append(b, s...)
+	for n := utf8.RuneCountInString(s); n < width; n++ {
+		b = append(b, ' ')
+	}
+	return b
 }
 
 // Render returns the World's whole journal, rendered for a golden file.
