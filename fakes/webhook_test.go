@@ -33,8 +33,7 @@ func TestSend(t *testing.T) {
 	// when they are done, not on return.
 	t.Cleanup(srv.Close)
 	t.Cleanup(func() { close(release) })
-	closed := httptest.NewServer(http.NotFoundHandler())
-	closed.Close()
+	refused := fakes.RefusedURL(t)
 
 	tests := []struct {
 		name     string
@@ -46,7 +45,7 @@ func TestSend(t *testing.T) {
 		{"answered", fakes.Outgoing{URL: srv.URL + "/", Header: http.Header{"X-Sig": {"v0=1"}}, Body: []byte("hi")}, true, "200", "hi"},
 		{"error status", fakes.Outgoing{URL: srv.URL + "/fail"}, false, "500 Internal Server Error", "boom\n"},
 		{"timeout", fakes.Outgoing{URL: srv.URL + "/slow", Timeout: 20 * time.Millisecond}, false, "timeout", ""},
-		{"refused", fakes.Outgoing{URL: closed.URL}, false, "connection refused", ""},
+		{"refused", fakes.Outgoing{URL: refused + "/"}, false, "connection refused", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -104,15 +104,10 @@ func TestReplayURL(t *testing.T) {
 // TestURLUnreachable names the URL when nothing answers there.
 func TestURLUnreachable(t *testing.T) {
 	t.Parallel()
-	srv, err := fakes.Listen("", http.NotFoundHandler())
-	if err != nil {
-		t.Fatal(err)
-	}
-	url := srv.URL
-	srv.Close()
+	url := fakes.RefusedURL(t)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 	defer cancel()
-	_, err = sim.Start(ctx, sim.Options{Integration: sim.URL(url)})
+	_, err := sim.Start(ctx, sim.Options{Integration: sim.URL(url)})
 	if err == nil || !strings.Contains(err.Error(), url) {
 		t.Fatalf("Start with nothing at %s: %v, want an error naming the URL", url, err)
 	}

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/chatsim/chatsim/fakes"
 )
 
 func ctxT(t testing.TB) context.Context {
@@ -108,8 +110,7 @@ func TestInvocationErrors(t *testing.T) {
 			e := newEnv(t)
 			switch {
 			case tc.wantUnreachable:
-				fi.srv.Close()
-				e.p.SetIntegrationURL(fi.URL())
+				e.p.SetIntegrationURL(fakes.RefusedURL(t))
 			case !tc.noURL:
 				e.p.SetIntegrationURL(fi.URL())
 			}
@@ -249,7 +250,7 @@ func TestWebhookPassthrough(t *testing.T) {
 	if status, _, body = post("POST", "/0000-not-the-webhook", "x", nil); status != 404 || !strings.Contains(body, "ResourceNotFound") {
 		t.Errorf("unknown webhook id: %d %q", status, body)
 	}
-	fi.srv.Close()
+	e.p.SetIntegrationURL(fakes.RefusedURL(t)) // the integration is down
 	if status, _, body = post("POST", wid, "x", nil); status != 500 || !strings.Contains(body, "unreachable") {
 		t.Errorf("integration down: %d %q", status, body)
 	}

@@ -196,13 +196,7 @@ func TestWebhookRetriesAndRecordsErrors(t *testing.T) {
 func TestWebhookGivesUpOnAnUnreachableURL(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t, telegram.WithDeliveryRetry(2, time.Millisecond))
-	// Listen and close, so the port refuses connections.
-	dead, err := fakes.Listen("", http.NotFoundHandler())
-	if err != nil {
-		t.Fatal(err)
-	}
-	hook := dead.URL + "/hook"
-	_ = dead.Close()
+	hook := fakes.RefusedURL(t) + "/hook"
 	status, r := w.api(t, "setWebhook", map[string]any{"url": hook})
 	mustOK(t, status, r, nil)
 	if _, err := w.srv.SendText(ada, ada, "anyone?"); err != nil {
