@@ -191,9 +191,10 @@ func TestActivityTurn(t *testing.T) {
 	nilTicket.End()
 }
 
-// Tickets take the Turn in the order they were queued, whichever worker
-// asks first; a ticket in line (Ready) holds later ones back before its
-// worker asks, and leaving the line (End) lets them go.
+// Tickets in line (Ready) take the Turn in the order they were queued,
+// whichever worker asks first, and hold later tickets back before their
+// worker asks; a ticket that joins the line only when it asks (third, as
+// Telegram's do) waits behind them.
 func TestActivityTurnOrder(t *testing.T) {
 	t.Parallel()
 	for range 50 {
@@ -202,6 +203,7 @@ func TestActivityTurnOrder(t *testing.T) {
 		first := a.Queue("slack deliver event_callback")
 		first.Ready()
 		second := a.Queue("bot reply to msg#3")
+		second.Ready() // as the bot's queue does
 		third := a.Queue("telegram update 7 message")
 		order := make(chan string, 3)
 		var wg sync.WaitGroup

@@ -366,7 +366,7 @@ func (q *botQueue) run() {
 		q.jobs = q.jobs[1:]
 		q.mu.Unlock()
 		// One delivery at a time across the World, once nothing is busy
-		// (fakes.Activity.Turn): a fake's own deliveries and the bot's
+		// (fakes.Ticket.Turn): a fake's own deliveries and the bot's
 		// replies never interleave.
 		release, err := j.ticket.Turn(q.s.ctx)
 		if err == nil {
