@@ -27,6 +27,7 @@ type Journal struct {
 	mu   sync.Mutex
 	obs  []Observation
 	subs []chan struct{}
+	out  outcomes
 }
 
 // NewJournal returns an empty journal.

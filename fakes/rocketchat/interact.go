@@ -232,6 +232,7 @@ func (s *Server) runInteraction(ctx context.Context, j *job) {
 	if ctx.Err() != nil {
 		return
 	}
+	s.cfg.journal.Outcome(fakes.DeliveryOutcome("rocketchat", j.kind, rep))
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	d := Delivery{Kind: j.kind, URL: j.url, Attempt: 1, Status: rep.Status, Body: string(j.body), At: s.now()}

@@ -381,6 +381,7 @@ func (s *Server) runOutgoing(ctx context.Context, j *job) {
 		if !enabled || len(urls) == 0 {
 			s.record("deliver", j.text+" skipped: integration disabled", map[string]any{"kind": j.kind, "integration": o.ID})
 			s.mu.Unlock()
+			s.cfg.journal.Outcome(fakes.Outcome{Kind: fakes.Undelivered, Source: "rocketchat", What: j.kind + " " + o.ID, Detail: "integration disabled"})
 			return
 		}
 		s.record("deliver", text, map[string]any{"kind": j.kind, "integration": o.ID, "attempt": tries + 1, "body": json.RawMessage(j.body)})
@@ -396,6 +397,8 @@ func (s *Server) runOutgoing(ctx context.Context, j *job) {
 			}
 			if s.outgoingResult(j, u, tries, rep) {
 				retry = true
+			} else {
+				s.cfg.journal.Outcome(fakes.DeliveryOutcome("rocketchat", j.kind+" "+o.ID, rep))
 			}
 		}
 		if !retry {

@@ -369,6 +369,9 @@ func (s *Server) attempt(ctx context.Context, j *job) {
 	s.deliveries = append(s.deliveries, Delivery{Topic: j.topic, WebhookID: j.webhookID, EventID: j.eventID,
 		Subscription: j.sub, Attempt: j.attempt, Duplicate: j.duplicate, Status: rep.Status, Outcome: rep.Outcome(), At: s.now()})
 	data := map[string]any{"topic": j.topic, "webhook_id": j.webhookID, "attempt": j.attempt, "status": rep.Status, "outcome": rep.Outcome()}
+	if !j.duplicate && (rep.OK() || j.attempt > len(s.cfg.schedule)) {
+		s.cfg.journal.Outcome(fakes.DeliveryOutcome("shopify", j.topic+" "+j.webhookID, rep))
+	}
 	switch {
 	case rep.OK():
 		if s.knobs.Duplicate && !j.duplicate {

@@ -227,6 +227,7 @@ func (s *Server) deliver(ctx context.Context, q *outgoing) {
 	target := s.target(q)
 	if target == "" {
 		s.journal(q.text+" → not delivered: no URL set for "+q.socket, map[string]any{"kind": q.kind, "id": q.id})
+		s.cfg.journal.Outcome(fakes.Outcome{Kind: fakes.Undelivered, Source: "slack", What: q.kind + " " + q.id, Detail: "no URL set for " + q.socket})
 		s.mu.Lock()
 		s.st.deliveries = append(s.st.deliveries, DeliveryRecord{Kind: q.kind, ID: q.id, Via: "http", Error: "no url", At: s.now()})
 		s.mu.Unlock()
@@ -271,6 +272,7 @@ func (s *Server) deliver(ctx context.Context, q *outgoing) {
 		s.st.deliveries = append(s.st.deliveries, rec)
 		s.mu.Unlock()
 		if reply.OK() {
+			s.cfg.journal.Outcome(fakes.DeliveryOutcome("slack", q.kind+" "+q.id, reply))
 			if q.answer != nil {
 				q.answer(reply.Header.Get("Content-Type"), reply.Body)
 			}
@@ -286,6 +288,9 @@ func (s *Server) deliver(ctx context.Context, q *outgoing) {
 			return
 		}
 		reason = retryReason(reply)
+		if !q.retries || noRetry || num >= len(s.cfg.schedule) {
+			s.cfg.journal.Outcome(fakes.DeliveryOutcome("slack", q.kind+" "+q.id, reply))
+		}
 		switch {
 		case !q.retries:
 			s.journal(fmt.Sprintf("%s → %s", q.id, reply.Outcome()), map[string]any{"kind": q.kind, "id": q.id, "status": reply.Status, "error": reply.Outcome()})

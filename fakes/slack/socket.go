@@ -246,6 +246,7 @@ func (s *Server) deliverSocket(ctx context.Context, q *outgoing) {
 		s.st.deliveries = append(s.st.deliveries, rec)
 		s.mu.Unlock()
 		if outcome == "acked" {
+			s.cfg.journal.Outcome(fakes.Outcome{Kind: fakes.Delivered, Source: "slack", What: q.kind + " " + q.id, Detail: outcome})
 			if q.answer != nil && len(payload) > 0 && string(payload) != "null" {
 				q.answer("application/json", payload)
 			}
@@ -253,6 +254,7 @@ func (s *Server) deliverSocket(ctx context.Context, q *outgoing) {
 		}
 		reason = "timeout"
 		if !q.retries || attempt >= len(s.cfg.schedule) {
+			s.cfg.journal.Outcome(fakes.Outcome{Kind: fakes.Undelivered, Source: "slack", What: q.kind + " " + q.id, Detail: outcome})
 			s.journal(fmt.Sprintf("%s → %s (dropped)", q.id, outcome), map[string]any{"kind": q.kind, "id": q.id, "attempt": attempt, "error": outcome})
 			return
 		}

@@ -427,6 +427,12 @@ func (s *Server) deliver(q *queued, hook webhook) {
 				Data: map[string]any{"update_id": q.id, "type": q.typ, "attempt": attempt, "status": status, "error": outcome}})
 		}
 		s.mu.Unlock()
+		if ok || last {
+			rep := fakes.Reply{Status: status, Err: err}
+			o := fakes.DeliveryOutcome("telegram", fmt.Sprintf("update %d %s", q.id, q.typ), rep)
+			o.Detail = outcome
+			s.cfg.journal.Outcome(o)
+		}
 		if ok {
 			s.executeReply(ctype, body)
 			s.mu.Lock()
