@@ -8,8 +8,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"strings"
+	"syscall"
 
 	"github.com/chatsim/chatsim/contracts"
 	"github.com/chatsim/chatsim/fakes"
@@ -58,9 +60,10 @@ func (s *Server) call(ctx context.Context, op string, body any) (*answer, error)
 	h.Set("x-integration-id", s.integrationID)
 	h.Set("x-integration-alias", s.alias)
 	h.Set("x-webhook-id", s.webhookID)
-	h.Set("x-bp-configuration", base64.StdEncoding.EncodeToString(s.cfg))
-	if s.cfgType != "" {
-		h.Set("x-bp-configuration-type", s.cfgType)
+	cfg, cfgType := s.configuration()
+	h.Set("x-bp-configuration", base64.StdEncoding.EncodeToString(cfg))
+	if cfgType != "" {
+		h.Set("x-bp-configuration-type", cfgType)
 	}
 	resp, err := s.client.Do(req)
 	if err != nil {
@@ -127,14 +130,19 @@ func (s *Server) invoke(ctx context.Context, op, line string, body any) (*answer
 
 func (s *Server) recordFailure(line string, err error) {
 	text := line + ": " + err.Error()
+	op, _, _ := strings.Cut(line, " ")
+	answered := true
 	var ie *InvocationError
 	if errors.As(err, &ie) {
+		op = ie.Operation
 		switch {
 		case errors.Is(err, ErrNoIntegration) || errors.Is(err, ErrClosed):
 			text = line + ": " + ie.Message
+			answered = false
 		case ie.Status == 0:
 			// The transport error names ports; the journal stays deterministic.
-			text = line + ": integration unreachable"
+			text = line + ": " + noAnswer(ie.Err)
+			answered = false
 		case ie.Type != "":
 			text = fmt.Sprintf("%s: %d %s: %s", line, ie.Status, ie.Type, ie.Message)
 		default:
@@ -142,6 +150,35 @@ func (s *Server) recordFailure(line string, err error) {
 		}
 	}
 	s.record("platform", "integration error", text, err)
+	// A webhook's answer is the chat platform's business (a 401 to a bad
+	// signature, a 500 that makes Shopify retry): the fake that sent it
+	// reports how the delivery ended. No answer at all is the integration's
+	// failure, whatever the operation.
+	if op == "webhook_received" && answered {
+		return
+	}
+	o := fakes.Outcome{Kind: fakes.IntegrationFailed, Source: "platform", What: line, Detail: strings.TrimPrefix(text, line+": "), Err: err}
+	if ie != nil {
+		o.Status = ie.Status
+	}
+	s.journal.Outcome(o)
+}
+
+// noAnswer says in words why a call got no answer: nothing listened (the
+// integration is down), or it listened and did not answer in time (hung).
+func noAnswer(err error) string {
+	var ne net.Error
+	switch {
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return "integration unreachable (connection refused)"
+	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &ne) && ne.Timeout():
+		return "integration not answering (no answer in time)"
+	case errors.Is(err, context.Canceled):
+		return "integration not answering (the wait was cancelled)"
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, syscall.ECONNRESET):
+		return "integration closed the connection without an answer"
+	}
+	return "integration unreachable"
 }
 
 // Ping invokes ping.
@@ -156,7 +193,8 @@ func (s *Server) Ping(ctx context.Context) error {
 // register with {"webhookUrl": WebhookURL()}.
 func (s *Server) Register(ctx context.Context) error {
 	if s.validator != nil {
-		vs := s.validator.CheckConfiguration(s.cfgType, s.cfg)
+		cfg, cfgType := s.configuration()
+		vs := s.validator.CheckConfiguration(cfgType, cfg)
 		if len(vs) > 0 {
 			s.mu.Lock()
 			s.violate(vs)

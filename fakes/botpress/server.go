@@ -111,7 +111,7 @@ type Server struct {
 	faults    *fakes.Faults
 	srv       *fakes.Server
 
-	mu             sync.Mutex // guards st, rules, integrationURL
+	mu             sync.Mutex // guards st, rules, integrationURL, cfg, cfgType
 	st             *store
 	rules          []BotRule
 	integrationURL string
@@ -241,6 +241,28 @@ func (s *Server) SetIntegrationURL(u string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.integrationURL = u
+}
+
+// SetConfiguration replaces the install's configuration and its type (an
+// entry of the definition's configurations; empty for the default), before
+// register: a World expands the configuration's ${VAR} references once it
+// knows every URL, the platform's own included. cfg must be a JSON object.
+func (s *Server) SetConfiguration(cfg json.RawMessage, typ string) error {
+	var obj map[string]json.RawMessage
+	if err := json.Unmarshal(cfg, &obj); err != nil || obj == nil {
+		return fmt.Errorf("set configuration: want a JSON object, got %.80s", cfg)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.cfg, s.cfgType = cloneRaw(cfg), typ
+	return nil
+}
+
+// configuration returns the install's configuration and its type.
+func (s *Server) configuration() (json.RawMessage, string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.cfg, s.cfgType
 }
 
 // IntegrationURL returns what SetIntegrationURL set.
