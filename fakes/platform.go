@@ -31,7 +31,9 @@ type Platform interface {
 	// through their own API (Telegram's setWebhook, Shopify's webhooks.json)
 	// may use it as the default for deliveries configured outside the API
 	// (Slack's Request URL, a Rocket.Chat outgoing integration).
-	SetWebhookTarget(url string)
+	// It fails when the platform refuses the address, as Slack does when
+	// the url_verification challenge is not answered.
+	SetWebhookTarget(ctx context.Context, url string) error
 	// Replay delivers one recorded inbound request as the platform would
 	// send it now: re-signed with this fake's secrets, with fresh
 	// timestamps, through the fake's own delivery machinery (retries,

@@ -25,26 +25,39 @@ type funcLauncher struct {
 
 func (l funcLauncher) String() string { return l.name + " (in process, direct)" }
 
-func (l funcLauncher) Launch(_ context.Context, env Env) (Running, error) {
+func (l funcLauncher) Launch(_ context.Context, env Env, _ LaunchOptions) (Running, error) {
 	ctx, cancel := context.WithCancel(context.Background())
-	r := &funcRunning{cancel: cancel, done: make(chan struct{})}
+	r := &funcRunning{name: l.name, cancel: cancel, done: make(chan struct{}), exited: make(chan struct{})}
 	go func() {
-		defer close(r.done)
 		err := l.run(ctx, env.Getenv)
+		r.mu.Lock()
+		own := ctx.Err() == nil
 		if err != nil && !errors.Is(err, context.Canceled) {
-			r.mu.Lock()
 			r.err = err
-			r.mu.Unlock()
+		}
+		if own {
+			r.exit = fmt.Errorf("bot %s returned before the World closed: %w", l.name, ErrExited)
+			if err != nil {
+				r.exit = fmt.Errorf("bot %s returned before the World closed: %w: %w", l.name, ErrExited, err)
+			}
+		}
+		r.mu.Unlock()
+		close(r.done)
+		if own {
+			close(r.exited)
 		}
 	}()
 	return r, nil
 }
 
 type funcRunning struct {
+	name   string
 	cancel context.CancelFunc
 	done   chan struct{}
+	exited chan struct{}
 	mu     sync.Mutex
-	err    error
+	err    error // what the bot returned, but cancellation
+	exit   error // how it stopped on its own
 }
 
 func (r *funcRunning) URL() string { return "" }
@@ -56,6 +69,14 @@ func (r *funcRunning) Output() string {
 		return fmt.Sprintf("bot returned: %v", r.err)
 	}
 	return ""
+}
+
+func (r *funcRunning) Exited() <-chan struct{} { return r.exited }
+
+func (r *funcRunning) Err() error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.exit
 }
 
 func (r *funcRunning) Close() error {

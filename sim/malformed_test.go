@@ -73,7 +73,7 @@ func TestMalformedIntegrationResponses(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			ctx := context.Background()
-			w, err := sim.Start(ctx, sim.Options{Integration: misbehaving(tt.op, tt.status, tt.body), Definition: telegramDefinition(t),
+			w, err := sim.Start(ctx, sim.Options{Integration: misbehaving(tt.op, tt.status, tt.body), Definition: telegramDefinition(t), Platforms: []string{"telegram"},
 				Configuration: json.RawMessage(`{"botToken":"${TELEGRAM_BOT_TOKEN}"}`)})
 			if err == nil {
 				defer w.Close()

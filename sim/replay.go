@@ -34,6 +34,18 @@ type Result struct {
 	// A webhook's answer is the chat platform's business (a 401 to a bad
 	// signature, a 500 that makes Shopify retry) and is only journaled.
 	Failures []string
+	// Refused counts the deliveries the integration side answered with an
+	// error status on the platform's last attempt (a 401 to a signature it
+	// cannot check), and Undelivered those that got no answer at all or had
+	// nowhere to go; Unanswered lists them, rendered with the journal's
+	// aliases. A webhook's answer is the platform's business, so they fail
+	// a replay only under ReplayOptions.Strict, or when every delivery was
+	// refused.
+	Refused, Undelivered int
+	Unanswered           []string
+	// Strict is ReplayOptions.Strict: Failed counts refused and undelivered
+	// deliveries too.
+	Strict bool
 	// Captures counts the platform's captures (changes) and Calls the calls
 	// the integration made to the chat platforms' fakes.
 	Captures, Calls int
@@ -42,14 +54,20 @@ type Result struct {
 	Elapsed time.Duration
 }
 
-// Failed reports whether the replay broke the integration's contract or
-// the integration failed an operation.
-func (r *Result) Failed() bool { return len(r.Violations) > 0 || len(r.Failures) > 0 }
+// Failed reports whether the replay broke the integration's contract, the
+// integration failed an operation or could not be reached, or, under
+// Strict, refused or missed a delivery.
+func (r *Result) Failed() bool {
+	return len(r.Violations) > 0 || len(r.Failures) > 0 || (r.Strict && r.Refused+r.Undelivered > 0)
+}
 
 // ReplayOptions tune a replay.
 type ReplayOptions struct {
 	// OnStep, when set, is called after each delivery has settled.
 	OnStep func(step int, title string)
+	// Strict fails the replay on any delivery the integration refused or
+	// did not answer.
+	Strict bool
 }
 
 // ReplayCassette is the whole job in one call, for a user's own go test:
@@ -59,6 +77,11 @@ type ReplayOptions struct {
 // the Result (Failed). When a step fails, the error carries what the
 // integration printed.
 func ReplayCassette(ctx context.Context, r *cassette.Reader, base Options) (*Result, error) {
+	return ReplayCassetteWith(ctx, r, base, ReplayOptions{})
+}
+
+// ReplayCassetteWith is ReplayCassette with replay options (Strict, OnStep).
+func ReplayCassetteWith(ctx context.Context, r *cassette.Reader, base Options, ropts ReplayOptions) (*Result, error) {
 	opts, err := SetupFromHeader(r.Header(), base)
 	if err != nil {
 		return nil, err
@@ -67,7 +90,7 @@ func ReplayCassette(ctx context.Context, r *cassette.Reader, base Options) (*Res
 	if err != nil {
 		return nil, err
 	}
-	res, err := Replay(ctx, w, r, ReplayOptions{})
+	res, err := Replay(ctx, w, r, ropts)
 	if cerr := w.Close(); err == nil && cerr != nil {
 		err = fmt.Errorf("close world: %w", cerr)
 	}
@@ -108,10 +131,25 @@ func SetupFromHeader(h cassette.Header, base Options) (Options, error) {
 // when the integration has answered and every call it started has finished.
 // Outbound entries (calls the integration made when it was recorded) are not
 // sent anywhere.
-func Replay(ctx context.Context, w *World, r *cassette.Reader, opts ReplayOptions) (*Result, error) {
+//
+// The Result is filled in even when the error is not nil, with what the
+// replay produced up to the failure (or the cancellation of ctx), so that
+// a person sees the journal and the conversation so far. A launched
+// integration that exits fails the replay with an error wrapping
+// ErrExited.
+func Replay(ctx context.Context, w *World, r *cassette.Reader, opts ReplayOptions) (res *Result, err error) {
 	start := time.Now()
 	origin := w.Clock.Now()
-	res := &Result{}
+	res = &Result{Strict: opts.Strict}
+	defer func() {
+		w.summarize(res)
+		res.Elapsed = time.Since(start)
+		if err == nil {
+			if xerr := w.Err(); xerr != nil {
+				err = fmt.Errorf("after %d deliveries: %w", res.Deliveries, xerr)
+			}
+		}
+	}()
 	var (
 		pending  *cassette.Entry
 		outbound []string // kinds of the calls recorded after the pending delivery
@@ -143,6 +181,12 @@ func Replay(ctx context.Context, w *World, r *cassette.Reader, opts ReplayOption
 			}
 			return named, nil
 		}
+		if err := w.Err(); err != nil {
+			return fmt.Errorf("%s: before the delivery: %w", e.Location(), err)
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
 		res.Deliveries++
 		if err := w.StepTitled(ctx, title, deliver); err != nil {
 			return err
@@ -158,12 +202,12 @@ func Replay(ctx context.Context, w *World, r *cassette.Reader, opts ReplayOption
 			break
 		}
 		if err != nil {
-			return nil, err
+			return res, err
 		}
 		switch e.Direction {
 		case cassette.Inbound:
 			if err := flush(); err != nil {
-				return nil, err
+				return res, err
 			}
 			pending, outbound = &e, nil
 		case cassette.Outbound:
@@ -171,8 +215,13 @@ func Replay(ctx context.Context, w *World, r *cassette.Reader, opts ReplayOption
 		}
 	}
 	if err := flush(); err != nil {
-		return nil, err
+		return res, err
 	}
+	return res, nil
+}
+
+// summarize fills in res from what the World has recorded so far.
+func (w *World) summarize(res *Result) {
 	aliases := NewAliaser(w.Literals())
 	res.Journal = RenderJournal(w.Journal.Observations(), aliases)
 	res.Conversation = w.Conversation()
@@ -180,10 +229,20 @@ func Replay(ctx context.Context, w *World, r *cassette.Reader, opts ReplayOption
 	for _, v := range res.Violations {
 		res.ViolationLines = append(res.ViolationLines, aliases.Alias(v.Error()))
 	}
-	for _, o := range w.Journal.Observations() {
-		if o.Source == "platform" && o.Kind == "integration error" && !strings.HasPrefix(o.Text, "webhook_received ") {
-			res.Failures = append(res.Failures, aliases.Alias("integration error: "+o.Text))
+	res.Failures, res.Unanswered = nil, nil
+	for _, o := range w.Journal.Outcomes() {
+		switch o.Kind {
+		case fakes.IntegrationFailed:
+			res.Failures = append(res.Failures, aliases.Alias("integration error: "+o.What+": "+o.Detail))
+		case fakes.Refused:
+			res.Unanswered = append(res.Unanswered, aliases.Alias("refused by the integration: "+o.String()))
+		case fakes.Undelivered:
+			res.Unanswered = append(res.Unanswered, aliases.Alias("not delivered: "+o.String()))
 		}
+	}
+	res.Refused, res.Undelivered = w.Journal.Count(fakes.Refused), w.Journal.Count(fakes.Undelivered)
+	res.Captures, res.Calls = 0, 0
+	for _, o := range w.Journal.Observations() {
 		switch {
 		case o.Source == "platform" && o.Kind != "→ integration":
 			res.Captures++
@@ -191,8 +250,6 @@ func Replay(ctx context.Context, w *World, r *cassette.Reader, opts ReplayOption
 			res.Calls++
 		}
 	}
-	res.Elapsed = time.Since(start)
-	return res, nil
 }
 
 // isChatCall reports whether o is an API call the integration made to a chat

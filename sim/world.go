@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"os"
 	"slices"
@@ -60,6 +61,18 @@ type Options struct {
 	Start time.Time
 	// StepTimeout bounds each step; zero means DefaultStepTimeout.
 	StepTimeout time.Duration
+	// StepTimeoutName is how people set StepTimeout ("--step-timeout"),
+	// named in the error when a step runs out of it.
+	StepTimeoutName string
+	// StartupTimeout bounds how long a launched integration may take to
+	// answer its health check; zero means DefaultStartupTimeout.
+	StartupTimeout time.Duration
+	// StartupTimeoutName is how people set StartupTimeout
+	// ("--startup-timeout"), named in the error when it runs out.
+	StartupTimeoutName string
+	// Progress, when set, is told what the World is waiting for during a
+	// slow startup (a line every few seconds with the last health check).
+	Progress func(line string)
 	// NoRegister skips the register call after launch.
 	NoRegister bool
 	// Direct marks an integration that talks to the chat platforms' fakes
@@ -137,30 +150,9 @@ func Start(ctx context.Context, opts Options) (_ *World, err error) {
 			w.Env[k] = v
 		}
 	}
-	if opts.Definition != nil {
-		for name := range opts.Definition.Secrets {
-			v, ok := opts.Secrets[name]
-			if !ok {
-				v = "chatsim-test-" + strings.ToLower(strings.ReplaceAll(name, "_", "-"))
-			}
-			w.Env["SECRET_"+secretEnvName(name)] = v
-		}
-	}
-	for name, v := range opts.Secrets {
-		ev, err := expandString(v, w.Env, "secret "+name)
-		if err != nil {
-			return nil, err
-		}
-		w.Env["SECRET_"+secretEnvName(name)] = ev
-	}
-	cfg, err := expandConfig(opts.Configuration, w.Env)
-	if err != nil {
-		return nil, err
-	}
 	popts := []botpress.Option{
 		botpress.WithClock(w.Clock), botpress.WithJournal(w.Journal), botpress.WithActivity(w.Activity),
 		botpress.WithDefinition(opts.Definition), botpress.WithToken(opts.Token),
-		botpress.WithConfiguration(cfg, opts.ConfigurationType),
 	}
 	if opts.HTTPClient != nil {
 		popts = append(popts, botpress.WithHTTPClient(opts.HTTPClient))
@@ -168,22 +160,34 @@ func Start(ctx context.Context, opts Options) (_ *World, err error) {
 	if opts.Bot != nil {
 		popts = append(popts, botpress.WithBot(opts.Bot))
 	}
-	w.Platform, err = botpress.Start(popts...)
-	if err != nil {
+	if w.Platform, err = botpress.Start(popts...); err != nil {
 		return nil, err // botpress says "start platform: …"
 	}
 	w.Env["BP_API_URL"] = w.Platform.URL()
 	w.Env["BP_WEBHOOK_URL"] = w.Platform.WebhookURL()
 	w.Env["BP_BOT_ID"] = w.Platform.BotID()
 	w.Env["BP_INTEGRATION_ID"] = w.Platform.IntegrationID()
+	// Secrets and the configuration are expanded once every variable the
+	// README lists is known, the platform's own URLs included.
+	if err := w.expandSecrets(opts); err != nil {
+		return nil, err
+	}
+	cfg, err := expandConfig(opts.Configuration, w.Env)
+	if err != nil {
+		return nil, err
+	}
+	if err := w.Platform.SetConfiguration(cfg, opts.ConfigurationType); err != nil {
+		return nil, err
+	}
 	if opts.Integration == nil {
 		return w, nil
 	}
-	if cl, ok := opts.Integration.(clockLauncher); ok {
-		w.integration, err = cl.launchOnClock(ctx, w.Env, w.Clock)
-	} else {
-		w.integration, err = opts.Integration.Launch(ctx, w.Env)
-	}
+	w.integration, err = opts.Integration.Launch(ctx, w.Env, LaunchOptions{
+		Clock:          w.Clock,
+		StartupTimeout: opts.StartupTimeout,
+		TimeoutName:    opts.StartupTimeoutName,
+		Progress:       opts.Progress,
+	})
 	if err != nil {
 		return nil, fmt.Errorf("launch integration: %w", err)
 	}
@@ -192,11 +196,13 @@ func Start(ctx context.Context, opts Options) (_ *World, err error) {
 		// serves HTTP, the fakes' webhooks go straight to it.
 		if u := w.integration.URL(); u != "" {
 			err = w.Step(ctx, "setup  chat platforms → integration: webhooks", func(ctx context.Context) error {
-				w.setWebhookTargets(u)
-				return nil
+				return w.setWebhookTargets(ctx, u)
 			})
 		}
-		return w, err
+		if err != nil {
+			return nil, err
+		}
+		return w, nil
 	}
 	w.Platform.SetIntegrationURL(w.integration.URL())
 	title := "setup  platform → integration: register"
@@ -204,7 +210,9 @@ func Start(ctx context.Context, opts Options) (_ *World, err error) {
 		title = "setup  chat platforms → platform: webhooks"
 	}
 	err = w.Step(ctx, title, func(ctx context.Context) error {
-		w.setWebhookTargets(w.Platform.WebhookURL())
+		if err := w.setWebhookTargets(ctx, w.Platform.WebhookURL()); err != nil {
+			return err
+		}
 		if opts.NoRegister {
 			return nil
 		}
@@ -214,6 +222,26 @@ func Start(ctx context.Context, opts Options) (_ *World, err error) {
 		return nil, err
 	}
 	return w, nil
+}
+
+// expandSecrets puts SECRET_<NAME> in the environment for every secret the
+// definition declares or opts gives, expanding ${VAR} references.
+func (w *World) expandSecrets(opts Options) error {
+	if opts.Definition != nil {
+		for name := range opts.Definition.Secrets {
+			if _, ok := opts.Secrets[name]; !ok {
+				w.Env["SECRET_"+secretEnvName(name)] = "chatsim-test-" + strings.ToLower(strings.ReplaceAll(name, "_", "-"))
+			}
+		}
+	}
+	for _, name := range slices.Sorted(maps.Keys(opts.Secrets)) {
+		ev, err := expandString(opts.Secrets[name], w.Env, "secret "+name)
+		if err != nil {
+			return err
+		}
+		w.Env["SECRET_"+secretEnvName(name)] = ev
+	}
+	return nil
 }
 
 // startFakes starts the chat platforms' fakes opts.Platforms names (all of
@@ -277,10 +305,15 @@ var ErrUnknownPlatform = errors.New("unknown chat platform")
 
 // setWebhookTargets points every fake's configured webhooks (Slack's Request
 // URL, a Rocket.Chat outgoing integration) at url.
-func (w *World) setWebhookTargets(url string) {
+// The first fake that refuses it (Slack, when the url_verification
+// challenge is not answered) fails the setup.
+func (w *World) setWebhookTargets(ctx context.Context, url string) error {
 	for _, f := range w.Fakes {
-		f.SetWebhookTarget(url)
+		if err := f.SetWebhookTarget(ctx, url); err != nil {
+			return fmt.Errorf("%s: %w", f.Name(), err)
+		}
 	}
+	return nil
 }
 
 // Fake returns the chat platform fake called name ("telegram"), or nil.
@@ -426,19 +459,97 @@ func (w *World) StepTitled(ctx context.Context, title string, fn func(ctx contex
 	w.mu.Lock()
 	w.last = o.Seq
 	w.mu.Unlock()
-	ctx, cancel := context.WithTimeout(ctx, w.opts.StepTimeout)
+	ctx, cancel := context.WithTimeoutCause(ctx, w.opts.StepTimeout, errStepTimeout)
 	defer cancel()
+	ctx, stop := w.stopOnExit(ctx)
+	defer stop()
 	named, ferr := fn(ctx)
 	if named != "" {
 		header = numbered(named)
 		w.Journal.SetText(o.Seq, header)
 	}
 	serr := w.Settle(ctx)
-	if ferr != nil || serr != nil {
-		return &StepError{Step: header, Err: errors.Join(ferr, serr), Output: w.output()}
+	if ferr == nil && serr == nil {
+		return nil
 	}
-	return nil
+	if err := w.Err(); err != nil {
+		// The integration died: that is the cause, whatever it broke
+		// on the way; the ExitError carries its last lines of output.
+		return &StepError{Step: header, Err: err}
+	}
+	if errors.Is(context.Cause(ctx), errStepTimeout) {
+		pending := w.Activity.Pending()
+		if len(pending) == 0 {
+			pending = []string{"the step itself: " + title}
+		}
+		terr := &TimeoutError{Limit: w.opts.StepTimeout, Name: w.opts.StepTimeoutName, Pending: pending}
+		if ferr != nil && !errors.Is(ferr, context.DeadlineExceeded) && !errors.Is(ferr, errStepTimeout) {
+			return &StepError{Step: header, Err: errors.Join(terr, ferr), Output: w.output()}
+		}
+		return &StepError{Step: header, Err: terr, Output: w.output()}
+	}
+	return &StepError{Step: header, Err: errors.Join(ferr, serr), Output: w.output()}
 }
+
+// errStepTimeout is the cause of a step's context that ran out of time.
+var errStepTimeout = errors.New("step timeout")
+
+// stopOnExit returns ctx, cancelled as well when the integration exits, so
+// that a step waiting on a dead integration ends at once.
+func (w *World) stopOnExit(ctx context.Context) (context.Context, func()) {
+	var exited <-chan struct{}
+	if w.integration != nil {
+		exited = w.integration.Exited()
+	}
+	if exited == nil {
+		return ctx, func() {}
+	}
+	ctx, cancel := context.WithCancelCause(ctx)
+	done := make(chan struct{})
+	go func() {
+		select {
+		case <-exited:
+			cancel(w.integration.Err())
+		case <-done:
+		}
+	}()
+	return ctx, func() { close(done); cancel(nil) }
+}
+
+// Err returns why the integration stopped (an *ExitError, which wraps
+// ErrExited) once a launched integration has exited, and nil while it
+// runs, when it was stopped by Close, or when there is none.
+func (w *World) Err() error {
+	if w.integration == nil {
+		return nil
+	}
+	select {
+	case <-w.integration.Exited():
+		return w.integration.Err()
+	default:
+		return nil
+	}
+}
+
+// TimeoutError is a step that did not settle within its limit; Pending
+// names what was still in flight, never nothing.
+type TimeoutError struct {
+	Limit   time.Duration
+	Name    string // how to raise it, "--step-timeout"; may be empty
+	Pending []string
+}
+
+// Error says which limit ran out and what was still pending.
+func (e *TimeoutError) Error() string {
+	name := ""
+	if e.Name != "" {
+		name = " (" + e.Name + ")"
+	}
+	return fmt.Sprintf("no answer within the %s step timeout%s: still pending: %s", e.Limit, name, strings.Join(e.Pending, ", "))
+}
+
+// Unwrap makes a TimeoutError a context.DeadlineExceeded.
+func (e *TimeoutError) Unwrap() error { return context.DeadlineExceeded }
 
 // Settle waits until nothing is in flight: every request a fake is serving,
 // every delivery queued, every reply the bot owes.

@@ -78,7 +78,8 @@ func (s *Server) Literals() map[string]string {
 
 // SetWebhookTarget points the outgoing integrations declared without URLs
 // and, unless SetInteractionURL set it, the interaction URL at url.
-func (s *Server) SetWebhookTarget(u string) {
+// Rocket.Chat checks nothing when an address is saved, so it never fails.
+func (s *Server) SetWebhookTarget(_ context.Context, u string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.target = u
@@ -90,6 +91,7 @@ func (s *Server) SetWebhookTarget(u string) {
 	if !s.interact.declared {
 		s.interact.url = u
 	}
+	return nil
 }
 
 // Replay ingests a recorded delivery and delivers it again through the

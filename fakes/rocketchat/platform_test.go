@@ -15,7 +15,9 @@ func TestReplay(t *testing.T) {
 	t.Parallel()
 	b := newBot(t, nil)
 	w := newWorld(t)
-	w.srv.SetWebhookTarget(b.srv.URL)
+	if err := w.srv.SetWebhookTarget(context.Background(), b.srv.URL); err != nil {
+		t.Fatal(err)
+	}
 	env := w.srv.Env()
 	for _, k := range []string{"ROCKETCHAT_URL", "ROCKETCHAT_USER", "ROCKETCHAT_PASSWORD", "ROCKETCHAT_USER_ID", "ROCKETCHAT_AUTH_TOKEN", "ROCKETCHAT_WEBHOOK_TOKEN"} {
 		if env[k] == "" {

@@ -192,7 +192,7 @@ func Start(opts ...Option) (*Server, error) {
 		return nil, fmt.Errorf("start rocketchat: %w", err)
 	}
 	if cfg.target != "" {
-		s.SetWebhookTarget(cfg.target)
+		_ = s.SetWebhookTarget(context.Background(), cfg.target)
 	}
 	go s.deliverLoop()
 	return s, nil

@@ -295,7 +295,7 @@ func (s *Server) buildControl() http.Handler {
 		if !fakes.DecodeControl(w, r, &in) {
 			return
 		}
-		s.SetWebhookTarget(in.URL)
+		_ = s.SetWebhookTarget(r.Context(), in.URL)
 		fakes.WriteJSON(w, http.StatusOK, map[string]any{"url": in.URL})
 	})
 	m.HandleFunc("GET "+p+"/deliveries", func(w http.ResponseWriter, r *http.Request) {

@@ -35,7 +35,9 @@ func Example() {
 		log.Fatal(err)
 	}
 	defer srv.Close()
-	srv.SetWebhookTarget(app.URL)
+	if err := srv.SetWebhookTarget(context.Background(), app.URL); err != nil {
+		log.Fatal(err)
+	}
 
 	p, _ := srv.CreateProduct(shopify.ProductInput{Title: "Green Tea", Variants: []shopify.VariantInput{{Price: "25.00"}}})
 	o, _ := srv.CreateOrder(shopify.OrderInput{FinancialStatus: "paid",

@@ -32,7 +32,9 @@ func newWorld(tb testing.TB, opts ...shopify.Option) *world {
 	w.recv = newReceiver(tb)
 	opts = append([]shopify.Option{shopify.WithJournal(w.journal), shopify.WithActivity(w.activity), shopify.WithClock(w.clock)}, opts...)
 	w.srv = shopify.New(tb, opts...)
-	w.srv.SetWebhookTarget(w.recv.url)
+	if err := w.srv.SetWebhookTarget(context.Background(), w.recv.url); err != nil {
+		tb.Fatal(err)
+	}
 	return w
 }
 

@@ -80,10 +80,12 @@ type job struct {
 // SetWebhookTarget sets where declared subscriptions (WithTopics,
 // Declare), the compliance topics and replays without a subscription
 // deliver.
-func (s *Server) SetWebhookTarget(url string) {
+// Shopify sends nothing to check an address, so it never fails.
+func (s *Server) SetWebhookTarget(_ context.Context, url string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.target = url
+	return nil
 }
 
 // WebhookTarget returns the address SetWebhookTarget gave.

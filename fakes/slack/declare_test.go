@@ -1,6 +1,7 @@
 package slack_test
 
 import (
+	"context"
 	"errors"
 	"strings"
 	"testing"
@@ -99,7 +100,9 @@ func TestDeclare(t *testing.T) {
 			t.Parallel()
 			w := newWorld(t)
 			a := newApp(t, w.srv.SigningSecret(), nil)
-			w.srv.SetWebhookTarget(a.srv.URL)
+			if err := w.srv.SetWebhookTarget(context.Background(), a.srv.URL); err != nil {
+				t.Fatal(err)
+			}
 			if err := tc.run(t, w); !errors.Is(err, tc.want) {
 				t.Errorf("err = %v, want %v", err, tc.want)
 			}
@@ -119,7 +122,9 @@ func TestRedeliver(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t)
 	a := newApp(t, w.srv.SigningSecret(), nil)
-	w.srv.SetWebhookTarget(a.srv.URL)
+	if err := w.srv.SetWebhookTarget(context.Background(), a.srv.URL); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := w.srv.Send(slack.Post{User: "ada", Channel: "general", Text: "hi"}); err != nil {
 		t.Fatal(err)
 	}

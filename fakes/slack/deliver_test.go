@@ -40,7 +40,9 @@ func TestDeliveriesVerifyWithSlackGo(t *testing.T) {
 		}
 		return 200, nil, ""
 	})
-	w.srv.SetWebhookTarget(a.srv.URL)
+	if err := w.srv.SetWebhookTarget(context.Background(), a.srv.URL); err != nil {
+		t.Fatal(err)
+	}
 	if got := a.requests(); len(got) != 1 || got[0].Kind != "url_verification" || got[0].VerifyErr != nil || got[0].ParseErr != nil {
 		t.Fatalf("first request = %+v, want a verified url_verification", got)
 	}
@@ -202,7 +204,9 @@ func TestReplayedInteractionsParseWithSlackGo(t *testing.T) {
 		"is_enterprise_install": {"false"}, "response_url": {"https://hooks.slack.com/commands/T0CHATSIM/1/x"}, "trigger_id": {"1700000000.2.def"}}
 	w := newWorld(t)
 	a := newApp(t, w.srv.SigningSecret(), nil)
-	w.srv.SetWebhookTarget(a.srv.URL)
+	if err := w.srv.SetWebhookTarget(context.Background(), a.srv.URL); err != nil {
+		t.Fatal(err)
+	}
 	for _, d := range []fakes.Delivery{
 		{Kind: "block_actions", Body: []byte(url.Values{"payload": {click}}.Encode())},
 		{Kind: "slash_command", Body: []byte(command.Encode())},

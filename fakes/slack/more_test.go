@@ -1,6 +1,7 @@
 package slack_test
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"os"
@@ -181,7 +182,9 @@ func TestControlAPI(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t)
 	a := newApp(t, w.srv.SigningSecret(), nil)
-	w.srv.SetWebhookTarget(a.srv.URL)
+	if err := w.srv.SetWebhookTarget(context.Background(), a.srv.URL); err != nil {
+		t.Fatal(err)
+	}
 	base := w.srv.URL() + fakes.ControlPrefix
 	post := func(path, body string, want int) {
 		t.Helper()

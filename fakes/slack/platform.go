@@ -79,10 +79,12 @@ func (s *Server) Literals() map[string]string {
 // Slack does; when the challenge is not echoed the Request URL is left
 // unset and the refusal is in the journal (SetRequestURL returns it as an
 // error).
-func (s *Server) SetWebhookTarget(target string) {
+// It fails, as Slack's app settings page does, when the Request URL does
+// not answer the url_verification challenge.
+func (s *Server) SetWebhookTarget(ctx context.Context, target string) error {
 	s.SetInteractivityURL(target)
 	s.SetCommandURL(target)
-	_ = s.SetRequestURL(context.Background(), target)
+	return s.SetRequestURL(ctx, target)
 }
 
 // Replay delivers a recorded request (Kind "event_callback", an

@@ -68,7 +68,9 @@ func TestRetries(t *testing.T) {
 			t.Parallel()
 			w := newWorld(t)
 			a := newApp(t, w.srv.SigningSecret(), tc.reply)
-			w.srv.SetWebhookTarget(a.srv.URL)
+			if err := w.srv.SetWebhookTarget(context.Background(), a.srv.URL); err != nil {
+				t.Fatal(err)
+			}
 			start := w.clock.Now()
 			if _, err := w.srv.Send(slack.Post{User: "ada", Channel: "general", Text: "hi"}); err != nil {
 				t.Fatal(err)
@@ -137,7 +139,9 @@ func TestDuplicateDelivery(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t)
 	a := newApp(t, w.srv.SigningSecret(), nil)
-	w.srv.SetWebhookTarget(a.srv.URL)
+	if err := w.srv.SetWebhookTarget(context.Background(), a.srv.URL); err != nil {
+		t.Fatal(err)
+	}
 	w.srv.DuplicateDeliveries(1)
 	if _, err := w.srv.Send(slack.Post{User: "ada", Channel: "general", Text: "hi"}); err != nil {
 		t.Fatal(err)
@@ -173,7 +177,9 @@ func TestSigning(t *testing.T) {
 			t.Parallel()
 			w := newWorld(t)
 			a := newApp(t, w.srv.SigningSecret(), nil)
-			w.srv.SetWebhookTarget(a.srv.URL)
+			if err := w.srv.SetWebhookTarget(context.Background(), a.srv.URL); err != nil {
+				t.Fatal(err)
+			}
 			if tc.fault != "" {
 				if err := w.srv.SetSigningFault(tc.fault, 1); err != nil {
 					t.Fatal(err)
@@ -238,7 +244,9 @@ func TestReplayedRetry(t *testing.T) {
 			t.Parallel()
 			w := newWorld(t)
 			a := newApp(t, w.srv.SigningSecret(), tc.reply)
-			w.srv.SetWebhookTarget(a.srv.URL)
+			if err := w.srv.SetWebhookTarget(context.Background(), a.srv.URL); err != nil {
+				t.Fatal(err)
+			}
 			title, err := w.srv.Replay(context.Background(), fakes.Delivery{Kind: "event_callback", Body: []byte(recorded), Header: http.Header{
 				"X-Slack-Retry-Num": {"1"}, "X-Slack-Retry-Reason": {"http_timeout"}}})
 			if err != nil {

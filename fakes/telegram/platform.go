@@ -50,7 +50,7 @@ func (s *Server) Literals() map[string]string {
 
 // SetWebhookTarget does nothing: a Telegram bot sets its own webhook with
 // setWebhook.
-func (s *Server) SetWebhookTarget(string) {}
+func (s *Server) SetWebhookTarget(context.Context, string) error { return nil }
 
 // Replay injects a recorded update (InjectUpdate) and returns its title,
 // "telegram → integration: update 1 message "hi" from ada in chat 1001".
