@@ -29,6 +29,9 @@ const (
 	exitOK     = 0
 	exitFailed = 1
 	exitUsage  = 2
+	// exitInterrupted is a run stopped by Ctrl-C (SIGINT), SIGTERM or
+	// SIGHUP, as shells report a command killed by SIGINT: 128+2.
+	exitInterrupted = 130
 )
 
 // run is the whole CLI: main only calls it.
