@@ -11,7 +11,10 @@ import (
 // started, such as the program `go run` builds — with SIGTERM, and with
 // SIGKILL five seconds later. Its exit status is the command's. A SIGTERM
 // to the group (Close) ends the shell and the command together.
-const supervisor = `trap 'trap "" HUP; kill -TERM 0 2>/dev/null; (sleep 5; kill -KILL 0) </dev/null >/dev/null 2>&1 & wait "$child"' HUP
+//
+// The shell and the watcher that sends the SIGKILL ignore the SIGTERM they
+// send to their own group, or the watcher would die before it is needed.
+const supervisor = `trap 'trap "" HUP TERM; (trap "" TERM; sleep 5; kill -KILL 0) </dev/null >/dev/null 2>&1 & kill -TERM 0 2>/dev/null; wait "$child"' HUP
 "$0" "$@" &
 child=$!
 while :; do
