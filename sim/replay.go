@@ -3,6 +3,7 @@ package sim
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"slices"
@@ -100,8 +101,14 @@ func ReplayCassetteWith(ctx context.Context, r *cassette.Reader, base Options, r
 // SetupFromHeader returns the World options a cassette header asks for: the
 // configuration, the scripted bot's rules and the chat platform to
 // simulate. Fields already set in base win.
+//
+// A header naming a platform chatsim cannot simulate is an error wrapping
+// ErrCassette and ErrUnknownPlatform.
 func SetupFromHeader(h cassette.Header, base Options) (Options, error) {
-	if len(base.Platforms) == 0 && slices.Contains(PlatformNames(), h.Platform) {
+	if h.Platform != "" && !slices.Contains(PlatformNames(), h.Platform) {
+		return base, fmt.Errorf("%w: its header names platform %q: %w (have: %s)", ErrCassette, h.Platform, ErrUnknownPlatform, strings.Join(PlatformNames(), ", "))
+	}
+	if len(base.Platforms) == 0 && h.Platform != "" {
 		base.Platforms = []string{h.Platform}
 	}
 	if base.Configuration == nil && len(h.Configuration) > 0 {
@@ -124,6 +131,12 @@ func SetupFromHeader(h cassette.Header, base Options) (Options, error) {
 	}
 	return base, nil
 }
+
+// ErrCassette is wrapped by the errors of a cassette that cannot be
+// replayed as it is: its header names a platform chatsim cannot simulate,
+// or an entry names another platform than the header or one that is not
+// simulated. A malformed cassette is a *cassette.Error instead.
+var ErrCassette = errors.New("cassette cannot be replayed")
 
 // Replay feeds every inbound delivery of the cassette to the fake it came
 // from, which delivers it (re-signed, with this World's secrets) to the
@@ -161,9 +174,12 @@ func Replay(ctx context.Context, w *World, r *cassette.Reader, opts ReplayOption
 		e := *pending
 		pending = nil
 		w.Clock.Set(origin.Add(e.At.Duration()))
+		if hp := r.Header().Platform; hp != "" && e.Platform != hp {
+			return fmt.Errorf("%s: %w: the entry's platform is %q, but the header says %q", e.Location(), ErrCassette, e.Platform, hp)
+		}
 		f := w.Fake(e.Platform)
 		if f == nil {
-			return fmt.Errorf("%s: platform %q is not simulated (have: %s)", e.Location(), e.Platform, strings.Join(w.FakeNames(), ", "))
+			return fmt.Errorf("%s: %w: platform %q is not simulated (have: %s)", e.Location(), ErrCassette, e.Platform, strings.Join(w.FakeNames(), ", "))
 		}
 		d := fakes.Delivery{
 			Kind: e.Kind, Method: e.Request.Method, URL: e.Request.URL, Header: e.Request.Headers,

@@ -177,7 +177,7 @@ func Start(ctx context.Context, opts Options) (_ *World, err error) {
 		return nil, err
 	}
 	if err := w.Platform.SetConfiguration(cfg, opts.ConfigurationType); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
 	}
 	if opts.Integration == nil {
 		return w, nil
@@ -299,6 +299,10 @@ func (w *World) startFakes(opts Options) error {
 	return nil
 }
 
+// ErrConfig is wrapped by the errors of a configuration or a secret that
+// cannot be used: not a JSON object, or a ${VAR} the environment lacks.
+var ErrConfig = errors.New("bad configuration")
+
 // ErrUnknownPlatform is returned for a chat platform the World cannot
 // simulate.
 var ErrUnknownPlatform = errors.New("unknown chat platform")
@@ -363,7 +367,7 @@ func expandConfig(cfg json.RawMessage, env Env) (json.RawMessage, error) {
 	}
 	var v any
 	if err := json.Unmarshal(cfg, &v); err != nil {
-		return nil, fmt.Errorf("read configuration: %w", err)
+		return nil, fmt.Errorf("%w: read configuration: %v", ErrConfig, err)
 	}
 	var walk func(v any, ptr string) (any, error)
 	walk = func(v any, ptr string) (any, error) {
@@ -408,7 +412,7 @@ func expandString(v string, env Env, what string) (string, error) {
 		return val
 	})
 	if missing != "" {
-		return "", fmt.Errorf("expand %s: unknown variable ${%s} (known: %s)", what, missing, strings.Join(sortedKeys(env), ", "))
+		return "", fmt.Errorf("%w: expand %s: unknown variable ${%s} (known: %s)", ErrConfig, what, missing, strings.Join(sortedKeys(env), ", "))
 	}
 	return out, nil
 }

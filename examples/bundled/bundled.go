@@ -88,17 +88,12 @@ var ErrUnknown = errors.New("unknown integration")
 // bare http(s) URL (already running). Only a bundled one brings a
 // definition, a configuration, secrets and cassettes.
 func Resolve(spec string) (Integration, error) {
+	l, err := sim.ParseSpec(spec)
 	switch {
-	case strings.HasPrefix(spec, "exec:"):
-		cmd := strings.TrimSpace(strings.TrimPrefix(spec, "exec:"))
-		if cmd == "" {
-			return Integration{}, fmt.Errorf("integration %q: exec: needs a command line", spec)
-		}
-		return Integration{Name: spec, Launcher: sim.Exec("sh", "-c", "exec "+cmd)}, nil
-	case strings.HasPrefix(spec, "url:"):
-		return Integration{Name: spec, Launcher: sim.URL(strings.TrimPrefix(spec, "url:"))}, nil
-	case strings.HasPrefix(spec, "http://"), strings.HasPrefix(spec, "https://"):
-		return Integration{Name: spec, Launcher: sim.URL(spec)}, nil
+	case err == nil:
+		return Integration{Name: spec, Launcher: l}, nil
+	case !errors.Is(err, errors.ErrUnsupported):
+		return Integration{}, err // a malformed exec: or url: spec
 	}
 	if in, ok := Lookup(spec); ok {
 		return in, nil
