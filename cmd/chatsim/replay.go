@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/google/renameio/v2"
 	"github.com/pmezard/go-difflib/difflib"
 
 	tgexample "github.com/chatsim/chatsim/examples/telegram"
@@ -30,50 +31,48 @@ func runReplay(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	update := fset.Bool("update", false, "write the rendered journal to the --golden file instead of comparing")
 	config := fset.String("config", "", "configuration JSON for the install, overriding the cassette's; ${VAR} expands from the world's environment")
 	quiet := fset.Bool("quiet", false, "print only the summary line (and a diff on mismatch)")
-	fset.Usage = usageFunc(fset, "chatsim replay [CASSETTE] [--integration SPEC] [--definition FILE] [--golden FILE] [--update]",
+	strict := fset.Bool("strict", false, "fail when the integration refused or did not answer any delivery")
+	stepTimeout := fset.Duration("step-timeout", sim.DefaultStepTimeout, "how long each delivery may take to settle: the integration's answer and every call it started")
+	startupTimeout := fset.Duration("startup-timeout", sim.DefaultStartupTimeout, "how long an exec: or url: integration may take to answer GET /health")
+	fset.Usage = usageFunc(fset, "chatsim replay [CASSETTE] [--integration SPEC] [--definition FILE] [--golden FILE] [--update] [--strict]",
 		`Replay the inbound deliveries of a cassette through an integration and render the journal: the platform's
 captures and the calls the integration made to the fakes, with ids aliased and virtual time.
-With no CASSETTE it replays the bundled demo conversation through the bundled Telegram example.`)
+With no CASSETTE it replays the bundled demo conversation through the bundled Telegram example.
+Exit codes: 0 ok; 1 a contract violation, an integration error, an integration that exited, a step
+that timed out, a golden mismatch (or, with --strict, a refused delivery); 2 usage or unreadable or
+malformed input; 130 interrupted.`)
 	pos, code, ok := parseInterleaved(fset, args, stdout, stderr)
 	if !ok {
 		return code
 	}
-	if len(pos) > 1 {
-		fmt.Fprintf(stderr, "chatsim replay: want at most one cassette, got %d arguments\n", len(pos))
-		return exitUsage
+	fail := func(code int, err error) int {
+		fmt.Fprintln(stderr, "chatsim replay:", err)
+		return code
 	}
-	if *update && *golden == "" {
-		fmt.Fprintln(stderr, "chatsim replay: --update needs --golden FILE")
-		return exitUsage
+	switch {
+	case len(pos) > 1:
+		return fail(exitUsage, fmt.Errorf("want at most one cassette, got %d arguments", len(pos)))
+	case *update && *golden == "":
+		return fail(exitUsage, errors.New("--update needs --golden FILE"))
+	case *stepTimeout <= 0:
+		return fail(exitUsage, fmt.Errorf("--step-timeout %s: want a positive duration", *stepTimeout))
+	case *startupTimeout <= 0:
+		return fail(exitUsage, fmt.Errorf("--startup-timeout %s: want a positive duration", *startupTimeout))
 	}
 
-	// Open the cassette: a file, or the bundled demo.
-	var (
-		name string
-		src  io.ReadCloser
-	)
+	name, open := demoPath, openDemo
 	if len(pos) == 1 {
 		name = pos[0]
-		f, err := os.Open(name)
-		if err != nil {
-			fmt.Fprintln(stderr, "chatsim replay:", err)
-			return exitUsage
-		}
-		src = f
-	} else {
-		name = "examples/telegram/cassettes/" + demoCassette
-		f, err := tgexample.Cassettes().Open(demoCassette)
-		if err != nil {
-			fmt.Fprintln(stderr, "chatsim replay: open the bundled demo:", err)
-			return exitFailed
-		}
-		src = f
+		open = func() (io.ReadCloser, error) { return os.Open(name) }
+	}
+	src, err := open()
+	if err != nil {
+		return fail(exitUsage, err)
 	}
 	defer src.Close()
 	r, err := cassette.NewReader(src, name)
 	if err != nil {
-		fmt.Fprintln(stderr, "chatsim replay:", err)
-		return exitFailed
+		return fail(exitUsage, err)
 	}
 	h := r.Header()
 
@@ -86,36 +85,57 @@ With no CASSETTE it replays the bundled demo conversation through the bundled Te
 	}
 	opts, err := resolveIntegration(spec, *defPath)
 	if err != nil {
-		fmt.Fprintln(stderr, "chatsim replay:", err)
-		return exitUsage
+		return fail(exitUsage, err)
 	}
 	if *config != "" {
-		if !json.Valid([]byte(*config)) {
-			fmt.Fprintln(stderr, "chatsim replay: --config is not valid JSON")
-			return exitUsage
+		if err := checkJSONObject(*config); err != nil {
+			return fail(exitUsage, fmt.Errorf("--config: %w", err))
 		}
 		opts.Configuration = json.RawMessage(*config)
 	}
-	opts, err = sim.SetupFromHeader(h, opts)
-	if err != nil {
-		fmt.Fprintf(stderr, "chatsim replay: %s: %v\n", name, err)
-		return exitFailed
+	if opts, err = sim.SetupFromHeader(h, opts); err != nil {
+		return fail(exitUsage, fmt.Errorf("%s: %w", name, err))
 	}
+	opts.StepTimeout, opts.StepTimeoutName = *stepTimeout, "--step-timeout"
+	opts.StartupTimeout, opts.StartupTimeoutName = *startupTimeout, "--startup-timeout"
+	opts.Progress = func(line string) { fmt.Fprintln(stderr, "chatsim replay:", line) }
 
 	if !*quiet {
 		fmt.Fprintf(stdout, "replaying %s through %s\n", name, opts.Integration)
 	}
 	w, err := sim.Start(ctx, opts)
 	if err != nil {
-		fmt.Fprintln(stderr, "chatsim replay:", err)
-		return exitFailed
+		switch {
+		case ctx.Err() != nil:
+			fmt.Fprintln(stderr, "chatsim replay: interrupted while starting")
+			return exitInterrupted
+		case errors.Is(err, sim.ErrConfig):
+			return fail(exitUsage, err)
+		}
+		return fail(exitFailed, err)
 	}
 	defer w.Close()
-	res, err := sim.Replay(ctx, w, r, sim.ReplayOptions{})
+
+	bar := startProgress(stderr)
+	go func() { bar.SetTotal(countDeliveries(open, name)) }()
+	res, err := sim.Replay(ctx, w, r, sim.ReplayOptions{Strict: *strict, OnStep: func(int, string) { bar.Step() }})
+	bar.Stop()
 	if err != nil {
+		var cerr *cassette.Error
+		switch {
+		case ctx.Err() != nil:
+			fmt.Fprintf(stderr, "chatsim replay: interrupted after %s\n", count(res.Deliveries, "delivery", "deliveries"))
+			printSoFar(stderr, res)
+			return exitInterrupted
+		case errors.As(err, &cerr), errors.Is(err, sim.ErrCassette):
+			return fail(exitUsage, err)
+		}
 		fmt.Fprintln(stderr, "chatsim replay:", err)
-		printConversation(stderr, w.Conversation())
+		printSoFar(stderr, res)
 		return exitFailed
+	}
+	if res.Deliveries == 0 {
+		fmt.Fprintf(stderr, "chatsim replay: warning: %s has 0 deliveries (only a header): nothing was replayed\n", name)
 	}
 	if !*quiet {
 		printConversation(stdout, res.Conversation)
@@ -125,19 +145,16 @@ With no CASSETTE it replays the bundled demo conversation through the bundled Te
 	switch {
 	case *golden != "" && *update:
 		if err := writeFileAtomic(*golden, []byte(res.Journal)); err != nil {
-			fmt.Fprintln(stderr, "chatsim replay:", err)
-			return exitFailed
+			return fail(exitFailed, err)
 		}
 		fmt.Fprintf(stdout, "wrote %s\n", *golden)
 	case *golden != "":
 		want, err := os.ReadFile(*golden)
 		if err != nil {
 			if errors.Is(err, fs.ErrNotExist) {
-				fmt.Fprintf(stderr, "chatsim replay: golden file %s does not exist; create it with --update\n", *golden)
-			} else {
-				fmt.Fprintln(stderr, "chatsim replay:", err)
+				return fail(exitFailed, fmt.Errorf("golden file %s does not exist; create it with --update", *golden))
 			}
-			return exitFailed
+			return fail(exitFailed, err)
 		}
 		if string(want) != res.Journal {
 			failed = true
@@ -164,15 +181,108 @@ With no CASSETTE it replays the bundled demo conversation through the bundled Te
 	for _, f := range res.Failures {
 		fmt.Fprintln(stdout, f)
 	}
-	summary := fmt.Sprintf("%d deliveries · %d platform captures · %d chat platform calls · %d contract violations", res.Deliveries, res.Captures, res.Calls, len(res.Violations))
-	if len(res.Failures) > 0 {
-		summary += fmt.Sprintf(" · %d integration errors", len(res.Failures))
+	for _, u := range res.Unanswered {
+		fmt.Fprintln(stdout, u)
 	}
-	fmt.Fprintf(stdout, "%s · %s\n", summary, res.Elapsed.Round(100_000))
+	fmt.Fprintf(stdout, "%s · %s\n", summary(res), res.Elapsed.Round(100_000))
 	if failed || res.Failed() {
 		return exitFailed
 	}
 	return exitOK
+}
+
+// demoPath names the bundled demo cassette in messages.
+const demoPath = "examples/telegram/cassettes/" + demoCassette
+
+// openDemo opens the bundled demo cassette.
+func openDemo() (io.ReadCloser, error) {
+	f, err := tgexample.Cassettes().Open(demoCassette)
+	if err != nil {
+		return nil, fmt.Errorf("open the bundled demo: %w", err)
+	}
+	return f, nil
+}
+
+// countDeliveries counts the inbound entries of the cassette open opens, for
+// the progress line; 0 when it cannot (the replay itself reports why).
+func countDeliveries(open func() (io.ReadCloser, error), name string) int {
+	src, err := open()
+	if err != nil {
+		return 0
+	}
+	defer src.Close()
+	r, err := cassette.NewReader(src, name)
+	if err != nil {
+		return 0
+	}
+	n := 0
+	for {
+		e, err := r.Next()
+		if err != nil {
+			return n
+		}
+		if e.Direction == cassette.Inbound {
+			n++
+		}
+	}
+}
+
+// summary renders the replay's one-line summary, with counts people read
+// ("1 delivery", "3 deliveries refused by the integration").
+func summary(res *sim.Result) string {
+	parts := []string{
+		count(res.Deliveries, "delivery", "deliveries"),
+		count(res.Captures, "platform capture", "platform captures"),
+		count(res.Calls, "chat platform call", "chat platform calls"),
+		count(len(res.Violations), "contract violation", "contract violations"),
+	}
+	if n := len(res.Failures); n > 0 {
+		parts = append(parts, count(n, "integration error", "integration errors"))
+	}
+	if res.Refused > 0 {
+		parts = append(parts, count(res.Refused, "delivery", "deliveries")+" refused by the integration")
+	}
+	if res.Undelivered > 0 {
+		parts = append(parts, count(res.Undelivered, "delivery", "deliveries")+" not delivered")
+	}
+	return strings.Join(parts, " · ")
+}
+
+// printSoFar prints what a replay that stopped had produced: the
+// conversation and the journal.
+func printSoFar(w io.Writer, res *sim.Result) {
+	if res == nil {
+		return
+	}
+	fmt.Fprintln(w, "conversation so far:")
+	if len(res.Conversation) == 0 {
+		fmt.Fprintln(w, "  (nothing yet)")
+	}
+	printConversation(w, res.Conversation)
+	if res.Journal != "" {
+		fmt.Fprintln(w, "journal so far:")
+		fmt.Fprint(w, indent(res.Journal, "  "))
+	}
+}
+
+// checkJSONObject says what is wrong when s is not one JSON object.
+func checkJSONObject(s string) error {
+	var v any
+	dec := json.NewDecoder(strings.NewReader(s))
+	if err := dec.Decode(&v); err != nil {
+		var se *json.SyntaxError
+		if errors.As(err, &se) {
+			return fmt.Errorf("not valid JSON at byte %d: %v", se.Offset, se)
+		}
+		return fmt.Errorf("not valid JSON: %v", err)
+	}
+	if dec.More() {
+		return errors.New("more than one JSON value")
+	}
+	if _, ok := v.(map[string]any); !ok {
+		return errors.New("want a JSON object, like {\"botToken\":\"${TELEGRAM_BOT_TOKEN}\"}")
+	}
+	return nil
 }
 
 func printConversation(w io.Writer, lines []sim.Line) {
@@ -195,30 +305,15 @@ func indent(s, prefix string) string {
 	return b.String()
 }
 
-// writeFileAtomic writes data to a temporary file beside path and renames it
-// over path, so a crash never leaves half a golden file.
+// writeFileAtomic writes data to a temporary file beside path, syncs it and
+// renames it over path, so a crash or a kill never leaves half a golden
+// file, an existing file keeps its mode, and no temporary file is left.
 func writeFileAtomic(path string, data []byte) error {
 	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*")
-	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	defer os.Remove(f.Name())
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := os.Rename(f.Name(), path); err != nil {
+	if err := renameio.WriteFile(path, data, 0o644, renameio.WithExistingPermissions(), renameio.WithTempDir(dir)); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	return nil

@@ -53,8 +53,18 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		fmt.Fprintln(stdout, "chatsim", version)
 		return exitOK
 	case "help", "-h", "--help", "-help":
-		if len(args) > 1 {
-			return run(ctx, []string{args[1], "-h"}, stdin, stdout, stderr)
+		// "help COMMAND" is "COMMAND -h"; help about help (help help,
+		// -h -h, help -h) is the usage.
+		if len(args) > 1 && !isHelp(args[1]) {
+			switch args[1] {
+			case "replay", "serve", "test", "steps":
+				return run(ctx, []string{args[1], "-h"}, stdin, stdout, stderr)
+			case "version":
+				fmt.Fprintln(stdout, "Usage: chatsim version\n\nPrint the version.")
+				return exitOK
+			}
+			fmt.Fprintf(stderr, "chatsim help: unknown command %q\n\n%s", args[1], usage)
+			return exitUsage
 		}
 		fmt.Fprint(stdout, usage)
 		return exitOK
@@ -62,6 +72,15 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		fmt.Fprintf(stderr, "chatsim: unknown command %q\n\n%s", args[0], usage)
 		return exitUsage
 	}
+}
+
+// isHelp reports whether arg asks for help.
+func isHelp(arg string) bool {
+	switch arg {
+	case "help", "-h", "--help", "-help":
+		return true
+	}
+	return false
 }
 
 // parseInterleaved parses flags that may come before or after positional

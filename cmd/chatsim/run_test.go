@@ -91,7 +91,7 @@ func TestBadCassetteNamesTheLine(t *testing.T) {
 	}
 	var out, errb bytes.Buffer
 	code := run(context.Background(), []string{"replay", path}, strings.NewReader(""), &out, &errb)
-	if code != 1 || !strings.Contains(errb.String(), "bad.cassette:2") {
-		t.Fatalf("exit %d, stderr %q: want 1 and the file:line", code, errb.String())
+	if code != exitUsage || !strings.Contains(errb.String(), "bad.cassette:2") {
+		t.Fatalf("exit %d, stderr %q: want 2 and the file:line", code, errb.String())
 	}
 }
