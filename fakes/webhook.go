@@ -21,7 +21,18 @@ type Outgoing struct {
 	// Timeout is how long the platform waits for the answer (Slack 3 s,
 	// Shopify 5 s); zero means no limit beyond ctx.
 	Timeout time.Duration
+	// Clock, when it is a *VirtualClock, measures Timeout in virtual time:
+	// the wait ends when the integration sleeps on the clock past it, so a
+	// busy machine never turns a slow answer into a timeout and a replay
+	// stays the same under load. A process that hangs cannot move the
+	// virtual clock, so the wait also ends after WallBackstop times
+	// Timeout on the wall clock. Any other Clock measures wall time.
+	Clock Clock
 }
+
+// WallBackstop is how many times its Timeout an Outgoing on a virtual
+// clock waits on the wall clock at most.
+const WallBackstop = 10
 
 // Reply is what came back from an Outgoing request.
 type Reply struct {
@@ -73,9 +84,28 @@ func Send(ctx context.Context, client *http.Client, out Outgoing) Reply {
 		client = http.DefaultClient
 	}
 	if out.Timeout > 0 {
+		vc, virtual := out.Clock.(*VirtualClock)
+		wall := out.Timeout
+		if virtual {
+			wall *= WallBackstop
+		}
 		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, out.Timeout)
+		ctx, cancel = context.WithTimeout(ctx, wall)
 		defer cancel()
+		if virtual {
+			due, forget := vc.Until(vc.Now().Add(out.Timeout))
+			defer forget()
+			vctx, vcancel := context.WithCancelCause(ctx)
+			defer vcancel(nil)
+			go func() {
+				select {
+				case <-due:
+					vcancel(context.DeadlineExceeded)
+				case <-vctx.Done():
+				}
+			}()
+			ctx = vctx
+		}
 	}
 	method := out.Method
 	if method == "" {
@@ -91,12 +121,21 @@ func Send(ctx context.Context, client *http.Client, out Outgoing) Reply {
 	}
 	resp, err := client.Do(req)
 	if err != nil {
-		return Reply{Err: err, Elapsed: time.Since(start)}
+		return Reply{Err: timedOut(ctx, err), Elapsed: time.Since(start)}
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, MaxBody))
 	if err != nil {
-		return Reply{Err: err, Elapsed: time.Since(start)}
+		return Reply{Err: timedOut(ctx, err), Elapsed: time.Since(start)}
 	}
 	return Reply{Status: resp.StatusCode, Header: resp.Header, Body: body, Elapsed: time.Since(start)}
+}
+
+// timedOut makes err a context.DeadlineExceeded when the virtual timeout
+// ended the request (its context is cancelled, with that cause).
+func timedOut(ctx context.Context, err error) error {
+	if errors.Is(err, context.DeadlineExceeded) || !errors.Is(context.Cause(ctx), context.DeadlineExceeded) {
+		return err
+	}
+	return fmt.Errorf("%w (on the virtual clock): %w", context.DeadlineExceeded, err)
 }

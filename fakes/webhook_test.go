@@ -77,3 +77,49 @@ func TestSleepAdvancesVirtualClock(t *testing.T) {
 		t.Errorf("Sleep on a cancelled context = %v, want context.Canceled", err)
 	}
 }
+
+// TestSendTimeoutOnTheVirtualClock: on a virtual clock a platform's
+// timeout is virtual time. An answer that takes longer on the wall clock
+// than the timeout is not a timeout (a busy machine changes nothing); an
+// integration that sleeps past it on the clock is.
+func TestSendTimeoutOnTheVirtualClock(t *testing.T) {
+	t.Parallel()
+	clock := fakes.NewVirtualClock(time.Time{})
+	release := make(chan struct{})
+	arrived := make(chan struct{}, 1)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		arrived <- struct{}{}
+		select {
+		case <-release:
+			w.WriteHeader(http.StatusOK)
+		case <-r.Context().Done():
+		}
+	}))
+	defer srv.Close()
+
+	// Slow on the wall clock, the virtual clock still: answered.
+	done := make(chan fakes.Reply, 1)
+	go func() {
+		done <- fakes.Send(context.Background(), nil, fakes.Outgoing{URL: srv.URL, Timeout: 10 * time.Millisecond, Clock: clock})
+	}()
+	<-arrived
+	wall := time.NewTimer(50 * time.Millisecond) // five times the timeout, on the wall clock
+	<-wall.C
+	close(release)
+	if r := <-done; !r.OK() {
+		t.Fatalf("a slow answer on an unmoved virtual clock: %s, want 200", r.Outcome())
+	}
+
+	// The integration sleeps 4s on the clock past a 3s timeout: timeout.
+	release = make(chan struct{})
+	go func() {
+		done <- fakes.Send(context.Background(), nil, fakes.Outgoing{URL: srv.URL, Timeout: 3 * time.Second, Clock: clock})
+	}()
+	<-arrived
+	clock.Advance(4 * time.Second)
+	r := <-done
+	if !r.TimedOut() || r.Outcome() != "timeout" {
+		t.Fatalf("after the clock moved past the timeout: %s (%v), want a timeout", r.Outcome(), r.Err)
+	}
+	close(release)
+}

@@ -227,7 +227,7 @@ func (s *Server) runInteraction(ctx context.Context, j *job) {
 	client := s.cfg.client
 	s.record("deliver", j.text, map[string]any{"kind": j.kind, "payload": j.data})
 	s.mu.Unlock()
-	rep := fakes.Send(ctx, client, fakes.Outgoing{URL: j.url, Body: j.body, Timeout: s.cfg.deliverTimeout,
+	rep := fakes.Send(ctx, client, fakes.Outgoing{URL: j.url, Body: j.body, Timeout: s.cfg.deliverTimeout, Clock: s.cfg.clock,
 		Header: http.Header{"Content-Type": {"application/x-www-form-urlencoded"}}})
 	if ctx.Err() != nil {
 		return

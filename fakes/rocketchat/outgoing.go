@@ -388,7 +388,7 @@ func (s *Server) runOutgoing(ctx context.Context, j *job) {
 		s.mu.Unlock()
 		retry := false
 		for _, u := range urls {
-			rep := fakes.Send(ctx, client, fakes.Outgoing{URL: u, Body: j.body, Timeout: s.cfg.deliverTimeout, Header: http.Header{
+			rep := fakes.Send(ctx, client, fakes.Outgoing{URL: u, Body: j.body, Timeout: s.cfg.deliverTimeout, Clock: s.cfg.clock, Header: http.Header{
 				"Content-Type": {"application/json"},
 				"User-Agent":   {"Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/41.0.2227.0 Safari/537.36"},
 			}})

@@ -360,7 +360,7 @@ func (s *Server) attempt(ctx context.Context, j *job) {
 	client, timeout := s.cfg.client, s.cfg.timeout
 	s.mu.Unlock()
 
-	rep := fakes.Send(ctx, client, fakes.Outgoing{URL: j.url, Header: h, Body: j.body, Timeout: timeout})
+	rep := fakes.Send(ctx, client, fakes.Outgoing{URL: j.url, Header: h, Body: j.body, Timeout: timeout, Clock: s.cfg.clock})
 
 	s.mu.Lock()
 	defer s.mu.Unlock()

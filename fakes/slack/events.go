@@ -259,7 +259,7 @@ func (s *Server) deliver(ctx context.Context, q *outgoing) {
 			h.Set("X-Slack-Retry-Num", strconv.Itoa(num))
 			h.Set("X-Slack-Retry-Reason", reason)
 		}
-		reply := fakes.Send(ctx, s.cfg.client, fakes.Outgoing{URL: target, Header: h, Body: body, Timeout: s.cfg.ackTimeout})
+		reply := fakes.Send(ctx, s.cfg.client, fakes.Outgoing{URL: target, Header: h, Body: body, Timeout: s.cfg.ackTimeout, Clock: s.cfg.clock})
 		if ctx.Err() != nil {
 			return
 		}
@@ -280,7 +280,7 @@ func (s *Server) deliver(ctx context.Context, q *outgoing) {
 				sends--
 				s.journal(q.text+" (duplicate)", map[string]any{"kind": q.kind, "id": q.id, "duplicate": true})
 				h := s.signedHeader(body, ctype)
-				dup := fakes.Send(ctx, s.cfg.client, fakes.Outgoing{URL: target, Header: h, Body: body, Timeout: s.cfg.ackTimeout})
+				dup := fakes.Send(ctx, s.cfg.client, fakes.Outgoing{URL: target, Header: h, Body: body, Timeout: s.cfg.ackTimeout, Clock: s.cfg.clock})
 				s.mu.Lock()
 				s.st.deliveries = append(s.st.deliveries, DeliveryRecord{Kind: q.kind, ID: q.id, Via: "http", Status: dup.Status, At: s.now()})
 				s.mu.Unlock()
@@ -651,7 +651,7 @@ func (s *Server) SetRequestURL(ctx context.Context, target string) error {
 	s.mu.Unlock()
 	body, _ := json.Marshal(map[string]string{"token": s.cfg.ws.App.VerificationToken, "challenge": challenge, "type": "url_verification"})
 	s.journal("url_verification "+target, map[string]any{"kind": "url_verification", "url": target})
-	reply := fakes.Send(ctx, s.cfg.client, fakes.Outgoing{URL: target, Header: s.signedHeader(body, "application/json"), Body: body, Timeout: s.cfg.ackTimeout})
+	reply := fakes.Send(ctx, s.cfg.client, fakes.Outgoing{URL: target, Header: s.signedHeader(body, "application/json"), Body: body, Timeout: s.cfg.ackTimeout, Clock: s.cfg.clock})
 	s.mu.Lock()
 	rec := DeliveryRecord{Kind: "url_verification", Via: "http", Status: reply.Status, At: s.now()}
 	if reply.Err != nil {
