@@ -19,24 +19,30 @@ import (
 // World.
 func replayBundled(tb testing.TB, in bundled.Integration, name string) *sim.Result {
 	tb.Helper()
-	def, err := in.ParseDefinition()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	f, err := in.Cassettes.Open(name)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer f.Close()
-	r, err := cassette.NewReader(f, in.Name+"/cassettes/"+name)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	res, err := sim.ReplayCassette(context.Background(), r, in.Options(def))
+	res, err := tryReplayBundled(in, name)
 	if err != nil {
 		tb.Fatal(err)
 	}
 	return res
+}
+
+// tryReplayBundled is replayBundled for a goroutine of its own: it returns
+// the error.
+func tryReplayBundled(in bundled.Integration, name string) (*sim.Result, error) {
+	def, err := in.ParseDefinition()
+	if err != nil {
+		return nil, err
+	}
+	f, err := in.Cassettes.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	r, err := cassette.NewReader(f, in.Name+"/cassettes/"+name)
+	if err != nil {
+		return nil, err
+	}
+	return sim.ReplayCassette(context.Background(), r, in.Options(def))
 }
 
 // bundledCassettes calls fn for every cassette of every bundled
