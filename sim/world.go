@@ -486,7 +486,7 @@ func (w *World) StepTitled(ctx context.Context, title string, fn func(ctx contex
 		if len(pending) == 0 {
 			pending = []string{"the step itself: " + title}
 		}
-		terr := &TimeoutError{Limit: w.opts.StepTimeout, Name: w.opts.StepTimeoutName, Pending: pending}
+		terr := &TimeoutError{Limit: w.opts.StepTimeout, Name: w.opts.StepTimeoutName, Pending: pending, Hints: w.stalled()}
 		if ferr != nil && !errors.Is(ferr, context.DeadlineExceeded) && !errors.Is(ferr, errStepTimeout) {
 			return &StepError{Step: header, Err: errors.Join(terr, ferr), Output: w.output()}
 		}
@@ -535,12 +535,28 @@ func (w *World) Err() error {
 	}
 }
 
+// stalled asks every fake that can tell why its work waits (Telegram's
+// updates for a bot that neither set a webhook nor polls).
+func (w *World) stalled() []string {
+	var out []string
+	for _, f := range w.Fakes {
+		if s, ok := f.(interface{ Stalled() string }); ok {
+			if why := s.Stalled(); why != "" {
+				out = append(out, why)
+			}
+		}
+	}
+	return out
+}
+
 // TimeoutError is a step that did not settle within its limit; Pending
-// names what was still in flight, never nothing.
+// names what was still in flight, never nothing, and Hints what the fakes
+// know of why.
 type TimeoutError struct {
 	Limit   time.Duration
 	Name    string // how to raise it, "--step-timeout"; may be empty
 	Pending []string
+	Hints   []string
 }
 
 // Error says which limit ran out and what was still pending.
@@ -549,7 +565,11 @@ func (e *TimeoutError) Error() string {
 	if e.Name != "" {
 		name = " (" + e.Name + ")"
 	}
-	return fmt.Sprintf("no answer within the %s step timeout%s: still pending: %s", e.Limit, name, strings.Join(e.Pending, ", "))
+	msg := fmt.Sprintf("no answer within the %s step timeout%s: still pending: %s", e.Limit, name, strings.Join(e.Pending, ", "))
+	for _, h := range e.Hints {
+		msg += "\n  " + h
+	}
+	return msg
 }
 
 // Unwrap makes a TimeoutError a context.DeadlineExceeded.

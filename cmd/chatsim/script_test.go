@@ -29,6 +29,7 @@ func TestMain(m *testing.M) {
 		"silent-tcp":      silentTCP,
 		"never-ready":     neverReady,
 		"accept-webhooks": acceptWebhooks,
+		"silent-bot":      silentBot,
 	})
 }
 
@@ -122,6 +123,13 @@ func dieOnWebhook() {
 		fmt.Println("panic: cannot handle this webhook")
 		os.Exit(code)
 	})
+}
+
+// silentBot answers the platform but, unlike a Telegram integration, never
+// sets its webhook.
+func silentBot() {
+	os.Unsetenv("TELEGRAM_API_URL")
+	acceptWebhooks()
 }
 
 // acceptWebhooks answers every webhook 200.

@@ -63,3 +63,20 @@ func (s *Server) Replay(_ context.Context, d fakes.Delivery) (string, error) {
 	}
 	return "telegram → integration: " + Describe(d.Body), nil
 }
+
+// Stalled explains, for a step that ran out of time, why updates are
+// still waiting: Telegram holds them until the bot sets a webhook or asks
+// with getUpdates, and this bot does neither. It is "" when nothing
+// waits for that reason.
+func (s *Server) Stalled() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.queue) == 0 || s.webhook.url != "" || s.poller != nil {
+		return ""
+	}
+	n := "1 update waits"
+	if len(s.queue) > 1 {
+		n = fmt.Sprintf("%d updates wait", len(s.queue))
+	}
+	return "telegram: " + n + " for the bot, which has set no webhook (setWebhook) and is not waiting in getUpdates"
+}
