@@ -115,7 +115,7 @@ func echoWorld(tb testing.TB, client *http.Client, def *contracts.Definition) *s
 		return tgexample.New(getenv, tgexample.WithHTTPClient(client))
 	})
 	w, err := sim.Start(context.Background(), sim.Options{
-		Integration: launcher, Definition: def, HTTPClient: client,
+		Integration: launcher, Definition: def, HTTPClient: client, Platforms: []string{"telegram"},
 		Configuration: json.RawMessage(`{"botToken":"${TELEGRAM_BOT_TOKEN}"}`),
 	})
 	if err != nil {
