@@ -128,6 +128,7 @@ type Server struct {
 	calls       []Call
 	deliveries  []Delivery
 	mux         http.Handler
+	control     fakes.Control // the control API's routes
 
 	// life ends at Close: the context the delivery worker and its
 	// outgoing requests run under.
@@ -292,7 +293,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	p := r.URL.Path
 	switch {
 	case strings.HasPrefix(p, fakes.ControlPrefix) || p+"/" == fakes.ControlPrefix:
-		s.serveControl(w, r)
+		s.mux.ServeHTTP(w, r)
 	case strings.HasPrefix(p, "/file/bot"):
 		s.serveFile(w, r, strings.TrimPrefix(p, "/file/bot"))
 	case strings.HasPrefix(p, "/bot"):
