@@ -82,7 +82,7 @@
 //
 // # Control API
 //
-// It lives under fakes.ControlPrefix; ControlRoutes lists it:
+// It lives under fakes.ControlPrefix; Server.ControlRoutes lists it:
 //
 //	GET    /_chatsim/                     this list
 //	GET    /_chatsim/shop                 {shop, api_key, access_token, api_version, webhook_target, installed}
@@ -98,6 +98,7 @@
 //	POST   /_chatsim/orders               OrderInput → 201 {order}
 //	POST   /_chatsim/orders/{id}/pay      → {order}
 //	POST   /_chatsim/orders/{id}/fulfil   FulfillInput → {order}
+//	POST   /_chatsim/orders/{id}/fulfill  the same
 //	POST   /_chatsim/orders/{id}/cancel   {reason} → {order}
 //	POST   /_chatsim/orders/{id}/close    → {order}
 //	POST   /_chatsim/uninstall            → {installed: false}
@@ -112,9 +113,10 @@
 //	POST   /_chatsim/knobs                Knobs → Knobs
 //	GET|POST|DELETE /_chatsim/faults      fakes.Faults
 //
-// Errors are {"error": "…"}: 400 bad input, 404 unknown id, 409 not
-// allowed in the order's state. A fault's Op is an Admin API call as the
-// journal names it ("GET orders.json"), a resource ("orders") or "*".
+// Errors are {"error": "…"}: 400 bad input, 404 unknown id, 405 another
+// method (Allow lists the route's), 409 not allowed in the order's state.
+// A fault's Op is an Admin API call as the journal names it ("GET
+// orders.json"), a resource ("orders") or "*".
 //
 // # Journal
 //
