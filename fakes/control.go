@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
+	"strconv"
 )
 
 // ControlPrefix is the path prefix every fake reserves for its control API:
@@ -75,6 +77,36 @@ func DecodeStrict(data []byte, v any) error {
 	}
 	if dec.More() {
 		return errors.New("decode body: trailing data after the JSON value")
+	}
+	return nil
+}
+
+// CheckURL reports what is wrong with raw as the address of an HTTP
+// endpoint a fake will call: it must be an absolute http or https URL with
+// a host and, when it has a port, a port from 1 to 65535. The error says
+// in words what is wrong ("ftp://x": scheme "ftp" is not http or https).
+func CheckURL(raw string) error {
+	const want = "want an absolute http or https URL such as http://127.0.0.1:8080/hook"
+	u, err := url.Parse(raw)
+	if err != nil {
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
+		return fmt.Errorf("%q is not a URL: %v (%s)", raw, err, want)
+	}
+	switch {
+	case u.Scheme == "" || u.Opaque != "":
+		return fmt.Errorf("%q is not an absolute URL (%s)", raw, want)
+	case u.Scheme != "http" && u.Scheme != "https":
+		return fmt.Errorf("%q: scheme %q is not http or https", raw, u.Scheme)
+	case u.Hostname() == "":
+		return fmt.Errorf("%q has no host (%s)", raw, want)
+	}
+	if p := u.Port(); p != "" {
+		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
+			return fmt.Errorf("%q: port %s is not a port number (1–65535)", raw, p)
+		}
 	}
 	return nil
 }

@@ -40,13 +40,19 @@ func (s *Server) controlRoutes(mux *fakes.Routes) {
 			IntegrationID: s.integrationID, IntegrationAlias: s.alias, WebhookID: s.webhookID,
 			WebhookURL: s.WebhookURL(), IntegrationURL: s.IntegrationURL()})
 	})
-	c.HandleFunc("PUT", "integration", "{url} → {url}: where the integration listens", func(w http.ResponseWriter, r *http.Request) {
+	c.HandleFunc("PUT", "integration", "{url} → {url}: where the integration listens (\"\" for none)", func(w http.ResponseWriter, r *http.Request) {
 		var b struct {
 			URL string `json:"url"`
 		}
 		if err := fakes.DecodeJSON(r, &b); err != nil {
 			fakes.ControlError(w, http.StatusBadRequest, "set integration URL: %v", err)
 			return
+		}
+		if b.URL != "" {
+			if err := fakes.CheckURL(b.URL); err != nil {
+				fakes.ControlError(w, http.StatusBadRequest, "set integration URL: field \"url\": %v", err)
+				return
+			}
 		}
 		s.SetIntegrationURL(b.URL)
 		fakes.WriteJSON(w, http.StatusOK, map[string]string{"url": b.URL})

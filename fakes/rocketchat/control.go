@@ -194,6 +194,12 @@ func (s *Server) buildControl() http.Handler {
 		if !fakes.DecodeControl(w, r, &o) {
 			return
 		}
+		for i, u := range o.URLs {
+			if err := fakes.CheckURL(u); err != nil {
+				fakes.ControlError(w, http.StatusBadRequest, "add outgoing integration: field \"urls\"[%d]: %v", i, err)
+				return
+			}
+		}
 		no, err := s.AddOutgoing(o)
 		if err != nil {
 			controlFail(w, err)
@@ -217,12 +223,18 @@ func (s *Server) buildControl() http.Handler {
 		}
 		ok(w, http.StatusCreated, map[string]any{"integration": ni, "url": s.URL() + "/hooks/" + ni.ID + "/" + ni.Token})
 	})
-	m.HandleFunc("PUT", "integrations/interaction", "{url} → {interaction_url}", func(w http.ResponseWriter, r *http.Request) {
+	m.HandleFunc("PUT", "integrations/interaction", "{url} → {interaction_url} (\"\" follows the webhook target)", func(w http.ResponseWriter, r *http.Request) {
 		var b struct {
 			URL string `json:"url"`
 		}
 		if !fakes.DecodeControl(w, r, &b) {
 			return
+		}
+		if b.URL != "" {
+			if err := fakes.CheckURL(b.URL); err != nil {
+				fakes.ControlError(w, http.StatusBadRequest, "set interaction URL: field \"url\": %v", err)
+				return
+			}
 		}
 		s.SetInteractionURL(b.URL)
 		ok(w, 200, map[string]any{"interaction_url": s.InteractionURL()})

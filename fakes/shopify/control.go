@@ -228,6 +228,12 @@ func (s *Server) buildControl() http.Handler {
 		if !fakes.DecodeControl(w, r, &in) {
 			return
 		}
+		if in.Address != "" {
+			if err := fakes.CheckURL(in.Address); err != nil {
+				fakes.ControlError(w, http.StatusBadRequest, "subscribe %s: field \"address\": %v", in.Topic, err)
+				return
+			}
+		}
 		var (
 			wh  Webhook
 			err error
@@ -257,12 +263,18 @@ func (s *Server) buildControl() http.Handler {
 	m.HandleFunc("GET", "webhook-target", "{url}", func(w http.ResponseWriter, r *http.Request) {
 		fakes.WriteJSON(w, http.StatusOK, map[string]any{"url": s.WebhookTarget()})
 	})
-	m.HandleFunc("POST", "webhook-target", "{url} → {url}", func(w http.ResponseWriter, r *http.Request) {
+	m.HandleFunc("POST", "webhook-target", "{url} → {url} (\"\" for none)", func(w http.ResponseWriter, r *http.Request) {
 		var in struct {
 			URL string `json:"url"`
 		}
 		if !fakes.DecodeControl(w, r, &in) {
 			return
+		}
+		if in.URL != "" {
+			if err := fakes.CheckURL(in.URL); err != nil {
+				fakes.ControlError(w, http.StatusBadRequest, "set webhook target: field \"url\": %v", err)
+				return
+			}
 		}
 		s.SetWebhookTarget(in.URL)
 		fakes.WriteJSON(w, http.StatusOK, map[string]any{"url": in.URL})

@@ -195,7 +195,7 @@ func (s *Server) buildControl() http.Handler {
 		}
 		fakes.WriteJSON(w, http.StatusOK, map[string]any{"trigger_id": tid})
 	})
-	m.HandleFunc("POST", "request-url", "{events, interactivity, commands, verify} → {} (verify: url_verification first)", func(w http.ResponseWriter, r *http.Request) {
+	m.HandleFunc("POST", "request-url", "{events, interactivity, commands, verify} → {} (verify: url_verification first; \"\" clears one)", func(w http.ResponseWriter, r *http.Request) {
 		var body struct {
 			Events        *string `json:"events"`
 			Interactivity *string `json:"interactivity"`
@@ -204,6 +204,17 @@ func (s *Server) buildControl() http.Handler {
 		}
 		if !fakes.DecodeControl(w, r, &body) {
 			return
+		}
+		for _, f := range []struct {
+			name string
+			url  *string
+		}{{"events", body.Events}, {"interactivity", body.Interactivity}, {"commands", body.Commands}} {
+			if f.url != nil && *f.url != "" {
+				if err := fakes.CheckURL(*f.url); err != nil {
+					fakes.ControlError(w, http.StatusBadRequest, "set request URL: field %q: %v", f.name, err)
+					return
+				}
+			}
 		}
 		if body.Events != nil {
 			if body.Verify {
