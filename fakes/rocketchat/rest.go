@@ -305,7 +305,7 @@ func readParams(r *http.Request) (map[string]any, error) {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
 	if err := dec.Decode(&obj); err != nil {
-		return nil, fmt.Errorf("Invalid JSON body: %v", err) //nolint:staticcheck // Rocket.Chat's wording
+		return nil, fmt.Errorf("Invalid JSON body: %v", fakes.JSONError(err)) //nolint:staticcheck // Rocket.Chat's wording
 	}
 	for k, v := range obj {
 		out[k] = v

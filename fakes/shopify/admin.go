@@ -666,7 +666,7 @@ func singular(res string) string { return strings.TrimSuffix(res, "s") }
 func decodeRoot(c *apiCall, root string, v any) bool {
 	var m map[string]json.RawMessage
 	if err := json.Unmarshal(c.body, &m); err != nil {
-		c.fail(http.StatusBadRequest, "[API] Invalid JSON body: "+err.Error())
+		c.fail(http.StatusBadRequest, "[API] Invalid JSON body: "+fakes.JSONError(err).Error())
 		return false
 	}
 	raw, ok := m[root]
@@ -893,7 +893,7 @@ func (s *Server) orderAction(c *apiCall, id int64, action string) {
 	}
 	if len(strings.TrimSpace(string(c.body))) > 0 {
 		if err := json.Unmarshal(c.body, &in); err != nil {
-			c.fail(http.StatusBadRequest, "[API] Invalid JSON body: "+err.Error())
+			c.fail(http.StatusBadRequest, "[API] Invalid JSON body: "+fakes.JSONError(err).Error())
 			return
 		}
 	}
