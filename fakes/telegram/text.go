@@ -31,11 +31,13 @@ func utf16Len(s string) int {
 
 // formatText turns a text parameter into the text and entities Telegram
 // stores: explicit entities win over parse_mode; surrounding whitespace is
-// trimmed; commands, mentions, hashtags and URLs are detected.
+// trimmed; commands, mentions, hashtags and URLs are detected. Entities of
+// null are none (go-telegram-bot-api sends entities=null with every
+// message, parse_mode or not).
 func formatText(text, parseMode, entitiesJSON string) (string, []MessageEntity, *apiError) {
 	var ents []MessageEntity
-	switch {
-	case strings.TrimSpace(entitiesJSON) != "":
+	switch e := strings.TrimSpace(entitiesJSON); {
+	case e != "" && e != "null":
 		if err := json.Unmarshal([]byte(entitiesJSON), &ents); err != nil {
 			return "", nil, badRequest("can't parse entities JSON object")
 		}
