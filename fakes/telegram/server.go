@@ -163,6 +163,9 @@ func Start(opts ...Option) (*Server, error) {
 	if cfg.bot.ID <= 0 {
 		return nil, fmt.Errorf("start telegram: bot user id must be positive, got %d", cfg.bot.ID)
 	}
+	if err := checkNames(*cfg.bot); err != nil {
+		return nil, fmt.Errorf("start telegram: bot: %w", err)
+	}
 	cfg.bot.IsBot = true
 	if cfg.clock == nil {
 		cfg.clock = fakes.NewVirtualClock(time.Time{})
