@@ -691,6 +691,11 @@ func (c *apiCall) failErr(err error) {
 		c.fail(http.StatusNotFound, "Not Found")
 		return
 	}
+	var tle *tagLimitError
+	if errors.As(err, &tle) {
+		c.fail(http.StatusLocked, tle.msg)
+		return
+	}
 	c.fail(http.StatusUnprocessableEntity, map[string][]string{"base": {err.Error()}})
 }
 

@@ -65,7 +65,9 @@
 // over the limit it answers 429 with Retry-After: 2.0. Errors have
 // Shopify's shapes: 401 {"errors":"[API] Invalid API key or access token
 // (unrecognized login or wrong password)"}, 403 for a missing scope, 404
-// {"errors":"Not Found"}, 422 {"errors":{"field":["message"]}}. A
+// {"errors":"Not Found"}, 422 {"errors":{"field":["message"]}}, 423
+// {"errors":"Tags cannot be more than 250."} for a product with more than
+// MaxProductTags tags (and Shopify's other message on update). A
 // quarterly version that is not supported is served as the oldest
 // supported one (the response's X-Shopify-API-Version says which); a path
 // segment that is no version at all is 404.

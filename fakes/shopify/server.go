@@ -60,6 +60,8 @@ var (
 	ErrClosed    = errors.New("server closed")
 	ErrBadTopic  = errors.New("unknown webhook topic")
 	ErrUninstall = errors.New("the app is not installed")
+	// ErrTooManyTags is a product given more than MaxProductTags tags.
+	ErrTooManyTags = errors.New("too many tags")
 )
 
 // Option configures a Server.
