@@ -35,14 +35,17 @@ func TestMessageSizeLimit(t *testing.T) {
 		t.Errorf("chat.sendMessage over the limit: %d %v", status, body)
 	}
 
-	d := ddpClient(t, w)
-	if _, err := d.Call("login", map[string]string{"resume": w.srv.BotToken()}); err != nil {
-		t.Fatal(err)
-	}
-	_, err := d.Call("sendMessage", map[string]any{"rid": rocketchat.GeneralID, "msg": over})
-	want := `{"error":"error-message-size-exceeded","errorType":"Meteor.Error","isClientSafe":true,"message":"` + restErr + `","reason":"Message size exceeds Message_MaxAllowedSize"}`
-	if err == nil || err.Error() != want {
-		t.Errorf("DDP sendMessage over the limit: %v, want %s", err, want)
+	d := dialDDP(t, w)
+	d.next() // server_id
+	d.send(`{"msg":"connect","version":"1","support":["1"]}`)
+	d.next() // connected
+	d.send(`{"msg":"method","id":"1","method":"login","params":[{"resume":"` + w.srv.BotToken() + `"}]}`)
+	d.next() // result
+	d.next() // updated
+	d.send(`{"msg":"method","id":"2","method":"sendMessage","params":[{"rid":"GENERAL","msg":"` + over + `"}]}`)
+	if m := d.next(); m["msg"] != "result" || m["error"] == nil || m["error"].(map[string]any)["error"] != "error-message-size-exceeded" ||
+		m["error"].(map[string]any)["reason"] != "Message size exceeds Message_MaxAllowedSize" {
+		t.Errorf("DDP sendMessage over the limit: %v", m)
 	}
 
 	hook := w.srv.Incomings()[0]
