@@ -17,7 +17,7 @@ func (d *Duration) UnmarshalJSON(b []byte) error {
 	if err := json.Unmarshal(b, &s); err == nil {
 		v, err := time.ParseDuration(s)
 		if err != nil {
-			return fmt.Errorf("duration %q: %w", s, err)
+			return fmt.Errorf("duration %q: want a duration such as \"1.5s\" or \"250ms\", or a number of seconds", s)
 		}
 		*d = Duration(v)
 		return nil

@@ -169,9 +169,10 @@ func decodeStrictAt(data []byte, v any) error {
 		if field == "" {
 			field = "(top level)"
 		}
-		return fmt.Errorf("%s: field %q: want %s, got JSON %s", lineCol(data, te.Offset), field, te.Type, te.Value)
+		want, got := fakes.JSONMismatch(te)
+		return fmt.Errorf("%s: field %q: want %s, got %s", lineCol(data, te.Offset), field, want, got)
 	}
-	return fmt.Errorf("%s: %w", lineCol(data, dec.InputOffset()), err)
+	return fmt.Errorf("%s: %w", lineCol(data, dec.InputOffset()), fakes.JSONError(err))
 }
 
 // lineCol renders a byte offset as "line L, column C".

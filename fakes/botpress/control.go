@@ -24,17 +24,23 @@ type Info struct {
 	IntegrationURL   string `json:"integrationUrl"`
 }
 
-// controlRoutes mounts the control API under fakes.ControlPrefix (the
-// package documentation lists it).
+// ControlRoutes lists the control API, as GET fakes.ControlPrefix answers
+// it: made from the routes the platform serves. Bodies are JSON; errors
+// are {"error": "…"}: 400 bad input, 404 unknown conversation or route,
+// 405 another method (Allow lists the route's), 409 no integration URL,
+// 422 invalid configuration, 502 the integration failed (with
+// "invocation"), 504 settle timed out.
+func (s *Server) ControlRoutes() []fakes.ControlRoute { return s.control.Routes() }
+
+// controlRoutes mounts the control API under fakes.ControlPrefix.
 func (s *Server) controlRoutes(mux *fakes.Routes) {
-	p := fakes.ControlPrefix
-	mux.Handle(p+"faults", s.faults)
-	mux.HandleFunc("GET "+p+"info", func(w http.ResponseWriter, r *http.Request) {
+	c := &s.control
+	c.HandleFunc("GET", "info", "Info: the install (apiUrl, botId, botUserId, integrationId, integrationAlias, webhookId, webhookUrl, integrationUrl)", func(w http.ResponseWriter, r *http.Request) {
 		fakes.WriteJSON(w, http.StatusOK, Info{APIURL: s.URL(), BotID: s.botID, BotUserID: s.botUserID,
 			IntegrationID: s.integrationID, IntegrationAlias: s.alias, WebhookID: s.webhookID,
 			WebhookURL: s.WebhookURL(), IntegrationURL: s.IntegrationURL()})
 	})
-	mux.HandleFunc("PUT "+p+"integration", func(w http.ResponseWriter, r *http.Request) {
+	c.HandleFunc("PUT", "integration", "{url} → {url}: where the integration listens (\"\" for none)", func(w http.ResponseWriter, r *http.Request) {
 		var b struct {
 			URL string `json:"url"`
 		}
@@ -42,13 +48,19 @@ func (s *Server) controlRoutes(mux *fakes.Routes) {
 			fakes.ControlError(w, http.StatusBadRequest, "set integration URL: %v", err)
 			return
 		}
+		if b.URL != "" {
+			if err := fakes.CheckURL(b.URL); err != nil {
+				fakes.ControlError(w, http.StatusBadRequest, "set integration URL: field \"url\": %v", err)
+				return
+			}
+		}
 		s.SetIntegrationURL(b.URL)
 		fakes.WriteJSON(w, http.StatusOK, map[string]string{"url": b.URL})
 	})
 	// settle waits until nothing is in flight anywhere in the World (the
 	// Activity the platform shares with the fakes): the way a script
 	// driving `chatsim serve` waits for a step to end instead of sleeping.
-	mux.HandleFunc("POST "+p+"settle", func(w http.ResponseWriter, r *http.Request) {
+	c.HandleFunc("POST", "settle", "?timeout=10s → {} once nothing is in flight in the World; 504 names what is pending", func(w http.ResponseWriter, r *http.Request) {
 		fakes.Idle(r) // this request is not work in flight
 		timeout := 10 * time.Second
 		if v := r.URL.Query().Get("timeout"); v != "" {
@@ -67,13 +79,13 @@ func (s *Server) controlRoutes(mux *fakes.Routes) {
 		}
 		fakes.WriteJSON(w, http.StatusOK, struct{}{})
 	})
-	mux.HandleFunc("GET "+p+"users", func(w http.ResponseWriter, r *http.Request) {
+	c.HandleFunc("GET", "users", "{users: [contracts.User]} (the bot user first)", func(w http.ResponseWriter, r *http.Request) {
 		fakes.WriteJSON(w, http.StatusOK, map[string]any{"users": s.Users()})
 	})
-	mux.HandleFunc("GET "+p+"conversations", func(w http.ResponseWriter, r *http.Request) {
+	c.HandleFunc("GET", "conversations", "{conversations: [contracts.Conversation]}", func(w http.ResponseWriter, r *http.Request) {
 		fakes.WriteJSON(w, http.StatusOK, map[string]any{"conversations": s.Conversations()})
 	})
-	mux.HandleFunc("GET "+p+"messages", func(w http.ResponseWriter, r *http.Request) {
+	c.HandleFunc("GET", "messages", "{messages: [contracts.Message]}; ?conversationId= filters", func(w http.ResponseWriter, r *http.Request) {
 		msgs := s.Messages()
 		if cid := r.URL.Query().Get("conversationId"); cid != "" {
 			out := []contracts.Message{}
@@ -86,19 +98,19 @@ func (s *Server) controlRoutes(mux *fakes.Routes) {
 		}
 		fakes.WriteJSON(w, http.StatusOK, map[string]any{"messages": msgs})
 	})
-	mux.HandleFunc("GET "+p+"events", func(w http.ResponseWriter, r *http.Request) {
+	c.HandleFunc("GET", "events", "{events: [contracts.Event]}", func(w http.ResponseWriter, r *http.Request) {
 		fakes.WriteJSON(w, http.StatusOK, map[string]any{"events": s.Events()})
 	})
-	mux.HandleFunc("GET "+p+"states", func(w http.ResponseWriter, r *http.Request) {
+	c.HandleFunc("GET", "states", "{states: [contracts.StateChange]} (current values)", func(w http.ResponseWriter, r *http.Request) {
 		fakes.WriteJSON(w, http.StatusOK, map[string]any{"states": s.States()})
 	})
-	mux.HandleFunc("GET "+p+"actions", func(w http.ResponseWriter, r *http.Request) {
+	c.HandleFunc("GET", "actions", "{actions: [contracts.ActionCall]}", func(w http.ResponseWriter, r *http.Request) {
 		fakes.WriteJSON(w, http.StatusOK, map[string]any{"actions": s.Actions()})
 	})
-	mux.HandleFunc("GET "+p+"violations", func(w http.ResponseWriter, r *http.Request) {
+	c.HandleFunc("GET", "violations", "{violations: [contracts.Violation]}", func(w http.ResponseWriter, r *http.Request) {
 		fakes.WriteJSON(w, http.StatusOK, map[string]any{"violations": s.Violations()})
 	})
-	mux.HandleFunc("POST "+p+"bot/messages", func(w http.ResponseWriter, r *http.Request) {
+	c.HandleFunc("POST", "bot/messages", "{conversationId, type, payload}: the bot sends → {message}", func(w http.ResponseWriter, r *http.Request) {
 		var b struct {
 			ConversationID string          `json:"conversationId"`
 			Type           string          `json:"type"`
@@ -127,16 +139,16 @@ func (s *Server) controlRoutes(mux *fakes.Routes) {
 		}
 		fakes.WriteJSON(w, http.StatusOK, map[string]any{"message": m})
 	})
-	mux.HandleFunc("GET "+p+"bot/rules", func(w http.ResponseWriter, r *http.Request) {
+	c.HandleFunc("GET", "bot/rules", "{rules: [BotRule]}", func(w http.ResponseWriter, r *http.Request) {
 		fakes.WriteJSON(w, http.StatusOK, map[string]any{"rules": s.BotRules()})
 	})
-	mux.HandleFunc("PUT "+p+"bot/rules", func(w http.ResponseWriter, r *http.Request) {
+	c.HandleFunc("PUT", "bot/rules", "[BotRule] or {rules: [BotRule]}; [] silences, null echoes → {rules}", func(w http.ResponseWriter, r *http.Request) {
 		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, fakes.MaxBody))
 		if err != nil {
 			fakes.ControlError(w, http.StatusBadRequest, "set bot rules: read body: %v", err)
 			return
 		}
-		rules, err := ParseBotRules(body, "PUT "+p+"bot/rules")
+		rules, err := ParseBotRules(body, "PUT "+fakes.ControlPrefix+"bot/rules")
 		if err != nil {
 			fakes.ControlError(w, http.StatusBadRequest, "%v", err)
 			return
@@ -144,7 +156,7 @@ func (s *Server) controlRoutes(mux *fakes.Routes) {
 		s.SetBot(rules)
 		fakes.WriteJSON(w, http.StatusOK, map[string]any{"rules": s.BotRules()})
 	})
-	mux.HandleFunc("POST "+p+"actions/{name}", func(w http.ResponseWriter, r *http.Request) {
+	c.HandleFunc("POST", "actions/{name}", "the action's input → {output}", func(w http.ResponseWriter, r *http.Request) {
 		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, fakes.MaxBody))
 		if err != nil {
 			fakes.ControlError(w, http.StatusBadRequest, "trigger action: read body: %v", err)
@@ -157,22 +169,26 @@ func (s *Server) controlRoutes(mux *fakes.Routes) {
 		}
 		fakes.WriteJSON(w, http.StatusOK, map[string]any{"output": out})
 	})
-	for name, fn := range map[string]func(*http.Request) error{
-		"register":   func(r *http.Request) error { return s.Register(r.Context()) },
-		"unregister": func(r *http.Request) error { return s.Unregister(r.Context()) },
-		"ping":       func(r *http.Request) error { return s.Ping(r.Context()) },
+	for _, op := range []struct {
+		name, doc string
+		fn        func(*http.Request) error
+	}{
+		{"register", "configuration check, then register → {}", func(r *http.Request) error { return s.Register(r.Context()) }},
+		{"unregister", "→ {}", func(r *http.Request) error { return s.Unregister(r.Context()) }},
+		{"ping", "→ {}", func(r *http.Request) error { return s.Ping(r.Context()) }},
 	} {
-		mux.HandleFunc("POST "+p+name, func(w http.ResponseWriter, r *http.Request) {
-			if err := fn(r); err != nil {
+		c.HandleFunc("POST", op.name, op.doc, func(w http.ResponseWriter, r *http.Request) {
+			if err := op.fn(r); err != nil {
 				writeInvocationError(w, err, nil)
 				return
 			}
 			fakes.WriteJSON(w, http.StatusOK, map[string]any{})
 		})
 	}
-	mux.HandleFunc(p, func(w http.ResponseWriter, r *http.Request) {
-		fakes.ControlError(w, http.StatusNotFound, "no control route %s %s (see the botpress package documentation)", r.Method, r.URL.Path)
-	})
+	c.Handle("GET", "faults", "{faults: [fakes.Fault]}", s.faults)
+	c.Handle("POST", "faults", "fakes.Fault (op = route name such as message.create, or operation id) → {faults}", s.faults)
+	c.Handle("DELETE", "faults", "clears every fault → {faults: []}", s.faults)
+	c.Mount(mux)
 }
 
 // writeInvocationError answers a control call whose invocation failed:

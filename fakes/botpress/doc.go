@@ -79,8 +79,9 @@
 // # Control API
 //
 // Under fakes.ControlPrefix (/_chatsim/). Bodies are JSON; errors are
-// {"error": "…"}.
+// {"error": "…"}; a route called with another method is 405 with Allow.
 //
+//	GET    /_chatsim/                     {"routes": [fakes.ControlRoute…]}: this list (Server.ControlRoutes)
 //	GET    /_chatsim/info                 the install: apiUrl, botId, botUserId, integrationId,
 //	                                      integrationAlias, webhookId, webhookUrl, integrationUrl
 //	PUT    /_chatsim/integration          {"url": "http://127.0.0.1:8072"}: where the integration listens

@@ -268,7 +268,7 @@ func (s *Server) checkBody(rq *apiRequest, raw []byte, op *specOp, nullTags bool
 // decode unmarshals the checked body into v.
 func (rq *apiRequest) decode(v any) *apiError {
 	if err := json.Unmarshal(rq.body, v); err != nil {
-		return invalidPayload("Invalid request body: %v", err)
+		return invalidPayload("Invalid request body: %v", fakes.JSONError(err))
 	}
 	return nil
 }

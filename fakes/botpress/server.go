@@ -99,6 +99,7 @@ type Server struct {
 	validator *contracts.Validator
 	spec      *apiSpec
 	token     string
+	control   fakes.Control // the control API's routes
 
 	botID, botUserID, integrationID, alias, webhookID string
 	integrationName                                   string

@@ -279,6 +279,9 @@ func (s *Server) ddpMethodLocked(c *ddpConn, method string, params []json.RawMes
 			return nil, notLogged, ""
 		}
 		rid := str(p, "rid")
+		if tooLong(str(p, "msg")) {
+			return nil, meteorError(sizeExceeded, sizeExceededReason), "rid=" + rid
+		}
 		r := s.rooms[rid]
 		if r == nil || !s.isMemberLocked(r, u) {
 			return nil, meteorError("error-not-allowed", "Not allowed"), "rid=" + rid

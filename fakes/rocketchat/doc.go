@@ -58,7 +58,8 @@
 // Source "rocketchat"; requests, DDP frames and queued deliveries count
 // as work in flight in the fakes.Activity.
 //
-// The control API lives under fakes.ControlPrefix; ControlRoutes lists it.
+// The control API lives under fakes.ControlPrefix; Server.ControlRoutes and
+// GET /_chatsim/ list it.
 // Faults (fakes.Fault with Op set to a REST endpoint such as
 // "chat.postMessage", or "ddp sendMessage") make a call fail with a
 // Rocket.Chat error; 429 carries the X-RateLimit-* headers.

@@ -490,6 +490,11 @@ func (s *Server) postReplyLocked(j *job, rep fakes.Reply) {
 	if poster == nil || room == nil {
 		return
 	}
+	if tooLong(text) {
+		s.record("webhook reply", s.labelLocked(room, poster.ID)+" not posted: "+sizeExceededReason+" ["+sizeExceeded+"]",
+			map[string]any{"integration": o.ID, "error": sizeExceeded})
+		return
+	}
 	m := Message{Text: strings.TrimSpace(text), Attachments: att, Alias: o.Alias, Emoji: o.Emoji, Avatar: o.Avatar, ThreadID: str(ans, "tmid")}
 	if a := str(ans, "alias"); a != "" {
 		m.Alias = a
@@ -545,6 +550,11 @@ func (s *Server) serveIncoming(w http.ResponseWriter, r *http.Request, rest stri
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if tooLong(str(p, "text")) {
+		s.record("hooks", "incoming "+id+" → 400 "+sizeExceeded, map[string]any{"id": id})
+		writeJSON(w, http.StatusBadRequest, map[string]any{"success": false, "error": sizeExceeded})
+		return
+	}
 	poster := s.userByNameLocked(hook.Username)
 	target := hook.Channel
 	if ch := str(p, "channel"); ch != "" {

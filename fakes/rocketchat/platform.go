@@ -137,7 +137,7 @@ func decodeObject(body []byte) (map[string]any, error) {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
 	if err := dec.Decode(&m); err != nil {
-		return nil, fmt.Errorf("decode body: %w", err)
+		return nil, fmt.Errorf("decode body: %w", fakes.JSONError(err))
 	}
 	return m, nil
 }

@@ -305,7 +305,7 @@ func readParams(r *http.Request) (map[string]any, error) {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
 	if err := dec.Decode(&obj); err != nil {
-		return nil, fmt.Errorf("Invalid JSON body: %v", err) //nolint:staticcheck // Rocket.Chat's wording
+		return nil, fmt.Errorf("Invalid JSON body: %v", fakes.JSONError(err)) //nolint:staticcheck // Rocket.Chat's wording
 	}
 	for k, v := range obj {
 		out[k] = v
@@ -465,6 +465,10 @@ func (s *Server) apiPostMessage(c *restCall) (map[string]any, *restErr) {
 	if target == "" {
 		return nil, failure("error-invalid-channel", "Invalid channel")
 	}
+	if tooLong(str(c.params, "text")) {
+		c.summary = target
+		return nil, failure(sizeExceeded, sizeExceededReason)
+	}
 	r, err := s.findRoomLocked(target, c.user)
 	if err != nil {
 		c.summary = target
@@ -518,6 +522,10 @@ func (s *Server) apiSendMessage(c *restCall) (map[string]any, *restErr) {
 	rid := str(raw, "rid")
 	if rid == "" {
 		return nil, failure("error-invalid-params", "The \"rid\" parameter must be provided.")
+	}
+	if tooLong(str(raw, "msg")) {
+		c.summary = "rid=" + rid
+		return nil, failure(sizeExceeded, sizeExceededReason)
 	}
 	r := s.rooms[rid]
 	if r == nil || !s.isMemberLocked(r, c.user) {

@@ -110,6 +110,8 @@ func TestRESTErrors(t *testing.T) {
 		{"create user without admin", "POST", "users.create", botAuth(w), `{"username":"x"}`, 403,
 			`{"error":"User does not have the permissions required for this action [error-unauthorized]","success":false}`},
 		{"unknown endpoint", "GET", "nope.nope", botAuth(w), ``, 404, `{"error":"API endpoint \"/api/v1/nope.nope\" does not exist","success":false}`},
+		{"body an array", "POST", "chat.postMessage", botAuth(w), `[{"text":"hi"}]`, 400,
+			`{"error":"Invalid JSON body: body: want an object, got an array","success":false}`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

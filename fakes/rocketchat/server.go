@@ -106,10 +106,11 @@ func WithoutDefaults() Option { return func(cfg *config) { cfg.bare = true } }
 // Server is a fake Rocket.Chat server on loopback. Create it with Start or
 // New; it is safe for concurrent use.
 type Server struct {
-	cfg    config
-	http   *fakes.Server
-	faults fakes.Faults
-	mux    http.Handler
+	cfg     config
+	http    *fakes.Server
+	faults  fakes.Faults
+	mux     http.Handler
+	control fakes.Control // the control API's routes
 
 	mu          sync.Mutex
 	closed      bool

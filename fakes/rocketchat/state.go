@@ -7,7 +7,23 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
+
+// MaxMessageSize is Rocket.Chat's Message_MaxAllowedSize setting at its
+// default: the most characters the text of a message sent (REST
+// chat.postMessage and chat.sendMessage, DDP sendMessage, webhooks) may
+// have. Edits are not checked, as Rocket.Chat does not check them.
+const MaxMessageSize = 5000
+
+// Rocket.Chat's error for a message over MaxMessageSize.
+const (
+	sizeExceeded       = "error-message-size-exceeded"
+	sizeExceededReason = "Message size exceeds Message_MaxAllowedSize"
+)
+
+// tooLong reports whether text is over MaxMessageSize characters.
+func tooLong(text string) bool { return utf8.RuneCountInString(text) > MaxMessageSize }
 
 // User is an account on the server.
 type User struct {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"unicode/utf8"
 )
 
 // BotUser returns the bot account (without its password).
@@ -182,6 +183,10 @@ func (s *Server) SendMessage(user, room string, m Message) (Message, error) {
 	}
 	if strings.TrimSpace(m.Text) == "" && len(m.Attachments) == 0 && len(m.Blocks) == 0 {
 		return Message{}, fmt.Errorf("send: the message is empty: %w", ErrInvalid)
+	}
+	if tooLong(m.Text) {
+		return Message{}, fmt.Errorf("send: a message of %d characters: %s (%d) [%s]: %w",
+			utf8.RuneCountInString(m.Text), sizeExceededReason, MaxMessageSize, sizeExceeded, ErrInvalid)
 	}
 	m.ID, m.TS = "", s.now()
 	return *s.postLocked(r, u, m), nil

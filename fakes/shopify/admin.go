@@ -666,7 +666,7 @@ func singular(res string) string { return strings.TrimSuffix(res, "s") }
 func decodeRoot(c *apiCall, root string, v any) bool {
 	var m map[string]json.RawMessage
 	if err := json.Unmarshal(c.body, &m); err != nil {
-		c.fail(http.StatusBadRequest, "[API] Invalid JSON body: "+err.Error())
+		c.fail(http.StatusBadRequest, "[API] Invalid JSON body: "+fakes.JSONError(err).Error())
 		return false
 	}
 	raw, ok := m[root]
@@ -689,6 +689,11 @@ func (c *apiCall) failErr(err error) {
 	}
 	if errors.Is(err, ErrNotFound) {
 		c.fail(http.StatusNotFound, "Not Found")
+		return
+	}
+	var tle *tagLimitError
+	if errors.As(err, &tle) {
+		c.fail(http.StatusLocked, tle.msg)
 		return
 	}
 	c.fail(http.StatusUnprocessableEntity, map[string][]string{"base": {err.Error()}})
@@ -893,7 +898,7 @@ func (s *Server) orderAction(c *apiCall, id int64, action string) {
 	}
 	if len(strings.TrimSpace(string(c.body))) > 0 {
 		if err := json.Unmarshal(c.body, &in); err != nil {
-			c.fail(http.StatusBadRequest, "[API] Invalid JSON body: "+err.Error())
+			c.fail(http.StatusBadRequest, "[API] Invalid JSON body: "+fakes.JSONError(err).Error())
 			return
 		}
 	}

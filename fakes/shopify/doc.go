@@ -65,7 +65,9 @@
 // over the limit it answers 429 with Retry-After: 2.0. Errors have
 // Shopify's shapes: 401 {"errors":"[API] Invalid API key or access token
 // (unrecognized login or wrong password)"}, 403 for a missing scope, 404
-// {"errors":"Not Found"}, 422 {"errors":{"field":["message"]}}. A
+// {"errors":"Not Found"}, 422 {"errors":{"field":["message"]}}, 423
+// {"errors":"Tags cannot be more than 250."} for a product with more than
+// MaxProductTags tags (and Shopify's other message on update). A
 // quarterly version that is not supported is served as the oldest
 // supported one (the response's X-Shopify-API-Version says which); a path
 // segment that is no version at all is 404.
@@ -82,7 +84,7 @@
 //
 // # Control API
 //
-// It lives under fakes.ControlPrefix; ControlRoutes lists it:
+// It lives under fakes.ControlPrefix; Server.ControlRoutes lists it:
 //
 //	GET    /_chatsim/                     this list
 //	GET    /_chatsim/shop                 {shop, api_key, access_token, api_version, webhook_target, installed}
@@ -98,6 +100,7 @@
 //	POST   /_chatsim/orders               OrderInput → 201 {order}
 //	POST   /_chatsim/orders/{id}/pay      → {order}
 //	POST   /_chatsim/orders/{id}/fulfil   FulfillInput → {order}
+//	POST   /_chatsim/orders/{id}/fulfill  the same
 //	POST   /_chatsim/orders/{id}/cancel   {reason} → {order}
 //	POST   /_chatsim/orders/{id}/close    → {order}
 //	POST   /_chatsim/uninstall            → {installed: false}
@@ -112,9 +115,10 @@
 //	POST   /_chatsim/knobs                Knobs → Knobs
 //	GET|POST|DELETE /_chatsim/faults      fakes.Faults
 //
-// Errors are {"error": "…"}: 400 bad input, 404 unknown id, 409 not
-// allowed in the order's state. A fault's Op is an Admin API call as the
-// journal names it ("GET orders.json"), a resource ("orders") or "*".
+// Errors are {"error": "…"}: 400 bad input, 404 unknown id, 405 another
+// method (Allow lists the route's), 409 not allowed in the order's state.
+// A fault's Op is an Admin API call as the journal names it ("GET
+// orders.json"), a resource ("orders") or "*".
 //
 // # Journal
 //

@@ -31,6 +31,28 @@ func (e *FieldError) Unwrap() error {
 
 func fieldErr(field, msg string) error { return &FieldError{Field: field, Message: msg} }
 
+// MaxProductTags is the most tags a product may have. More is refused, and
+// the Admin API answers 423 with Shopify's message.
+const MaxProductTags = 250
+
+// tagLimitError is Shopify's refusal of more than MaxProductTags tags, in
+// its words; it is ErrTooManyTags.
+type tagLimitError struct{ msg string }
+
+func (e *tagLimitError) Error() string        { return e.msg }
+func (e *tagLimitError) Is(target error) bool { return target == ErrTooManyTags }
+
+// countTags counts the distinct tags of a comma-separated list.
+func countTags(tags string) int {
+	seen := map[string]bool{}
+	for _, t := range strings.Split(tags, ",") {
+		if t = strings.TrimSpace(t); t != "" {
+			seen[strings.ToLower(t)] = true
+		}
+	}
+	return len(seen)
+}
+
 // Decimal is an amount given as a JSON string ("25.00") or number (25).
 type Decimal string
 
@@ -256,6 +278,9 @@ func (s *Server) createProductLocked(in ProductInput) (*Product, error) {
 	if strings.TrimSpace(in.Title) == "" {
 		return nil, fieldErr("title", "can't be blank")
 	}
+	if countTags(in.Tags) > MaxProductTags {
+		return nil, &tagLimitError{fmt.Sprintf("Tags cannot be more than %d.", MaxProductTags)}
+	}
 	status := in.Status
 	switch status {
 	case "":
@@ -345,6 +370,9 @@ func (s *Server) updateProductLocked(id int64, in ProductInput) (*Product, error
 		p.ProductType = in.ProductType
 	}
 	if in.Tags != "" {
+		if countTags(in.Tags) > MaxProductTags {
+			return nil, &tagLimitError{fmt.Sprintf("Tags cannot be added as the product already exceeds the new limit of %d tags.", MaxProductTags)}
+		}
 		p.Tags = in.Tags
 	}
 	switch in.Status {

@@ -101,7 +101,7 @@ func (s *Server) replay(d fakes.Delivery) (string, error) {
 	body := bytes.TrimSpace(d.Body)
 	var obj map[string]json.RawMessage
 	if err := json.Unmarshal(body, &obj); err != nil {
-		return "", fmt.Errorf("replay %s: body: want a JSON object: %w", topic, err)
+		return "", fmt.Errorf("replay %s: body: want a JSON object: %w", topic, fakes.JSONError(err))
 	}
 	var eventID, webhookID string
 	if d.Header != nil {

@@ -60,6 +60,8 @@ var (
 	ErrClosed    = errors.New("server closed")
 	ErrBadTopic  = errors.New("unknown webhook topic")
 	ErrUninstall = errors.New("the app is not installed")
+	// ErrTooManyTags is a product given more than MaxProductTags tags.
+	ErrTooManyTags = errors.New("too many tags")
 )
 
 // Option configures a Server.
@@ -170,10 +172,11 @@ func WithCurrency(c string) Option { return func(cfg *config) { cfg.currency = c
 // API, webhooks, the OAuth install flow and a control API. Create it with
 // Start or New; it is safe for concurrent use.
 type Server struct {
-	cfg    config
-	http   *fakes.Server
-	faults fakes.Faults
-	mux    http.Handler
+	cfg     config
+	http    *fakes.Server
+	faults  fakes.Faults
+	mux     http.Handler
+	control fakes.Control // the control API's routes
 
 	mu          sync.Mutex
 	closed      bool

@@ -5,57 +5,26 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
-	"strings"
 
 	"github.com/chatsim/chatsim/fakes"
 )
 
-// ControlRoutes lists the control API, relative to the server's URL. Each
-// answers JSON; errors are {"error": "…"} with 400 (bad input), 404
-// (unknown user, channel, message, view or element) or 409 (not a
-// member, already exists). {ch} is a channel id or name, or "dm" (with
-// "user" in the body: that user's DM with the bot).
-func ControlRoutes() []string {
-	return []string{
-		"GET    /_chatsim/                                  this list",
-		"GET    /_chatsim/workspace                         Workspace (team, app, users, channels with members)",
-		"POST   /_chatsim/users                             User → 201 {user}",
-		"POST   /_chatsim/channels                          {creator, id, name, private, members} → 201 {channel} (channel_created)",
-		"GET    /_chatsim/channels/{ch}/messages            {messages: [Message], transcript: [line]}",
-		"POST   /_chatsim/channels/{ch}/messages            {user, text, thread_ts, reply_broadcast, mention} → 201 {message}",
-		"POST   /_chatsim/channels/{ch}/messages/{ts}/edit  {user, text} → {message} (message_changed)",
-		"POST   /_chatsim/channels/{ch}/messages/{ts}/delete {user} → {} (message_deleted)",
-		"POST   /_chatsim/channels/{ch}/messages/{ts}/react {user, name, remove} → {} (reaction_added/removed)",
-		"POST   /_chatsim/channels/{ch}/join                {user, inviter} → {} (member_joined_channel)",
-		"POST   /_chatsim/channels/{ch}/leave               {user} → {} (member_left_channel)",
-		"POST   /_chatsim/channels/{ch}/commands            {user, command, text} → {trigger_id, response_url}",
-		"POST   /_chatsim/actions                           Action {user, channel, ts, view, target, value, values} → ActionResult",
-		"GET    /_chatsim/views                             {views: [ViewInfo]}",
-		"POST   /_chatsim/views/submit                      Submission {user, view, values} → {trigger_id}",
-		"POST   /_chatsim/request-url                       {events, interactivity, commands, verify} → {} (verify: url_verification first)",
-		"POST   /_chatsim/settings                          {rate_limits, duplicate_deliveries, signing_fault, signing_fault_times}",
-		"POST   /_chatsim/socket/disconnect                 {reason} → {connections}",
-		"POST   /_chatsim/replay                            {kind, body} → {title} (a recorded delivery, re-signed)",
-		"GET    /_chatsim/calls                             {calls: [Call]}",
-		"GET    /_chatsim/deliveries                        {deliveries: [DeliveryRecord]}",
-		"GET|POST|DELETE /_chatsim/faults                   fakes.Faults (op = Web API method)",
-	}
-}
+// ControlRoutes lists the control API, as GET fakes.ControlPrefix answers
+// it: made from the routes the server serves. Each answers JSON; errors
+// are {"error": "…"} with 400 (bad input), 404 (unknown user, channel,
+// message, view or element, or no such route), 405 (another method; Allow
+// lists the route's) or 409 (not a member, already exists). {ch} is a
+// channel id or name, or "dm" (with "user" in the body: that user's DM
+// with the bot).
+func (s *Server) ControlRoutes() []fakes.ControlRoute { return s.control.Routes() }
 
 // buildControl builds the control API's router.
 func (s *Server) buildControl() http.Handler {
-	var m fakes.Routes
-	p := strings.TrimSuffix(fakes.ControlPrefix, "/")
-	m.HandleFunc("GET "+p+"/{$}", func(w http.ResponseWriter, r *http.Request) {
-		fakes.WriteJSON(w, http.StatusOK, map[string]any{"routes": ControlRoutes()})
-	})
-	m.HandleFunc(p+"/", func(w http.ResponseWriter, r *http.Request) {
-		fakes.ControlError(w, http.StatusNotFound, "no control route %s %s (GET %s lists them)", r.Method, r.URL.Path, fakes.ControlPrefix)
-	})
-	m.HandleFunc("GET "+p+"/workspace", func(w http.ResponseWriter, r *http.Request) {
+	m := &s.control
+	m.HandleFunc("GET", "workspace", "Workspace (team, app, users, channels with members)", func(w http.ResponseWriter, r *http.Request) {
 		fakes.WriteJSON(w, http.StatusOK, s.Workspace())
 	})
-	m.HandleFunc("POST "+p+"/users", func(w http.ResponseWriter, r *http.Request) {
+	m.HandleFunc("POST", "users", "User → 201 {user}", func(w http.ResponseWriter, r *http.Request) {
 		var u User
 		if !fakes.DecodeControl(w, r, &u) {
 			return
@@ -67,7 +36,7 @@ func (s *Server) buildControl() http.Handler {
 		}
 		fakes.WriteJSON(w, http.StatusCreated, map[string]any{"user": u})
 	})
-	m.HandleFunc("POST "+p+"/channels", func(w http.ResponseWriter, r *http.Request) {
+	m.HandleFunc("POST", "channels", "{by, id, name, private, members} → 201 {channel} (channel_created)", func(w http.ResponseWriter, r *http.Request) {
 		var body struct {
 			Channel
 			CreatorRef string `json:"by"`
@@ -86,7 +55,7 @@ func (s *Server) buildControl() http.Handler {
 		}
 		fakes.WriteJSON(w, http.StatusCreated, map[string]any{"channel": c})
 	})
-	m.HandleFunc("GET "+p+"/channels/{ch}/messages", func(w http.ResponseWriter, r *http.Request) {
+	m.HandleFunc("GET", "channels/{ch}/messages", "{messages: [Message], transcript: [line]}", func(w http.ResponseWriter, r *http.Request) {
 		msgs, err := s.Messages(r.PathValue("ch"))
 		if err != nil {
 			controlFail(w, err)
@@ -97,7 +66,7 @@ func (s *Server) buildControl() http.Handler {
 		}
 		fakes.WriteJSON(w, http.StatusOK, map[string]any{"messages": msgs, "transcript": s.Transcript(r.PathValue("ch"))})
 	})
-	m.HandleFunc("POST "+p+"/channels/{ch}/messages", func(w http.ResponseWriter, r *http.Request) {
+	m.HandleFunc("POST", "channels/{ch}/messages", "{user, text, thread_ts, reply_broadcast, mention} → 201 {message}", func(w http.ResponseWriter, r *http.Request) {
 		var body Post
 		if !fakes.DecodeControl(w, r, &body) {
 			return
@@ -110,45 +79,50 @@ func (s *Server) buildControl() http.Handler {
 		}
 		fakes.WriteJSON(w, http.StatusCreated, map[string]any{"message": msg})
 	})
-	m.HandleFunc("POST "+p+"/channels/{ch}/messages/{ts}/{action}", func(w http.ResponseWriter, r *http.Request) {
-		var body struct {
-			User   string `json:"user"`
-			Text   string `json:"text"`
-			Name   string `json:"name"`
-			Remove bool   `json:"remove"`
-		}
-		if !fakes.DecodeControl(w, r, &body) {
-			return
-		}
-		ch, ts := r.PathValue("ch"), r.PathValue("ts")
-		switch r.PathValue("action") {
-		case "edit":
-			msg, err := s.Edit(body.User, ch, ts, body.Text)
-			if err != nil {
-				controlFail(w, err)
+	for _, action := range []struct{ name, doc string }{
+		{"edit", "{user, text} → {message} (message_changed)"},
+		{"delete", "{user} → {} (message_deleted)"},
+		{"react", "{user, name, remove} → {} (reaction_added/removed)"},
+	} {
+		m.HandleFunc("POST", "channels/{ch}/messages/{ts}/"+action.name, action.doc, func(w http.ResponseWriter, r *http.Request) {
+			var body struct {
+				User   string `json:"user"`
+				Text   string `json:"text"`
+				Name   string `json:"name"`
+				Remove bool   `json:"remove"`
+			}
+			if !fakes.DecodeControl(w, r, &body) {
 				return
 			}
-			fakes.WriteJSON(w, http.StatusOK, map[string]any{"message": msg})
-		case "delete":
-			if err := s.Delete(body.User, ch, ts); err != nil {
-				controlFail(w, err)
-				return
+			ch, ts := r.PathValue("ch"), r.PathValue("ts")
+			switch action.name {
+			case "edit":
+				msg, err := s.Edit(body.User, ch, ts, body.Text)
+				if err != nil {
+					controlFail(w, err)
+					return
+				}
+				fakes.WriteJSON(w, http.StatusOK, map[string]any{"message": msg})
+			case "delete":
+				if err := s.Delete(body.User, ch, ts); err != nil {
+					controlFail(w, err)
+					return
+				}
+				fakes.WriteJSON(w, http.StatusOK, map[string]any{})
+			case "react":
+				if err := s.React(body.User, ch, ts, body.Name, body.Remove); err != nil {
+					controlFail(w, err)
+					return
+				}
+				fakes.WriteJSON(w, http.StatusOK, map[string]any{})
 			}
-			fakes.WriteJSON(w, http.StatusOK, map[string]any{})
-		case "react":
-			if err := s.React(body.User, ch, ts, body.Name, body.Remove); err != nil {
-				controlFail(w, err)
-				return
-			}
-			fakes.WriteJSON(w, http.StatusOK, map[string]any{})
-		default:
-			fakes.ControlError(w, http.StatusNotFound, "no message action %q (want edit, delete or react)", r.PathValue("action"))
-		}
-	})
-	m.HandleFunc("POST "+p+"/channels/{ch}/{action}", func(w http.ResponseWriter, r *http.Request) {
-		ch := r.PathValue("ch")
-		switch r.PathValue("action") {
-		case "join", "leave":
+		})
+	}
+	for _, action := range []struct{ name, doc string }{
+		{"join", "{user, inviter} → {} (member_joined_channel)"},
+		{"leave", "{user} → {} (member_left_channel)"},
+	} {
+		m.HandleFunc("POST", "channels/{ch}/"+action.name, action.doc, func(w http.ResponseWriter, r *http.Request) {
 			var body struct {
 				User    string `json:"user"`
 				Inviter string `json:"inviter"`
@@ -157,40 +131,40 @@ func (s *Server) buildControl() http.Handler {
 				return
 			}
 			var err error
-			if r.PathValue("action") == "join" {
-				err = s.Join(body.User, ch, body.Inviter)
+			if action.name == "join" {
+				err = s.Join(body.User, r.PathValue("ch"), body.Inviter)
 			} else {
-				err = s.Leave(body.User, ch)
+				err = s.Leave(body.User, r.PathValue("ch"))
 			}
 			if err != nil {
 				controlFail(w, err)
 				return
 			}
 			fakes.WriteJSON(w, http.StatusOK, map[string]any{})
-		case "commands":
-			var body Command
-			if !fakes.DecodeControl(w, r, &body) {
-				return
-			}
-			body.Channel = ch
-			if ch == "dm" {
-				s.mu.Lock()
-				if u := s.st.user(body.User); u != nil {
-					body.Channel = s.st.imWith(u.ID).ID
-				}
-				s.mu.Unlock()
-			}
-			res, err := s.RunCommand(body)
-			if err != nil {
-				controlFail(w, err)
-				return
-			}
-			fakes.WriteJSON(w, http.StatusOK, res)
-		default:
-			fakes.ControlError(w, http.StatusNotFound, "no channel action %q (want join, leave or commands)", r.PathValue("action"))
+		})
+	}
+	m.HandleFunc("POST", "channels/{ch}/commands", "{user, command, text} → {trigger_id, response_url}", func(w http.ResponseWriter, r *http.Request) {
+		ch := r.PathValue("ch")
+		var body Command
+		if !fakes.DecodeControl(w, r, &body) {
+			return
 		}
+		body.Channel = ch
+		if ch == "dm" {
+			s.mu.Lock()
+			if u := s.st.user(body.User); u != nil {
+				body.Channel = s.st.imWith(u.ID).ID
+			}
+			s.mu.Unlock()
+		}
+		res, err := s.RunCommand(body)
+		if err != nil {
+			controlFail(w, err)
+			return
+		}
+		fakes.WriteJSON(w, http.StatusOK, res)
 	})
-	m.HandleFunc("POST "+p+"/actions", func(w http.ResponseWriter, r *http.Request) {
+	m.HandleFunc("POST", "actions", "Action {user, channel, ts, view, target, value, values} → ActionResult", func(w http.ResponseWriter, r *http.Request) {
 		var a Action
 		if !fakes.DecodeControl(w, r, &a) {
 			return
@@ -202,14 +176,14 @@ func (s *Server) buildControl() http.Handler {
 		}
 		fakes.WriteJSON(w, http.StatusOK, res)
 	})
-	m.HandleFunc("GET "+p+"/views", func(w http.ResponseWriter, r *http.Request) {
+	m.HandleFunc("GET", "views", "{views: [ViewInfo]}", func(w http.ResponseWriter, r *http.Request) {
 		v := s.Views()
 		if v == nil {
 			v = []ViewInfo{}
 		}
 		fakes.WriteJSON(w, http.StatusOK, map[string]any{"views": v})
 	})
-	m.HandleFunc("POST "+p+"/views/submit", func(w http.ResponseWriter, r *http.Request) {
+	m.HandleFunc("POST", "views/submit", "Submission {user, view, values} → {trigger_id}", func(w http.ResponseWriter, r *http.Request) {
 		var sub Submission
 		if !fakes.DecodeControl(w, r, &sub) {
 			return
@@ -221,7 +195,7 @@ func (s *Server) buildControl() http.Handler {
 		}
 		fakes.WriteJSON(w, http.StatusOK, map[string]any{"trigger_id": tid})
 	})
-	m.HandleFunc("POST "+p+"/request-url", func(w http.ResponseWriter, r *http.Request) {
+	m.HandleFunc("POST", "request-url", "{events, interactivity, commands, verify} → {} (verify: url_verification first; \"\" clears one)", func(w http.ResponseWriter, r *http.Request) {
 		var body struct {
 			Events        *string `json:"events"`
 			Interactivity *string `json:"interactivity"`
@@ -230,6 +204,17 @@ func (s *Server) buildControl() http.Handler {
 		}
 		if !fakes.DecodeControl(w, r, &body) {
 			return
+		}
+		for _, f := range []struct {
+			name string
+			url  *string
+		}{{"events", body.Events}, {"interactivity", body.Interactivity}, {"commands", body.Commands}} {
+			if f.url != nil && *f.url != "" {
+				if err := fakes.CheckURL(*f.url); err != nil {
+					fakes.ControlError(w, http.StatusBadRequest, "set request URL: field %q: %v", f.name, err)
+					return
+				}
+			}
 		}
 		if body.Events != nil {
 			if body.Verify {
@@ -251,7 +236,7 @@ func (s *Server) buildControl() http.Handler {
 		}
 		fakes.WriteJSON(w, http.StatusOK, map[string]any{})
 	})
-	m.HandleFunc("POST "+p+"/settings", func(w http.ResponseWriter, r *http.Request) {
+	m.HandleFunc("POST", "settings", "{rate_limits, duplicate_deliveries, signing_fault, signing_fault_times} → {}", func(w http.ResponseWriter, r *http.Request) {
 		var body struct {
 			RateLimits          *bool   `json:"rate_limits"`
 			DuplicateDeliveries *int    `json:"duplicate_deliveries"`
@@ -275,7 +260,7 @@ func (s *Server) buildControl() http.Handler {
 		}
 		fakes.WriteJSON(w, http.StatusOK, map[string]any{})
 	})
-	m.HandleFunc("POST "+p+"/socket/disconnect", func(w http.ResponseWriter, r *http.Request) {
+	m.HandleFunc("POST", "socket/disconnect", "{reason} → {connections}", func(w http.ResponseWriter, r *http.Request) {
 		var body struct {
 			Reason string `json:"reason"`
 		}
@@ -287,7 +272,7 @@ func (s *Server) buildControl() http.Handler {
 		}
 		fakes.WriteJSON(w, http.StatusOK, map[string]any{"connections": s.Disconnect(body.Reason)})
 	})
-	m.HandleFunc("POST "+p+"/replay", func(w http.ResponseWriter, r *http.Request) {
+	m.HandleFunc("POST", "replay", "{kind, body} → {title} (a recorded delivery, re-signed)", func(w http.ResponseWriter, r *http.Request) {
 		var body struct {
 			Kind string          `json:"kind"`
 			Body json.RawMessage `json:"body"`
@@ -307,14 +292,18 @@ func (s *Server) buildControl() http.Handler {
 		}
 		fakes.WriteJSON(w, http.StatusOK, map[string]any{"title": title})
 	})
-	m.HandleFunc("GET "+p+"/calls", func(w http.ResponseWriter, r *http.Request) {
+	m.HandleFunc("GET", "calls", "{calls: [Call]}", func(w http.ResponseWriter, r *http.Request) {
 		fakes.WriteJSON(w, http.StatusOK, map[string]any{"calls": s.Calls()})
 	})
-	m.HandleFunc("GET "+p+"/deliveries", func(w http.ResponseWriter, r *http.Request) {
+	m.HandleFunc("GET", "deliveries", "{deliveries: [DeliveryRecord]}", func(w http.ResponseWriter, r *http.Request) {
 		fakes.WriteJSON(w, http.StatusOK, map[string]any{"deliveries": s.Deliveries()})
 	})
-	m.Handle(p+"/faults", &s.faults)
-	return controlMux.Handler(&m)
+	m.Handle("GET", "faults", "{faults: [fakes.Fault]}", &s.faults)
+	m.Handle("POST", "faults", "fakes.Fault (op = Web API method) → {faults}", &s.faults)
+	m.Handle("DELETE", "faults", "clears every fault → {faults: []}", &s.faults)
+	var rs fakes.Routes
+	m.Mount(&rs)
+	return controlMux.Handler(&rs)
 }
 
 // controlMux routes every server's control API: the patterns are the

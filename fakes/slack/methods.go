@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // Every method below runs with s.mu held.
@@ -79,7 +80,7 @@ func messageContent(c *call) (text string, blocks, attachments, metadata json.Ra
 	if text == "" && blocks == nil && attachments == nil {
 		return "", nil, nil, nil, fail("no_text")
 	}
-	if len(text) > 40000 {
+	if utf8.RuneCountInString(text) > MaxTextLength {
 		return "", nil, nil, nil, fail("msg_too_long")
 	}
 	return text, blocks, attachments, metadata, nil
@@ -96,7 +97,8 @@ func withBlockIDs(raw json.RawMessage) (json.RawMessage, *apiErr) {
 		return nil, badFormat
 	}
 	var out []byte
-	for i := 0; dec.More(); i++ {
+	n := 0 // blocks read
+	for i := 0; dec.More(); i, n = i+1, n+1 {
 		start := dec.InputOffset()
 		var head struct {
 			Type    string  `json:"type"`
@@ -138,10 +140,27 @@ func withBlockIDs(raw json.RawMessage) (json.RawMessage, *apiErr) {
 	if _, err := dec.Token(); err != io.EOF {
 		return nil, badFormat
 	}
+	if n > MaxBlocks {
+		return nil, tooManyBlocks()
+	}
 	if out == nil {
 		return nil, nil
 	}
 	return append(out, ']'), nil
+}
+
+// MaxTextLength is the most characters a message's text may have; longer
+// is msg_too_long.
+const MaxTextLength = 40000
+
+// MaxBlocks is the most blocks a message may carry; more is
+// invalid_blocks, "no more than 50 items allowed [json-pointer:/blocks]".
+const MaxBlocks = 50
+
+// tooManyBlocks is Slack's answer to more than MaxBlocks blocks.
+func tooManyBlocks() *apiErr {
+	msg := fmt.Sprintf("no more than %d items allowed [json-pointer:/blocks]", MaxBlocks)
+	return &apiErr{code: "invalid_blocks", detail: []string{"[ERROR] " + msg}, extra: map[string]any{"errors": []string{msg}}}
 }
 
 // missingType is Slack's answer to block i without a type.

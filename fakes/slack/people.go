@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // Post is a person posting a message.
@@ -88,6 +89,9 @@ func (s *Server) Send(p Post) (Message, error) {
 	if strings.TrimSpace(text) == "" {
 		return Message{}, fmt.Errorf("send: text is empty: %w", ErrInvalid)
 	}
+	if n := utf8.RuneCountInString(text); n > MaxTextLength {
+		return Message{}, fmt.Errorf("send: text of %d characters, Slack allows %d: %w", n, MaxTextLength, ErrInvalid)
+	}
 	m := &Message{TS: s.st.newTS(), Text: text}
 	if u.BotID != "" {
 		m.BotID, m.Username, m.Subtype = u.BotID, u.Name, "bot_message"
@@ -138,6 +142,9 @@ func (s *Server) Edit(user, channel, ts, text string) (Message, error) {
 	}
 	if m.User != u.ID {
 		return Message{}, fmt.Errorf("edit: message %s is not %s's: %w", ts, u.Name, ErrInvalid)
+	}
+	if n := utf8.RuneCountInString(s.linkMentions(text)); n > MaxTextLength {
+		return Message{}, fmt.Errorf("edit: text of %d characters, Slack allows %d: %w", n, MaxTextLength, ErrInvalid)
 	}
 	prev := *m
 	m.Text = s.linkMentions(text)

@@ -138,7 +138,7 @@ func (s *Server) replay(d fakes.Delivery) (string, error) {
 func (s *Server) replayEvent(body []byte, header http.Header) (string, error) {
 	var env map[string]any
 	if err := json.Unmarshal(body, &env); err != nil {
-		return "", fmt.Errorf("decode event_callback: %w", err)
+		return "", fmt.Errorf("decode event_callback: %w", fakes.JSONError(err))
 	}
 	if t, _ := env["type"].(string); t != "event_callback" {
 		return "", fmt.Errorf("outer type %q: want event_callback: %w", t, ErrInvalid)
@@ -347,7 +347,7 @@ func (s *Server) replayInteractive(body []byte) (string, error) {
 	}
 	var p map[string]any
 	if err := json.Unmarshal([]byte(vals.Get("payload")), &p); err != nil {
-		return "", fmt.Errorf("decode payload JSON: %w", err)
+		return "", fmt.Errorf("decode payload JSON: %w", fakes.JSONError(err))
 	}
 	str := func(m map[string]any, k string) string { v, _ := m[k].(string); return v }
 	s.mu.Lock()

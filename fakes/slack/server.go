@@ -135,10 +135,11 @@ func WithRequestURLs(events, interactivity, commands string) Option {
 // commands, Socket Mode) on loopback. Create it with Start or New; it is safe
 // for concurrent use.
 type Server struct {
-	cfg    config
-	http   *fakes.Server
-	faults fakes.Faults
-	mux    http.Handler
+	cfg     config
+	http    *fakes.Server
+	faults  fakes.Faults
+	mux     http.Handler
+	control fakes.Control // the control API's routes
 
 	mu sync.Mutex
 	st *state

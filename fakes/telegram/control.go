@@ -11,59 +11,23 @@ import (
 	"github.com/chatsim/chatsim/fakes"
 )
 
-// ControlRoutes lists the control API, relative to fakes.ControlPrefix. Each
-// answers JSON; errors are {"error": "…"} with 400 (bad input), 404
-// (unknown user, chat, message or button) or 409 (blocked, not a member,
-// already exists).
-func ControlRoutes() []string {
-	return []string{
-		"GET    /_chatsim/                                 this list",
-		"GET    /_chatsim/bot                              {user, token, api_url}",
-		"GET    /_chatsim/users                            {users}",
-		"POST   /_chatsim/users                            User → 201 {user}",
-		"POST   /_chatsim/users/{id}/block                 → {update_ids}",
-		"POST   /_chatsim/users/{id}/unblock               → {update_ids}",
-		"GET    /_chatsim/chats                            {chats}",
-		"POST   /_chatsim/chats                            {id,type,title,username,members,bot_status} → 201 {chat}",
-		"GET    /_chatsim/chats/{id}                       {chat, members, messages: [Entry]}",
-		"POST   /_chatsim/chats/{id}/messages              {from,text,reply_to} | {from,photo(base64),caption} → 201 {message, update_ids}",
-		"POST   /_chatsim/chats/{id}/commands              {from,command,args} → 201 {message, update_ids}",
-		"POST   /_chatsim/chats/{id}/messages/{mid}/edit   {from,text} → {message, update_ids}",
-		"POST   /_chatsim/chats/{id}/messages/{mid}/tap    {from,button} → {callback_query, update_ids}",
-		"POST   /_chatsim/chats/{id}/messages/{mid}/react  {from,emoji:[…]} → {update_ids}",
-		"POST   /_chatsim/chats/{id}/join                  {user,by} → {update_ids}",
-		"POST   /_chatsim/chats/{id}/leave                 {user,by} → {update_ids}",
-		"GET    /_chatsim/updates                          {pending: [Update]}",
-		"POST   /_chatsim/updates                          Update (recorded) → {update}",
-		"GET    /_chatsim/webhook                          WebhookInfo + {secret_token_set}",
-		"GET    /_chatsim/calls                            {calls: [Call]}",
-		"GET    /_chatsim/deliveries                       {deliveries: [Delivery]}",
-		"GET|POST|DELETE /_chatsim/faults                  fakes.Faults (op = Bot API method)",
-	}
-}
-
-// serveControl serves the control API under fakes.ControlPrefix.
-func (s *Server) serveControl(w http.ResponseWriter, r *http.Request) {
-	s.mux.ServeHTTP(w, r)
-}
+// ControlRoutes lists the control API, as GET fakes.ControlPrefix answers
+// it: made from the routes the server serves. Each answers JSON; errors
+// are {"error": "…"} with 400 (bad input), 404 (unknown user, chat,
+// message or button or no such route), 405 (another method; Allow lists
+// the route's), 409 (blocked, not a member, already exists).
+func (s *Server) ControlRoutes() []fakes.ControlRoute { return s.control.Routes() }
 
 // buildControl builds the control API's router.
 func (s *Server) buildControl() http.Handler {
-	var m fakes.Routes
-	p := strings.TrimSuffix(fakes.ControlPrefix, "/")
-	m.HandleFunc("GET "+p+"/{$}", func(w http.ResponseWriter, r *http.Request) {
-		fakes.WriteJSON(w, http.StatusOK, map[string]any{"routes": ControlRoutes()})
-	})
-	m.HandleFunc(p+"/", func(w http.ResponseWriter, r *http.Request) {
-		fakes.ControlError(w, http.StatusNotFound, "no control route %s %s (GET %s lists them)", r.Method, r.URL.Path, fakes.ControlPrefix)
-	})
-	m.HandleFunc("GET "+p+"/bot", func(w http.ResponseWriter, r *http.Request) {
+	m := &s.control
+	m.HandleFunc("GET", "bot", "{user, token, api_url}", func(w http.ResponseWriter, r *http.Request) {
 		fakes.WriteJSON(w, http.StatusOK, map[string]any{"user": s.BotUser(), "token": s.Token(), "api_url": s.URL() + "/bot" + s.Token()})
 	})
-	m.HandleFunc("GET "+p+"/users", func(w http.ResponseWriter, r *http.Request) {
+	m.HandleFunc("GET", "users", "{users}", func(w http.ResponseWriter, r *http.Request) {
 		fakes.WriteJSON(w, http.StatusOK, map[string]any{"users": s.Users()})
 	})
-	m.HandleFunc("POST "+p+"/users", func(w http.ResponseWriter, r *http.Request) {
+	m.HandleFunc("POST", "users", "User → 201 {user}", func(w http.ResponseWriter, r *http.Request) {
 		var u User
 		if !fakes.DecodeControl(w, r, &u) {
 			return
@@ -74,31 +38,28 @@ func (s *Server) buildControl() http.Handler {
 		}
 		fakes.WriteJSON(w, http.StatusCreated, map[string]any{"user": u})
 	})
-	m.HandleFunc("POST "+p+"/users/{id}/{action}", func(w http.ResponseWriter, r *http.Request) {
-		id, ok := pathID(w, r, "id")
-		if !ok {
-			return
+	for _, block := range []bool{true, false} {
+		action, doc := "block", "the user blocks the bot → {update_ids}"
+		if !block {
+			action, doc = "unblock", "the user unblocks the bot → {update_ids}"
 		}
-		var block bool
-		switch r.PathValue("action") {
-		case "block":
-			block = true
-		case "unblock":
-		default:
-			fakes.ControlError(w, http.StatusNotFound, "no user action %q (want block or unblock)", r.PathValue("action"))
-			return
-		}
-		upd, err := s.setBlocked(id, block)
-		if err != nil {
-			controlFail(w, err)
-			return
-		}
-		fakes.WriteJSON(w, http.StatusOK, map[string]any{"update_ids": ids(upd)})
-	})
-	m.HandleFunc("GET "+p+"/chats", func(w http.ResponseWriter, r *http.Request) {
+		m.HandleFunc("POST", "users/{id}/"+action, doc, func(w http.ResponseWriter, r *http.Request) {
+			id, ok := pathID(w, r, "id")
+			if !ok {
+				return
+			}
+			upd, err := s.setBlocked(id, block)
+			if err != nil {
+				controlFail(w, err)
+				return
+			}
+			fakes.WriteJSON(w, http.StatusOK, map[string]any{"update_ids": ids(upd)})
+		})
+	}
+	m.HandleFunc("GET", "chats", "{chats}", func(w http.ResponseWriter, r *http.Request) {
 		fakes.WriteJSON(w, http.StatusOK, map[string]any{"chats": s.Chats()})
 	})
-	m.HandleFunc("POST "+p+"/chats", func(w http.ResponseWriter, r *http.Request) {
+	m.HandleFunc("POST", "chats", "{id,type,title,username,members,bot_status} → 201 {chat}", func(w http.ResponseWriter, r *http.Request) {
 		var body struct {
 			Chat
 			Members   []int64 `json:"members"`
@@ -128,7 +89,7 @@ func (s *Server) buildControl() http.Handler {
 		s.mu.Unlock()
 		fakes.WriteJSON(w, http.StatusCreated, map[string]any{"chat": c})
 	})
-	m.HandleFunc("GET "+p+"/chats/{id}", func(w http.ResponseWriter, r *http.Request) {
+	m.HandleFunc("GET", "chats/{id}", "{chat, members, messages: [Entry]}", func(w http.ResponseWriter, r *http.Request) {
 		id, ok := pathID(w, r, "id")
 		if !ok {
 			return
@@ -148,7 +109,7 @@ func (s *Server) buildControl() http.Handler {
 		s.mu.Unlock()
 		fakes.WriteJSON(w, http.StatusOK, out)
 	})
-	m.HandleFunc("POST "+p+"/chats/{id}/messages", func(w http.ResponseWriter, r *http.Request) {
+	m.HandleFunc("POST", "chats/{id}/messages", "{from,text,reply_to} | {from,photo(base64),caption} → 201 {message, update_ids}", func(w http.ResponseWriter, r *http.Request) {
 		id, ok := pathID(w, r, "id")
 		if !ok {
 			return
@@ -182,7 +143,7 @@ func (s *Server) buildControl() http.Handler {
 		}
 		fakes.WriteJSON(w, http.StatusCreated, map[string]any{"message": msg, "update_ids": ids(upd)})
 	})
-	m.HandleFunc("POST "+p+"/chats/{id}/commands", func(w http.ResponseWriter, r *http.Request) {
+	m.HandleFunc("POST", "chats/{id}/commands", "{from,command,args} → 201 {message, update_ids}", func(w http.ResponseWriter, r *http.Request) {
 		id, ok := pathID(w, r, "id")
 		if !ok {
 			return
@@ -210,53 +171,57 @@ func (s *Server) buildControl() http.Handler {
 		}
 		fakes.WriteJSON(w, http.StatusCreated, map[string]any{"message": msg, "update_ids": ids(upd)})
 	})
-	m.HandleFunc("POST "+p+"/chats/{id}/messages/{mid}/{action}", func(w http.ResponseWriter, r *http.Request) {
-		id, ok := pathID(w, r, "id")
-		if !ok {
-			return
-		}
-		mid, ok := pathID(w, r, "mid")
-		if !ok {
-			return
-		}
-		var body struct {
-			From   int64    `json:"from"`
-			Text   string   `json:"text"`
-			Button string   `json:"button"`
-			Emoji  []string `json:"emoji"`
-		}
-		if !fakes.DecodeControl(w, r, &body) {
-			return
-		}
-		switch r.PathValue("action") {
-		case "edit":
-			msg, upd, err := s.editText(body.From, id, int(mid), body.Text)
-			if err != nil {
-				controlFail(w, err)
+	for _, action := range []struct{ name, doc string }{
+		{"edit", "{from,text} → {message, update_ids}"},
+		{"tap", "{from,button} → {callback_query, update_ids}"},
+		{"react", "{from,emoji:[…]} → {update_ids}"},
+	} {
+		m.HandleFunc("POST", "chats/{id}/messages/{mid}/"+action.name, action.doc, func(w http.ResponseWriter, r *http.Request) {
+			id, ok := pathID(w, r, "id")
+			if !ok {
 				return
 			}
-			fakes.WriteJSON(w, http.StatusOK, map[string]any{"message": msg, "update_ids": ids(upd)})
-		case "tap":
-			q, upd, err := s.tap(body.From, id, int(mid), body.Button)
-			if err != nil {
-				controlFail(w, err)
+			mid, ok := pathID(w, r, "mid")
+			if !ok {
 				return
 			}
-			fakes.WriteJSON(w, http.StatusOK, map[string]any{"callback_query": q, "update_ids": ids(upd)})
-		case "react":
-			upd, err := s.react(body.From, id, int(mid), body.Emoji)
-			if err != nil {
-				controlFail(w, err)
+			var body struct {
+				From   int64    `json:"from"`
+				Text   string   `json:"text"`
+				Button string   `json:"button"`
+				Emoji  []string `json:"emoji"`
+			}
+			if !fakes.DecodeControl(w, r, &body) {
 				return
 			}
-			fakes.WriteJSON(w, http.StatusOK, map[string]any{"update_ids": ids(upd)})
-		default:
-			fakes.ControlError(w, http.StatusNotFound, "no message action %q (want edit, tap or react)", r.PathValue("action"))
-		}
-	})
+			switch action.name {
+			case "edit":
+				msg, upd, err := s.editText(body.From, id, int(mid), body.Text)
+				if err != nil {
+					controlFail(w, err)
+					return
+				}
+				fakes.WriteJSON(w, http.StatusOK, map[string]any{"message": msg, "update_ids": ids(upd)})
+			case "tap":
+				q, upd, err := s.tap(body.From, id, int(mid), body.Button)
+				if err != nil {
+					controlFail(w, err)
+					return
+				}
+				fakes.WriteJSON(w, http.StatusOK, map[string]any{"callback_query": q, "update_ids": ids(upd)})
+			case "react":
+				upd, err := s.react(body.From, id, int(mid), body.Emoji)
+				if err != nil {
+					controlFail(w, err)
+					return
+				}
+				fakes.WriteJSON(w, http.StatusOK, map[string]any{"update_ids": ids(upd)})
+			}
+		})
+	}
 	for _, action := range []string{"join", "leave"} {
 		join := action == "join"
-		m.HandleFunc("POST "+p+"/chats/{id}/"+action, func(w http.ResponseWriter, r *http.Request) {
+		m.HandleFunc("POST", "chats/{id}/"+action, "{user,by} → {update_ids}", func(w http.ResponseWriter, r *http.Request) {
 			id, ok := pathID(w, r, "id")
 			if !ok {
 				return
@@ -276,7 +241,7 @@ func (s *Server) buildControl() http.Handler {
 			fakes.WriteJSON(w, http.StatusOK, map[string]any{"update_ids": ids(upd...)})
 		})
 	}
-	m.HandleFunc("GET "+p+"/updates", func(w http.ResponseWriter, r *http.Request) {
+	m.HandleFunc("GET", "updates", "{pending: [Update]}", func(w http.ResponseWriter, r *http.Request) {
 		s.mu.Lock()
 		pending := make([]json.RawMessage, 0, len(s.queue))
 		for _, q := range s.queue {
@@ -285,7 +250,7 @@ func (s *Server) buildControl() http.Handler {
 		s.mu.Unlock()
 		fakes.WriteJSON(w, http.StatusOK, map[string]any{"pending": pending})
 	})
-	m.HandleFunc("POST "+p+"/updates", func(w http.ResponseWriter, r *http.Request) {
+	m.HandleFunc("POST", "updates", "Update (recorded) → {update}", func(w http.ResponseWriter, r *http.Request) {
 		raw, err := io.ReadAll(http.MaxBytesReader(w, r.Body, fakes.MaxBody))
 		if err != nil {
 			fakes.ControlError(w, http.StatusBadRequest, "read body: %v", err)
@@ -298,7 +263,7 @@ func (s *Server) buildControl() http.Handler {
 		}
 		fakes.WriteJSON(w, http.StatusOK, map[string]any{"update": u})
 	})
-	m.HandleFunc("GET "+p+"/webhook", func(w http.ResponseWriter, r *http.Request) {
+	m.HandleFunc("GET", "webhook", "WebhookInfo + {secret_token_set}", func(w http.ResponseWriter, r *http.Request) {
 		info := s.WebhookInfo()
 		s.mu.Lock()
 		secret := s.webhook.secret != ""
@@ -308,14 +273,18 @@ func (s *Server) buildControl() http.Handler {
 			SecretTokenSet bool `json:"secret_token_set"`
 		}{info, secret})
 	})
-	m.HandleFunc("GET "+p+"/calls", func(w http.ResponseWriter, r *http.Request) {
+	m.HandleFunc("GET", "calls", "{calls: [Call]}", func(w http.ResponseWriter, r *http.Request) {
 		fakes.WriteJSON(w, http.StatusOK, map[string]any{"calls": s.Calls()})
 	})
-	m.HandleFunc("GET "+p+"/deliveries", func(w http.ResponseWriter, r *http.Request) {
+	m.HandleFunc("GET", "deliveries", "{deliveries: [Delivery]}", func(w http.ResponseWriter, r *http.Request) {
 		fakes.WriteJSON(w, http.StatusOK, map[string]any{"deliveries": s.Deliveries()})
 	})
-	m.Handle(p+"/faults", &s.faults)
-	return controlMux.Handler(&m)
+	m.Handle("GET", "faults", "{faults: [fakes.Fault]}", &s.faults)
+	m.Handle("POST", "faults", "fakes.Fault (op = Bot API method) → {faults}", &s.faults)
+	m.Handle("DELETE", "faults", "clears every fault → {faults: []}", &s.faults)
+	var rs fakes.Routes
+	m.Mount(&rs)
+	return controlMux.Handler(&rs)
 }
 
 // controlMux routes every server's control API: the patterns are the

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/chatsim/chatsim/fakes"
 	"github.com/chatsim/chatsim/fakes/telegram"
 )
 
@@ -169,7 +170,7 @@ func TestControlAPI(t *testing.T) {
 		t.Errorf("webhook: %+v", hook)
 	}
 	var index struct {
-		Routes []string `json:"routes"`
+		Routes []fakes.ControlRoute `json:"routes"`
 	}
 	if got := w.control(t, "GET", "", nil, &index); got != http.StatusOK || len(index.Routes) == 0 {
 		t.Errorf("index: %d %v", got, index)

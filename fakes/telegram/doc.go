@@ -26,7 +26,8 @@
 // Observation with Source "telegram"; requests and deliveries count as
 // work in flight in the fakes.Activity.
 //
-// The control API lives under fakes.ControlPrefix; ControlRoutes lists it.
+// The control API lives under fakes.ControlPrefix; Server.ControlRoutes and
+// GET /_chatsim/ list it.
 // Faults (fakes.Fault with Op set to a method name) make a method answer
 // with a Telegram error, such as 429 with parameters.retry_after.
 package telegram

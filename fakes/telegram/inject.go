@@ -8,6 +8,8 @@ import (
 	"path"
 	"sort"
 	"strings"
+
+	"github.com/chatsim/chatsim/fakes"
 )
 
 // isUpdateField tells whether k is a payload field an Update may carry
@@ -105,9 +107,10 @@ func parseUpdate(raw json.RawMessage) (Update, string, error) {
 	if err := json.Unmarshal(raw, &u); err != nil {
 		var te *json.UnmarshalTypeError
 		if errors.As(err, &te) {
-			return Update{}, "", fmt.Errorf("%w: /%s: want %s, got JSON %s", ErrInvalid, strings.ReplaceAll(te.Field, ".", "/"), te.Type, te.Value)
+			want, got := fakes.JSONMismatch(te)
+			return Update{}, "", fmt.Errorf("%w: /%s: want %s, got %s", ErrInvalid, strings.ReplaceAll(te.Field, ".", "/"), want, got)
 		}
-		return Update{}, "", fmt.Errorf("%w: %v", ErrInvalid, err)
+		return Update{}, "", fmt.Errorf("%w: %v", ErrInvalid, fakes.JSONError(err))
 	}
 	typ := payload[0]
 	if err := checkPayload(typ, &u); err != nil {

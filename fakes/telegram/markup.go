@@ -3,7 +3,10 @@ package telegram
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"net/url"
+	"reflect"
 	"strings"
 )
 
@@ -122,7 +125,12 @@ func parseInlineButton(raw json.RawMessage) (InlineKeyboardButton, *apiError) {
 	}
 	var b InlineKeyboardButton
 	if err := json.Unmarshal(raw, &b); err != nil {
-		return InlineKeyboardButton{}, badRequest("can't parse inline keyboard button: " + err.Error())
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) && te.Field != "" {
+			field := te.Field[strings.LastIndex(te.Field, ".")+1:]
+			return InlineKeyboardButton{}, badRequest(fmt.Sprintf("can't parse inline keyboard button: Field %q must be of type %s", field, telegramType(te.Type)))
+		}
+		return InlineKeyboardButton{}, badRequest("can't parse inline keyboard button: InlineKeyboardButton must be an Object")
 	}
 	if _, ok := fields["text"]; !ok {
 		return InlineKeyboardButton{}, badRequest("can't parse inline keyboard button: Field \"text\" must be of type String")
@@ -215,4 +223,29 @@ func markupSummary(m markup) string {
 		return "force_reply"
 	}
 	return ""
+}
+
+// telegramType names a parameter's type as the Bot API's errors do
+// (Field "callback_data" must be of type String).
+func telegramType(t reflect.Type) string {
+	for t != nil && t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if t == nil {
+		return "Object"
+	}
+	switch t.Kind() {
+	case reflect.String:
+		return "String"
+	case reflect.Bool:
+		return "Boolean"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return "Integer"
+	case reflect.Float32, reflect.Float64:
+		return "Float"
+	case reflect.Slice, reflect.Array:
+		return "Array"
+	}
+	return "Object"
 }

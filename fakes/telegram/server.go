@@ -128,6 +128,7 @@ type Server struct {
 	calls       []Call
 	deliveries  []Delivery
 	mux         http.Handler
+	control     fakes.Control // the control API's routes
 
 	// life ends at Close: the context the delivery worker and its
 	// outgoing requests run under.
@@ -161,6 +162,9 @@ func Start(opts ...Option) (*Server, error) {
 	}
 	if cfg.bot.ID <= 0 {
 		return nil, fmt.Errorf("start telegram: bot user id must be positive, got %d", cfg.bot.ID)
+	}
+	if err := checkNames(*cfg.bot); err != nil {
+		return nil, fmt.Errorf("start telegram: bot: %w", err)
 	}
 	cfg.bot.IsBot = true
 	if cfg.clock == nil {
@@ -292,7 +296,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	p := r.URL.Path
 	switch {
 	case strings.HasPrefix(p, fakes.ControlPrefix) || p+"/" == fakes.ControlPrefix:
-		s.serveControl(w, r)
+		s.mux.ServeHTTP(w, r)
 	case strings.HasPrefix(p, "/file/bot"):
 		s.serveFile(w, r, strings.TrimPrefix(p, "/file/bot"))
 	case strings.HasPrefix(p, "/bot"):

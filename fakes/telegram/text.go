@@ -2,6 +2,8 @@ package telegram
 
 import (
 	"encoding/json"
+	"errors"
+	"fmt"
 	"sort"
 	"strconv"
 	"strings"
@@ -15,6 +17,29 @@ const (
 	MaxTextLength    = 4096
 	MaxCaptionLength = 1024
 )
+
+// Limits on people, bots and chats, in characters: a first name has 1–64,
+// a last name at most 64, a username at most 32, a group's title 1–128.
+const (
+	MaxNameLength     = 64
+	MaxUsernameLength = 32
+	MaxTitleLength    = 128
+)
+
+// checkNames checks a user's names against Telegram's limits.
+func checkNames(u User) error {
+	switch {
+	case strings.TrimSpace(u.FirstName) == "":
+		return errors.New("first_name is required")
+	case utf8.RuneCountInString(u.FirstName) > MaxNameLength:
+		return fmt.Errorf("first_name of %d characters, Telegram allows 1–%d", utf8.RuneCountInString(u.FirstName), MaxNameLength)
+	case utf8.RuneCountInString(u.LastName) > MaxNameLength:
+		return fmt.Errorf("last_name of %d characters, Telegram allows at most %d", utf8.RuneCountInString(u.LastName), MaxNameLength)
+	case utf8.RuneCountInString(u.Username) > MaxUsernameLength:
+		return fmt.Errorf("username of %d characters, Telegram allows at most %d", utf8.RuneCountInString(u.Username), MaxUsernameLength)
+	}
+	return nil
+}
 
 // utf16Len returns the length of s in UTF-16 code units, the unit of entity
 // offsets.
@@ -31,11 +56,13 @@ func utf16Len(s string) int {
 
 // formatText turns a text parameter into the text and entities Telegram
 // stores: explicit entities win over parse_mode; surrounding whitespace is
-// trimmed; commands, mentions, hashtags and URLs are detected.
+// trimmed; commands, mentions, hashtags and URLs are detected. Entities of
+// null are none (go-telegram-bot-api sends entities=null with every
+// message, parse_mode or not).
 func formatText(text, parseMode, entitiesJSON string) (string, []MessageEntity, *apiError) {
 	var ents []MessageEntity
-	switch {
-	case strings.TrimSpace(entitiesJSON) != "":
+	switch e := strings.TrimSpace(entitiesJSON); {
+	case e != "" && e != "null":
 		if err := json.Unmarshal([]byte(entitiesJSON), &ents); err != nil {
 			return "", nil, badRequest("can't parse entities JSON object")
 		}

@@ -16,8 +16,8 @@ func (s *Server) AddUser(u User) error {
 	if u.ID <= 0 {
 		return fmt.Errorf("add user: id %d: %w: must be positive", u.ID, ErrInvalid)
 	}
-	if strings.TrimSpace(u.FirstName) == "" {
-		return fmt.Errorf("add user %d: %w: first_name is required", u.ID, ErrInvalid)
+	if err := checkNames(u); err != nil {
+		return fmt.Errorf("add user %d: %w: %v", u.ID, ErrInvalid, err)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -72,6 +72,12 @@ func (s *Server) AddChat(c Chat) error {
 	}
 	if strings.TrimSpace(c.Title) == "" {
 		return fmt.Errorf("add chat %d: %w: a %s needs a title", c.ID, ErrInvalid, c.Type)
+	}
+	if n := utf8.RuneCountInString(c.Title); n > MaxTitleLength {
+		return fmt.Errorf("add chat %d: %w: title of %d characters, Telegram allows 1–%d", c.ID, ErrInvalid, n, MaxTitleLength)
+	}
+	if n := utf8.RuneCountInString(c.Username); n > MaxUsernameLength {
+		return fmt.Errorf("add chat %d: %w: username of %d characters, Telegram allows at most %d", c.ID, ErrInvalid, n, MaxUsernameLength)
 	}
 	c.FirstName, c.LastName = "", ""
 	cs := s.addChatLocked(c)
