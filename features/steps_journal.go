@@ -11,6 +11,7 @@ import (
 
 	"github.com/sebdah/goldie/v2"
 
+	"github.com/chatsim/chatsim/internal/atomicfile"
 	"github.com/chatsim/chatsim/recorder/cassette"
 	"github.com/chatsim/chatsim/sim"
 )
@@ -23,21 +24,18 @@ func GoldenPath(featureFile, scenario string) string {
 	return filepath.Join(filepath.Dir(featureFile), "testdata", base, slug(scenario)+".golden")
 }
 
-// golden compares the journal with the scenario's golden file through
-// goldie, or rewrites it when the run updates golden files.
+// golden compares the journal with the scenario's golden file, or
+// rewrites it when the run updates golden files: atomically, so that a run
+// that dies midway leaves the old file whole, and keeping its mode.
 func (s *Scenario) golden(journal string) error {
 	path := GoldenPath(s.uri, s.name)
-	name := strings.TrimSuffix(filepath.Base(path), ".golden")
-	// goldie wants a testing.TB only to report bad options and to name
-	// per-test directories, neither of which is used here.
-	g := goldie.New(nil, goldie.WithFixtureDir(filepath.Dir(path)), goldie.WithNameSuffix(".golden"), goldie.WithDiffEngine(goldie.ClassicDiff))
 	if s.run.opts.Update {
-		if err := g.Update(nil, name, []byte(journal)); err != nil {
-			return fmt.Errorf("update the golden file %s: %w", path, err)
+		if err := atomicfile.Write(path, []byte(journal)); err != nil {
+			return fmt.Errorf("update the golden file: %w", err)
 		}
 		return nil
 	}
-	want, err := os.ReadFile(g.GoldenFileName(nil, name))
+	want, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("the golden file %s does not exist: create it with `chatsim test --update` (or `go test -update`)", path)
 	}
