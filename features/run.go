@@ -137,7 +137,7 @@ func Execute(ctx context.Context, opts Options) (Result, error) {
 
 // expandPaths lists the .feature files under each directory of paths, as
 // go test does packages: directories named testdata, or starting with "."
-// or "_", are skipped. Files are kept as given.
+// or "_", are skipped. Files are kept as given, if they are .feature files.
 func expandPaths(paths []string) ([]string, error) {
 	var out []string
 	for _, p := range paths {
@@ -146,6 +146,9 @@ func expandPaths(paths []string) ([]string, error) {
 			return nil, fmt.Errorf("%w: %w", ErrParse, err)
 		}
 		if !st.IsDir() {
+			if filepath.Ext(p) != ".feature" {
+				return nil, fmt.Errorf("%w: %s: not a feature file (want .feature files or directories of them)", ErrParse, p)
+			}
 			out = append(out, p)
 			continue
 		}
@@ -167,7 +170,7 @@ func expandPaths(paths []string) ([]string, error) {
 		}
 	}
 	if len(out) == 0 {
-		return nil, fmt.Errorf("%w: no .feature files in %s", ErrParse, strings.Join(paths, ", "))
+		return nil, fmt.Errorf("%w: %s: no .feature files in it or below it (testdata, .* and _* are skipped)", ErrParse, strings.Join(paths, ", "))
 	}
 	return out, nil
 }
@@ -310,6 +313,10 @@ func nothingToRun(paths []string, opts Options) error {
 // gherkinPos matches a gherkin parser position, "(3:5)".
 var gherkinPos = regexp.MustCompile(`\((\d+):(\d+)\): `)
 
+// maxParseErrors is how many of a file's parse errors are shown: past the
+// first few, they are the same mistake again (a file that is not Gherkin).
+const maxParseErrors = 5
+
 // parseError rewrites godog's "path - Parser errors:\n(3:5): …" as
 // "path:3:5: …", one line per error.
 func parseError(err error) error {
@@ -333,6 +340,10 @@ func parseError(err error) error {
 	}
 	if len(lines) == 0 {
 		return fmt.Errorf("%w: %s", ErrParse, msg)
+	}
+	if len(lines) > maxParseErrors {
+		more := len(lines) - maxParseErrors
+		lines = append(lines[:maxParseErrors], fmt.Sprintf("%s: … and %d more", path, more))
 	}
 	return fmt.Errorf("%w:\n%s", ErrParse, strings.Join(lines, "\n"))
 }

@@ -28,7 +28,8 @@ func runTest(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		`Run Gherkin scenarios (.feature files) against the fakes, the mock platform and an integration, each
 scenario in a World of its own. PATHS are .feature files or directories, searched recursively
 (testdata, .* and _* are skipped); none means ./features.
-Exit codes: 0 every scenario passed, 1 a scenario failed, 2 usage or a malformed feature file.`)
+Exit codes: 0 every scenario passed, 1 a scenario failed, 2 usage, a path that is not a
+feature file or holds none, or a malformed feature file.`)
 	paths, code, ok := parseInterleaved(fset, args, stdout, stderr)
 	if !ok {
 		return code
