@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -59,7 +60,7 @@ type Options struct {
 	// Update rewrites golden files instead of comparing them.
 	Update bool
 	// Randomize shuffles the scenarios of each feature with this seed; -1
-	// picks a random seed (godog prints it); 0 keeps file order.
+	// picks a random seed (Result.Seed; Run logs it); 0 keeps file order.
 	Randomize int64
 	// Strict fails scenarios with undefined or pending steps.
 	Strict bool
@@ -84,6 +85,8 @@ type Options struct {
 // Result counts what a run did.
 type Result struct {
 	Scenarios, Passed, Failed, Undefined int
+	// Seed is what the scenarios were shuffled with; 0 in file order.
+	Seed int64
 	// Failures are the explanations of the failed scenarios, in the order
 	// they failed.
 	Failures []string
@@ -93,7 +96,7 @@ type Result struct {
 // failures only in strict mode, where godog fails them).
 func (r Result) OK() bool { return r.Failed == 0 }
 
-// Summary renders "N scenarios (N passed, N failed)".
+// Summary renders "N scenarios (N passed, N failed)", in one line.
 func (r Result) Summary() string {
 	parts := []string{fmt.Sprintf("%d passed", r.Passed)}
 	if r.Failed > 0 {
@@ -102,11 +105,15 @@ func (r Result) Summary() string {
 	if r.Undefined > 0 {
 		parts = append(parts, fmt.Sprintf("%d undefined", r.Undefined))
 	}
-	noun := "scenarios"
-	if r.Scenarios == 1 {
-		noun = "scenario"
+	return fmt.Sprintf("%s (%s)", plural(r.Scenarios, "scenario", "scenarios"), strings.Join(parts, ", "))
+}
+
+// plural is "1 scenario", "2 scenarios", "0 scenarios".
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
 	}
-	return fmt.Sprintf("%d %s (%s)", r.Scenarios, noun, strings.Join(parts, ", "))
+	return fmt.Sprintf("%d %s", n, many)
 }
 
 // Run runs the features as subtests of t: every scenario is a subtest with
@@ -118,6 +125,9 @@ func Run(t *testing.T, opts Options) {
 	res, err := execute(context.Background(), opts, t)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if opts.Randomize < 0 {
+		t.Logf("scenarios in a random order, seed %d (Randomize: %d replays it)", res.Seed, res.Seed)
 	}
 	if res.Scenarios == 0 {
 		t.Fatalf("no scenarios in %s", strings.Join(opts.paths(), ", "))
@@ -232,15 +242,16 @@ func execute(ctx context.Context, opts Options, t *testing.T) (Result, error) {
 	if out == nil {
 		out = io.Discard
 	}
-	format := opts.Format
-	if format == "" {
-		format = "progress"
-	}
+	format := godogFormat(opts.Format)
 	paths, err := expandPaths(opts.paths())
 	if err != nil {
 		return Result{}, err
 	}
+	if opts.Randomize < 0 {
+		opts.Randomize = rand.Int64N(1<<53) + 1 // picked here, so that Run can tell it
+	}
 	run := &runState{opts: opts, t: t, worlds: map[*Scenario]bool{}, names: map[string]string{}}
+	run.res.Seed = opts.Randomize
 	gopts := &godog.Options{
 		Format:         format,
 		Output:         out,

@@ -140,7 +140,7 @@ func journalSteps() []Step {
 					}
 				}
 				if want := parseCount(a.s[1]); n != want {
-					return fmt.Errorf("the integration called %s %d times, want %d:%s", a.s[0], n, want, orNone(lines))
+					return fmt.Errorf("the integration called %s %s, want %s:%s", a.s[0], plural(n, "time", "times"), plural(want, "time", "times"), orNone(lines))
 				}
 				return nil
 			},

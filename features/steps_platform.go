@@ -236,7 +236,7 @@ func platformSteps() []Step {
 					return err
 				}
 				if n := len(people(w)); fmt.Sprint(n) != a.s[0] {
-					return fmt.Errorf("the platform has %d users, want %s:%s", n, a.s[0], s.describeUsers())
+					return fmt.Errorf("the platform has %s, want %s:%s", plural(n, "user", "users"), a.s[0], s.describeUsers())
 				}
 				return nil
 			},
@@ -269,7 +269,7 @@ func platformSteps() []Step {
 					return err
 				}
 				if n := len(w.Platform.Conversations()); fmt.Sprint(n) != a.s[0] {
-					return fmt.Errorf("the platform has %d conversations, want %s:%s", n, a.s[0], s.describeConversations())
+					return fmt.Errorf("the platform has %s, want %s:%s", plural(n, "conversation", "conversations"), a.s[0], s.describeConversations())
 				}
 				return nil
 			},
@@ -407,7 +407,7 @@ func platformSteps() []Step {
 					}
 				}
 				if fmt.Sprint(n) != a.s[0] {
-					return fmt.Errorf("the platform has %d events %q, want %s; its events:%s", n, a.s[1], a.s[0], s.describeEvents())
+					return fmt.Errorf("the platform has %s %q, want %s; its events:%s", plural(n, "event", "events"), a.s[1], a.s[0], s.describeEvents())
 				}
 				return nil
 			},

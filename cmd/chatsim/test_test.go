@@ -65,3 +65,62 @@ func TestTestBadInput(t *testing.T) {
 		})
 	}
 }
+
+// TestTestSaysEachThingOnce runs failing scenarios with each output for
+// people: every failure is explained once (on stderr), the summary is one
+// line (ours, on stdout), and godog's own summary, failed-steps list and
+// step counts are not there.
+func TestTestSaysEachThingOnce(t *testing.T) {
+	t.Parallel()
+	const failing = "../../features/testdata/failing/wrong_word.feature"
+	cases := []struct {
+		format  string
+		feature string
+		code    int
+		summary string // stdout's last line
+		inline  int    // how many times the first failure's cause is on stdout
+	}{
+		{format: "progress", feature: failing, code: exitFailed, summary: "FAIL 4 scenarios (0 passed, 4 failed)"},
+		{format: "pretty", feature: failing, code: exitFailed, summary: "FAIL 4 scenarios (0 passed, 4 failed)", inline: 1},
+		{format: "progress", feature: "../../features/telegram_groups.feature", code: exitOK, summary: "ok  8 scenarios (8 passed)"},
+		{format: "pretty", feature: "../../features/shopify_app.feature", code: exitOK, summary: "ok  5 scenarios (5 passed)"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.format+" "+filepath.Base(tc.feature), func(t *testing.T) {
+			t.Parallel()
+			var out, errb bytes.Buffer
+			code := run(context.Background(), []string{"test", tc.feature, "--format", tc.format, "--concurrency", "2"}, strings.NewReader(""), &out, &errb)
+			all := out.String() + errb.String()
+			if code != tc.code {
+				t.Errorf("exit %d, want %d", code, tc.code)
+			}
+			lines := strings.Split(strings.TrimRight(out.String(), "\n"), "\n")
+			if last := lines[len(lines)-1]; last != tc.summary {
+				t.Errorf("stdout ends with %q, want %q", last, tc.summary)
+			}
+			if n := strings.Count(all, "scenarios ("); n != 1 {
+				t.Errorf("%d summaries, want 1", n)
+			}
+			for _, godogs := range []string{"steps (", "Failed steps", "No scenarios", "You can implement"} {
+				if strings.Contains(all, godogs) {
+					t.Errorf("the output holds godog's %q", godogs)
+				}
+			}
+			if tc.code == exitOK {
+				if errb.Len() > 0 {
+					t.Errorf("stderr is not empty:\n%s", errb.String())
+				}
+			} else {
+				if n := strings.Count(all, "conversation so far:"); n != 4 {
+					t.Errorf("%d explanations, want one per failed scenario (4)", n)
+				}
+				if n := strings.Count(out.String(), `the conversation state "order" differs at /drink`); n != tc.inline {
+					t.Errorf("stdout names the first failure's cause %d times, want %d", n, tc.inline)
+				}
+			}
+			if t.Failed() {
+				t.Logf("stdout:\n%s\nstderr:\n%s", out.String(), errb.String())
+			}
+		})
+	}
+}
