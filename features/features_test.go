@@ -3,6 +3,8 @@ package features_test
 import (
 	"context"
 	"flag"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -114,5 +116,68 @@ func TestFailuresExplainThemselves(t *testing.T) {
 		if strings.Contains(out.String(), p) {
 			t.Errorf("the output holds %q:\n%s", p, out.String())
 		}
+	}
+}
+
+// mistyped has undefined steps: one with a doc string, one in a rule, two
+// in one scenario; and a scenario with no steps.
+const mistyped = `Feature: Mistyped
+
+  Background:
+    Given the integration "examples/telegram" with its definition
+    And a Telegram private chat with "ada" (Ada Lovelace)
+
+  Scenario: A doc string
+    When "ada" sends "menu"
+    Then the conversation stat "order" is:
+      """json
+      {}
+      """
+
+  Scenario: Two at once
+    When "ada" whispers "hi"
+    Then "ada" hears "hi"
+
+  Scenario: Nothing yet
+
+  Rule: Greetings
+    Scenario: In a rule
+      When "ada" greets
+`
+
+// TestUndefinedSteps runs mistyped steps: each fails its scenario, named by
+// file:line with the closest steps; Lax counts them undefined, none passed.
+func TestUndefinedSteps(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "mistyped.feature")
+	if err := os.WriteFile(path, []byte(mistyped), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	res, err := features.Execute(context.Background(), features.Options{Paths: []string{path}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Scenarios != 4 || res.Failed != 4 || res.OK() {
+		t.Errorf("%s, want 4 scenarios, 4 failed", res.Summary())
+	}
+	want := []string{
+		path + `:9: undefined step: Then the conversation stat "order" is:` + "\n  closest: Then the conversation state \"order\" is:",
+		path + `:15: undefined step: When "ada" whispers "hi"` + "\n  closest: When \"ada\" sends \"hi\"",
+		path + `:16: undefined step: Then "ada" hears "hi"` + "\n  closest: Then \"ada\" sees \"hi\"",
+		path + `:22: undefined step: When "ada" greets`,
+		"Mistyped / Nothing yet\n" + path + ":18: the scenario has no steps",
+	}
+	all := strings.Join(res.Failures, "\n---\n")
+	for _, w := range want {
+		if !strings.Contains(all, w) {
+			t.Errorf("the failures lack %q:\n%s", w, all)
+		}
+	}
+	lax, err := features.Execute(context.Background(), features.Options{Paths: []string{path}, Lax: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if lax.Scenarios != 4 || lax.Undefined != 4 || lax.Passed != 0 || !lax.OK() {
+		t.Errorf("lax: %s, want 4 scenarios, 4 undefined", lax.Summary())
 	}
 }

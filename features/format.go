@@ -89,8 +89,12 @@ func (p *progress) Undefined(*messages.Pickle, *messages.PickleStep, *godog.Step
 	p.step(colors.Yellow("U"))
 }
 
-// Failed prints an F.
+// Failed prints an F, or a U for an undefined step (which fails).
 func (p *progress) Failed(_ *messages.Pickle, _ *messages.PickleStep, _ *godog.StepDefinition, err error) {
+	if errors.Is(err, ErrUndefinedStep) {
+		p.step(colors.Yellow("U"))
+		return
+	}
 	p.step(colors.Red("F"))
 }
 

@@ -62,7 +62,12 @@ type Options struct {
 	// Randomize shuffles the scenarios of each feature with this seed; -1
 	// picks a random seed (Result.Seed; Run logs it); 0 keeps file order.
 	Randomize int64
-	// Strict fails scenarios with undefined or pending steps.
+	// Lax lets scenarios with undefined or pending steps pass as
+	// undefined. Without it they fail: an undefined step is named by its
+	// file:line with the library's closest steps (ErrUndefinedStep).
+	Lax bool
+	// Strict is kept for compatibility; undefined and pending steps fail
+	// unless Lax.
 	Strict bool
 	// Concurrency is how many scenarios run at once; 0 means 1.
 	Concurrency int
@@ -198,7 +203,9 @@ type runState struct {
 	opts Options
 	t    *testing.T
 
-	names map[string]string // feature file → feature name; read-only once running
+	names     map[string]string // feature file → feature name; read-only once running
+	locations locations         // read-only once running
+	lib       *library
 
 	mu     sync.Mutex
 	res    Result
@@ -212,19 +219,37 @@ func (r *runState) finished(s *Scenario, err error) {
 	defer r.mu.Unlock()
 	r.res.Scenarios++
 	switch {
-	case err == nil:
+	case err == nil && !s.undefinedSeen:
 		r.res.Passed++
-	case errors.Is(err, godog.ErrUndefined), errors.Is(err, godog.ErrPending):
-		if r.opts.Strict {
-			r.res.Failed++
-			r.res.Failures = append(r.res.Failures, s.title()+": "+err.Error())
-		} else {
+	case err == nil, errors.Is(err, godog.ErrUndefined), errors.Is(err, godog.ErrPending):
+		if r.opts.Lax {
 			r.res.Undefined++
+			break
 		}
+		// godog fails a pending step when not lax; an undefined one never
+		// gets here (failUndefined).
+		r.res.Failed++
+		r.res.Failures = append(r.res.Failures, s.title()+"\n"+s.stepAt()+": pending step: "+s.stepText())
 	default:
 		r.res.Failed++
 		r.res.Failures = append(r.res.Failures, err.Error())
 	}
+}
+
+// stepless counts a scenario with no steps, which is undefined: it fails
+// unless the run is lax.
+func (r *runState) stepless(uri string, p *messages.Pickle) {
+	r.res.Scenarios++
+	if r.opts.Lax {
+		r.res.Undefined++
+		return
+	}
+	title := p.Name
+	if f := r.names[uri]; f != "" {
+		title = f + " / " + p.Name
+	}
+	r.res.Failed++
+	r.res.Failures = append(r.res.Failures, title+"\n"+r.locations.at(uri, p.AstNodeIds[0])+": the scenario has no steps")
 }
 
 func (r *runState) track(s *Scenario, open bool) {
@@ -250,14 +275,14 @@ func execute(ctx context.Context, opts Options, t *testing.T) (Result, error) {
 	if opts.Randomize < 0 {
 		opts.Randomize = rand.Int64N(1<<53) + 1 // picked here, so that Run can tell it
 	}
-	run := &runState{opts: opts, t: t, worlds: map[*Scenario]bool{}, names: map[string]string{}}
+	run := &runState{opts: opts, t: t, worlds: map[*Scenario]bool{}, names: map[string]string{}, locations: locations{}, lib: newLibrary()}
 	run.res.Seed = opts.Randomize
 	gopts := &godog.Options{
 		Format:         format,
 		Output:         out,
 		Paths:          paths,
 		Randomize:      opts.Randomize,
-		Strict:         opts.Strict,
+		Strict:         !opts.Lax,
 		Concurrency:    max(opts.Concurrency, 1),
 		Tags:           opts.Tags,
 		NoColors:       opts.NoColor || t != nil,
@@ -276,6 +301,15 @@ func execute(ctx context.Context, opts Options, t *testing.T) (Result, error) {
 	for _, ft := range feats {
 		if ft.GherkinDocument != nil && ft.GherkinDocument.Feature != nil {
 			run.names[ft.Uri] = ft.GherkinDocument.Feature.Name
+		}
+		run.locations.add(ft.Uri, ft.GherkinDocument)
+	}
+	for _, ft := range feats {
+		for _, p := range ft.Pickles {
+			if len(p.Steps) == 0 && len(p.AstNodeIds) > 0 {
+				// godog runs no hook for it: it is counted here.
+				run.stepless(ft.Uri, p)
+			}
 		}
 	}
 	if len(feats) == 0 {

@@ -32,6 +32,10 @@ type Scenario struct {
 	steps   []*messages.PickleStep
 	current int // 1-based number of the running step
 
+	// undefinedSeen is set when godog found a step undefined or pending
+	// (it then ends the scenario with no error when not strict).
+	undefinedSeen bool
+
 	// World setup, until the World starts.
 	opts        sim.Options
 	integration string // the spec, for messages
@@ -77,6 +81,9 @@ func (s *Scenario) init(sc *godog.ScenarioContext) {
 		if len(p.AstNodeIds) > 1 { // a row of a Scenario Outline
 			s.name += " " + outlineRow(p)
 		}
+		if u := s.run.undefined(p); len(u) > 0 && !s.run.opts.Lax {
+			failUndefined(sc, p, s.run.lib, u)
+		}
 		return ctx, nil
 	})
 	sc.StepContext().Before(func(ctx context.Context, st *godog.Step) (context.Context, error) {
@@ -84,6 +91,12 @@ func (s *Scenario) init(sc *godog.ScenarioContext) {
 			if x.Id == st.Id {
 				s.current = i + 1
 			}
+		}
+		return ctx, nil
+	})
+	sc.StepContext().After(func(ctx context.Context, _ *godog.Step, status godog.StepResultStatus, _ error) (context.Context, error) {
+		if status == godog.StepUndefined || status == godog.StepPending {
+			s.undefinedSeen = true
 		}
 		return ctx, nil
 	})
@@ -115,6 +128,14 @@ func (s *Scenario) title() string {
 	return s.feature + " / " + s.name
 }
 
+// stepAt is "file:line" of the running step.
+func (s *Scenario) stepAt() string {
+	if s.current < 1 || s.current > len(s.steps) || len(s.steps[s.current-1].AstNodeIds) == 0 {
+		return s.uri
+	}
+	return s.run.locations.at(s.uri, s.steps[s.current-1].AstNodeIds[0])
+}
+
 // dir is the directory of the feature file: relative paths in steps are
 // resolved from it.
 func (s *Scenario) dir() string { return filepath.Dir(s.uri) }
@@ -133,9 +154,7 @@ func (s *Scenario) stepText() string {
 		return ""
 	}
 	st := s.steps[s.current-1]
-	kw := map[messages.PickleStepType]string{
-		messages.PickleStepType_CONTEXT: "Given", messages.PickleStepType_ACTION: "When", messages.PickleStepType_OUTCOME: "Then",
-	}[st.Type]
+	kw := stepKind(st.Type)
 	if kw == "" {
 		kw = "*"
 	}

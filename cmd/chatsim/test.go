@@ -20,11 +20,12 @@ func runTest(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	random := fset.Bool("random", false, "run each feature's scenarios in a random order (the seed is printed)")
 	seed := fset.Int64("seed", 0, "run each feature's scenarios in the order this seed gives (implies --random)")
 	concurrency := fset.Int("concurrency", 1, "how many scenarios run at once")
-	strict := fset.Bool("strict", false, "fail scenarios with undefined or pending steps")
+	lax := fset.Bool("lax", false, "let scenarios with undefined or pending steps pass as undefined (by default they fail, naming the step's file:line and the closest steps)")
+	strict := fset.Bool("strict", false, "fail scenarios with undefined or pending steps (the default; see --lax)")
 	format := fset.String("format", "progress", "output: progress, pretty, cucumber or junit")
 	tags := fset.String("tags", "", `run only the scenarios these godog tags select ("@slack && ~@slow")`)
 	timeout := fset.Duration("step-timeout", 0, "bound on each step's wait for the integration to settle (default 30s)")
-	fset.Usage = usageFunc(fset, "chatsim test [PATHS] [--update] [--random] [--seed N] [--concurrency N] [--strict] [--format F] [--tags EXPR]",
+	fset.Usage = usageFunc(fset, "chatsim test [PATHS] [--update] [--random] [--seed N] [--concurrency N] [--lax] [--strict] [--format F] [--tags EXPR]",
 		`Run Gherkin scenarios (.feature files) against the fakes, the mock platform and an integration, each
 scenario in a World of its own. PATHS are .feature files or directories, searched recursively
 (testdata, .* and _* are skipped); none means ./features.
@@ -43,7 +44,7 @@ feature file or holds none, or a malformed feature file.`)
 		return exitUsage
 	}
 	opts := features.Options{
-		Paths: paths, Update: *update, Strict: *strict, Concurrency: *concurrency, Tags: *tags,
+		Paths: paths, Update: *update, Lax: *lax, Strict: *strict, Concurrency: *concurrency, Tags: *tags,
 		Format: *format, Output: stdout, StepTimeout: *timeout,
 		NoColor: os.Getenv("NO_COLOR") != "" || !isTerminal(stdout),
 	}

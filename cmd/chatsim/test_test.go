@@ -124,3 +124,79 @@ func TestTestSaysEachThingOnce(t *testing.T) {
 		})
 	}
 }
+
+// whispers is a feature with a mistyped step, in a scenario and in an
+// outline's row.
+const whispers = `Feature: Whispers
+
+  Background:
+    Given the integration "examples/telegram" with its definition
+    And a Telegram private chat with "ada" (Ada Lovelace)
+
+  Scenario: Ada whispers
+    When "ada" whispers "hi"
+    Then "ada" sees "hi"
+
+  Scenario Outline: Someone murmurs
+    When "<who>" murmurs "hi"
+
+    Examples:
+      | who |
+      | ada |
+`
+
+// TestTestUndefinedStepsFail runs a mistyped step: by default it fails,
+// named by file:line with the closest steps of the library, and never with
+// godog's code snippet; --lax lets it pass as undefined.
+func TestTestUndefinedStepsFail(t *testing.T) {
+	t.Parallel()
+	feature := write(t, t.TempDir(), "whispers.feature", whispers)
+	cases := []struct {
+		name    string
+		args    []string
+		code    int
+		summary string
+		stderr  []string
+	}{
+		{name: "default", args: nil, code: exitFailed, summary: "FAIL 2 scenarios (0 passed, 2 failed)", stderr: []string{
+			"--- FAIL: Whispers / Ada whispers\n  " + feature + `:8: undefined step: When "ada" whispers "hi"` + "\n    closest: When \"ada\" ",
+			"--- FAIL: Whispers / Someone murmurs #", feature + `:12: undefined step: When "ada" murmurs "hi"`,
+		}},
+		{name: "pretty", args: []string{"--format", "pretty"}, code: exitFailed, summary: "FAIL 2 scenarios (0 passed, 2 failed)", stderr: []string{
+			feature + `:8: undefined step: When "ada" whispers "hi"`,
+		}},
+		{name: "strict", args: []string{"--strict"}, code: exitFailed, summary: "FAIL 2 scenarios (0 passed, 2 failed)"},
+		{name: "lax", args: []string{"--lax"}, code: exitOK, summary: "ok  2 scenarios (0 passed, 2 undefined)"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			var out, errb bytes.Buffer
+			code := run(context.Background(), append([]string{"test", feature}, tc.args...), strings.NewReader(""), &out, &errb)
+			all := out.String() + errb.String()
+			if code != tc.code {
+				t.Errorf("exit %d, want %d", code, tc.code)
+			}
+			lines := strings.Split(strings.TrimRight(out.String(), "\n"), "\n")
+			if last := lines[len(lines)-1]; last != tc.summary {
+				t.Errorf("stdout ends with %q, want %q", last, tc.summary)
+			}
+			for _, w := range tc.stderr {
+				if !strings.Contains(errb.String(), w) {
+					t.Errorf("stderr lacks %q", w)
+				}
+			}
+			for _, godogs := range []string{"You can implement", "func ", "godog.", "scenarios (0 passed, 2 undefined)\n"} {
+				if strings.Contains(all, godogs) && !(tc.name == "lax" && strings.HasPrefix(godogs, "scenarios")) {
+					t.Errorf("the output holds godog's %q", godogs)
+				}
+			}
+			if n := strings.Count(all, "scenarios ("); n != 1 {
+				t.Errorf("%d summaries, want 1", n)
+			}
+			if t.Failed() {
+				t.Logf("stdout:\n%s\nstderr:\n%s", out.String(), errb.String())
+			}
+		})
+	}
+}
