@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 
@@ -14,6 +15,7 @@ import (
 	messages "github.com/cucumber/messages/go/v21"
 
 	"github.com/chatsim/chatsim/contracts"
+	"github.com/chatsim/chatsim/fakes"
 	"github.com/chatsim/chatsim/fakes/botpress"
 	"github.com/chatsim/chatsim/sim"
 )
@@ -57,7 +59,7 @@ type Scenario struct {
 
 	// Contract violations and integration failures the scenario asserted.
 	violationsAcked int
-	failuresAcked   map[int64]bool
+	acked           map[int]bool // outcomes asserted, by index
 
 	// The last action triggered by `When the bot triggers the action`.
 	action *actionResult
@@ -70,7 +72,7 @@ type actionResult struct {
 }
 
 func newScenario(run *runState) *Scenario {
-	return &Scenario{run: run, failuresAcked: map[int64]bool{}}
+	return &Scenario{run: run, acked: map[int]bool{}}
 }
 
 // init binds the library's steps and hooks to this scenario.
@@ -206,10 +208,9 @@ func (s *Scenario) unexpected() error {
 		}
 		problems = append(problems, `(assert an expected one with: Then the contract is violated at "/pointer")`)
 	}
-	fails := s.integrationFailures()
 	var lines []string
-	for _, f := range fails {
-		if !s.failuresAcked[f.seq] {
+	for _, f := range s.outcomes(fakes.IntegrationFailed) {
+		if !s.acked[f.i] {
 			lines = append(lines, "integration error: "+f.text)
 		}
 	}
@@ -223,27 +224,41 @@ func (s *Scenario) unexpected() error {
 	return fmt.Errorf("the scenario ended with problems it did not expect:\n%s", strings.Join(problems, "\n"))
 }
 
-type failure struct {
-	seq  int64
-	op   string
-	text string
+// outcome is one of the World's typed outcomes, as a scenario shows and
+// asserts it.
+type outcome struct {
+	fakes.Outcome
+	i    int    // its index in the journal's Outcomes, to mark it asserted
+	op   string // an operation's name: message_created, register…
+	text string // what happened, ids aliased as in the golden journal
 }
 
-// integrationFailures lists the operations the integration failed (not
-// webhook_received: a webhook's answer is the chat platform's business),
-// aliased as the journal shows them.
-func (s *Scenario) integrationFailures() []failure {
+// outcomes lists the World's outcomes of these kinds, in order: the
+// operations the integration failed ("message_created msg#2: 500 …"; a
+// webhook's answer is the chat platform's business, so only a
+// webhook_received with no answer at all), the deliveries it refused
+// ("shopify customers/create uuid#1: 401 Unauthorized") or that got no
+// answer.
+func (s *Scenario) outcomes(kinds ...fakes.OutcomeKind) []outcome {
 	w := s.world0()
 	if w == nil {
 		return nil
 	}
-	a := s.aliaser()
-	var out []failure
-	for _, o := range w.Journal.Observations() {
-		if o.Source == "platform" && o.Kind == "integration error" && !strings.HasPrefix(o.Text, "webhook_received ") {
-			op, _, _ := strings.Cut(o.Text, " ")
-			out = append(out, failure{seq: o.Seq, op: op, text: a.Alias(o.Text)})
+	var a *sim.Aliaser
+	var out []outcome
+	for i, o := range w.Journal.Outcomes() {
+		if !slices.Contains(kinds, o.Kind) {
+			continue
 		}
+		if a == nil {
+			a = s.aliaser()
+		}
+		op, _, _ := strings.Cut(o.What, " ")
+		text := o.What + ": " + o.Detail
+		if o.Kind != fakes.IntegrationFailed {
+			text = o.String()
+		}
+		out = append(out, outcome{Outcome: o, i: i, op: op, text: a.Alias(text)})
 	}
 	return out
 }

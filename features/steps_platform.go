@@ -584,7 +584,7 @@ func platformSteps() []Step {
 					return nil
 				}
 				var all []string
-				for _, f := range s.integrationFailures() {
+				for _, f := range s.outcomes(fakes.IntegrationFailed) {
 					all = append(all, f.text)
 				}
 				return fmt.Errorf("the integration did not fail %s%s; its failures:%s", a.s[0], saying(a.s[1]), orNone(all))
@@ -597,9 +597,9 @@ func platformSteps() []Step {
 // expected, and reports whether there was one.
 func (s *Scenario) ackFailures(op, text string) bool {
 	found := false
-	for _, f := range s.integrationFailures() {
+	for _, f := range s.outcomes(fakes.IntegrationFailed) {
 		if f.op == op && strings.Contains(f.text, text) {
-			s.failuresAcked[f.seq] = true
+			s.acked[f.i] = true
 			found = true
 		}
 	}
