@@ -181,3 +181,84 @@ func TestUndefinedSteps(t *testing.T) {
 		t.Errorf("lax: %s, want 4 scenarios, 4 undefined", lax.Summary())
 	}
 }
+
+// TestRefusedDeliveries runs scenarios whose every delivery the
+// integration refuses: one fails unless it asserts the refusal, and an
+// assertion that does not hold fails, saying what was refused.
+func TestRefusedDeliveries(t *testing.T) {
+	t.Parallel()
+	res, err := features.Execute(context.Background(), features.Options{
+		Paths:       []string{"testdata/refused/refused.feature"},
+		Concurrency: 3,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Scenarios != 6 || res.Passed != 2 || res.Failed != 4 {
+		t.Errorf("%s, want 6 scenarios, 2 passed, 4 failed", res.Summary())
+	}
+	if res.Refused != 5 {
+		t.Errorf("Result.Refused = %d, want 5 (one in each scenario that signed up)", res.Refused)
+	}
+	if !strings.Contains(res.Summary(), " · 5 refused deliveries") {
+		t.Errorf("the summary %q does not count the refused deliveries", res.Summary())
+	}
+	want := map[string][]string{
+		"Every delivery refused, unasserted": {
+			"the scenario ended with problems it did not expect",
+			"refused by the integration: shopify customers/create",
+			": 401 Unauthorized",
+			"(every delivery was refused; assert it with: Then the integration refused every delivery)",
+		},
+		"Refused, asserted with the wrong count": {
+			"step 5: Then the integration refused 2 deliveries",
+			"the integration refused 1 delivery of 1, want 2",
+			"shopify customers/create",
+		},
+		"Refused, asserted with the wrong status": {
+			"the integration refused 0 deliveries of 1 with 500, want every delivery",
+			": 401 Unauthorized",
+		},
+		"Nothing delivered yet": {
+			"the integration refused 0 deliveries of 0, want every delivery",
+		},
+	}
+	for name, parts := range want {
+		var got string
+		for _, f := range res.Failures {
+			if strings.Contains(f, " / "+name+"\n") {
+				got = f
+			}
+		}
+		if got == "" {
+			t.Errorf("no failure for %q in:\n%s", name, strings.Join(res.Failures, "\n---\n"))
+			continue
+		}
+		for _, p := range parts {
+			if !strings.Contains(got, p) {
+				t.Errorf("failure of %q lacks %q:\n%s", name, p, got)
+			}
+		}
+	}
+}
+
+func TestSummary(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		res  features.Result
+		want string
+	}{
+		{features.Result{Scenarios: 1, Passed: 1}, "1 scenario (1 passed)"},
+		{features.Result{Scenarios: 2, Passed: 1, Failed: 1}, "2 scenarios (1 passed, 1 failed)"},
+		{features.Result{Scenarios: 0}, "0 scenarios (0 passed)"},
+		{features.Result{Scenarios: 3, Passed: 2, Undefined: 1, IntegrationErrors: 1, Refused: 1, Undelivered: 1},
+			"3 scenarios (2 passed, 1 undefined) · 1 integration error · 1 refused delivery · 1 missed delivery"},
+		{features.Result{Scenarios: 2, Passed: 2, IntegrationErrors: 2, Refused: 2, Undelivered: 2},
+			"2 scenarios (2 passed) · 2 integration errors · 2 refused deliveries · 2 missed deliveries"},
+	}
+	for _, tc := range cases {
+		if got := tc.res.Summary(); got != tc.want {
+			t.Errorf("Summary() = %q, want %q", got, tc.want)
+		}
+	}
+}

@@ -21,6 +21,7 @@ import (
 	messages "github.com/cucumber/messages/go/v21"
 
 	"github.com/chatsim/chatsim/contracts"
+	"github.com/chatsim/chatsim/fakes"
 	"github.com/chatsim/chatsim/sim"
 )
 
@@ -92,6 +93,10 @@ type Result struct {
 	Scenarios, Passed, Failed, Undefined int
 	// Seed is what the scenarios were shuffled with; 0 in file order.
 	Seed int64
+	// IntegrationErrors counts the operations the integration failed,
+	// Refused the deliveries it answered with an error status, and
+	// Undelivered those that got no answer at all, in every scenario.
+	IntegrationErrors, Refused, Undelivered int
 	// Failures are the explanations of the failed scenarios, in the order
 	// they failed.
 	Failures []string
@@ -101,7 +106,9 @@ type Result struct {
 // failures only in strict mode, where godog fails them).
 func (r Result) OK() bool { return r.Failed == 0 }
 
-// Summary renders "N scenarios (N passed, N failed)", in one line.
+// Summary renders "N scenarios (N passed, N failed)" in one line, with the
+// integration errors, refused and undelivered deliveries when there were
+// any: "… · 1 integration error · 2 refused deliveries".
 func (r Result) Summary() string {
 	parts := []string{fmt.Sprintf("%d passed", r.Passed)}
 	if r.Failed > 0 {
@@ -110,7 +117,20 @@ func (r Result) Summary() string {
 	if r.Undefined > 0 {
 		parts = append(parts, fmt.Sprintf("%d undefined", r.Undefined))
 	}
-	return fmt.Sprintf("%s (%s)", plural(r.Scenarios, "scenario", "scenarios"), strings.Join(parts, ", "))
+	sum := fmt.Sprintf("%s (%s)", plural(r.Scenarios, "scenario", "scenarios"), strings.Join(parts, ", "))
+	for _, c := range []struct {
+		n         int
+		one, many string
+	}{
+		{r.IntegrationErrors, "integration error", "integration errors"},
+		{r.Refused, "refused delivery", "refused deliveries"},
+		{r.Undelivered, "missed delivery", "missed deliveries"},
+	} {
+		if c.n > 0 {
+			sum += " · " + plural(c.n, c.one, c.many)
+		}
+	}
+	return sum
 }
 
 // plural is "1 scenario", "2 scenarios", "0 scenarios".
@@ -252,6 +272,16 @@ func (r *runState) stepless(uri string, p *messages.Pickle) {
 	r.res.Failures = append(r.res.Failures, title+"\n"+r.locations.at(uri, p.AstNodeIds[0])+": the scenario has no steps")
 }
 
+// counted adds what w's journal counted to the run's totals.
+func (r *runState) counted(w *sim.World) {
+	errs, refused, missed := w.Journal.Count(fakes.IntegrationFailed), w.Journal.Count(fakes.Refused), w.Journal.Count(fakes.Undelivered)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.res.IntegrationErrors += errs
+	r.res.Refused += refused
+	r.res.Undelivered += missed
+}
+
 func (r *runState) track(s *Scenario, open bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -321,11 +351,13 @@ func execute(ctx context.Context, opts Options, t *testing.T) (Result, error) {
 	for s := range run.worlds {
 		left = append(left, s)
 	}
-	res := run.res
 	run.mu.Unlock()
 	for _, s := range left {
 		s.close()
 	}
+	run.mu.Lock()
+	res := run.res
+	run.mu.Unlock()
 	if status == 2 {
 		return res, fmt.Errorf("%w: godog refused the options (status 2)", ErrParse)
 	}

@@ -218,10 +218,38 @@ func (s *Scenario) unexpected() error {
 		problems = append(problems, lines...)
 		problems = append(problems, `(assert an expected one with: Then the integration failed message_created)`)
 	}
+	problems = append(problems, s.unexpectedDeliveries(w)...)
 	if len(problems) == 0 {
 		return nil
 	}
 	return fmt.Errorf("the scenario ended with problems it did not expect:\n%s", strings.Join(problems, "\n"))
+}
+
+// unexpectedDeliveries reports deliveries the integration refused, when it
+// refused every one (at least one) and the scenario did not assert it: a
+// secret or signature it cannot check, a URL that answers nothing but
+// errors.
+func (s *Scenario) unexpectedDeliveries(w *sim.World) []string {
+	refused := w.Journal.Count(fakes.Refused)
+	if refused == 0 || refused != deliveries(w) {
+		return nil
+	}
+	var lines []string
+	for _, o := range s.outcomes(fakes.Refused) {
+		if !s.acked[o.i] {
+			lines = append(lines, "refused by the integration: "+o.text)
+		}
+	}
+	if len(lines) == 0 {
+		return nil
+	}
+	return append(lines, "(every delivery was refused; assert it with: Then the integration refused every delivery)")
+}
+
+// deliveries counts the deliveries the chat platforms' fakes made, each
+// once however often it was retried.
+func deliveries(w *sim.World) int {
+	return w.Journal.Count(fakes.Delivered) + w.Journal.Count(fakes.Refused) + w.Journal.Count(fakes.Undelivered)
 }
 
 // outcome is one of the World's typed outcomes, as a scenario shows and
@@ -454,6 +482,7 @@ func (s *Scenario) close() error {
 		return nil
 	}
 	s.run.track(s, false)
+	s.run.counted(w)
 	if err := w.Close(); err != nil {
 		return fmt.Errorf("close the world: %w", err)
 	}

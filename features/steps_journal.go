@@ -7,10 +7,12 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"github.com/sebdah/goldie/v2"
 
+	"github.com/chatsim/chatsim/fakes"
 	"github.com/chatsim/chatsim/internal/atomicfile"
 	"github.com/chatsim/chatsim/recorder/cassette"
 	"github.com/chatsim/chatsim/sim"
@@ -146,6 +148,26 @@ func journalSteps() []Step {
 			},
 		},
 		{
+			Group: "journal", Pattern: `^the integration refused (every delivery|\d+ deliver(?:y|ies))(?: with (\d{3}))?$`,
+			Doc: "The integration answered this many of the chat platforms' deliveries (webhooks, events; each counted once, however " +
+				"often it was retried) with an error status on the last attempt, with this status when given (`refused 1 delivery " +
+				"with 401`): a signature or secret it cannot check. A scenario whose every delivery was refused fails unless it says " +
+				"so with this step.",
+			Example: `Then the integration refused every delivery`,
+			run: func(ctx context.Context, s *Scenario, a args) error {
+				return s.assertDeliveries(ctx, fakes.Refused, "refused", a.s[0], a.s[1])
+			},
+		},
+		{
+			Group: "journal", Pattern: `^the integration missed (every delivery|\d+ deliver(?:y|ies))$`,
+			Doc: "This many of the chat platforms' deliveries got no answer at all on their last attempt (nothing listened, a " +
+				"timeout) or had nowhere to go (no URL set).",
+			Example: `Then the integration missed 1 delivery`,
+			run: func(ctx context.Context, s *Scenario, a args) error {
+				return s.assertDeliveries(ctx, fakes.Undelivered, "missed", a.s[0], "")
+			},
+		},
+		{
 			Group: "journal", Pattern: `^the cassette "([^"]*)" is replayed$`,
 			Doc: "Replays the inbound deliveries of a cassette (among the integration's bundled cassettes, next to the feature file, or in " +
 				"the working directory), one World step each. Before the World starts, the cassette's configuration and bot rules apply " +
@@ -186,4 +208,48 @@ func journalSteps() []Step {
 			},
 		},
 	}
+}
+
+// assertDeliveries checks how many deliveries ended as kind (with status,
+// when not ""): "every delivery" (at least one) or "N deliveries"; then it
+// marks them expected, so that the scenario's end does not fail on them.
+func (s *Scenario) assertDeliveries(ctx context.Context, kind fakes.OutcomeKind, verb, count, status string) error {
+	w, err := s.world(ctx)
+	if err != nil {
+		return err
+	}
+	total := deliveries(w)
+	all := s.outcomes(kind)
+	var match []outcome
+	for _, o := range all {
+		if status == "" || fmt.Sprint(o.Status) == status {
+			match = append(match, o)
+		}
+	}
+	n := len(match)
+	if status == "" {
+		n = w.Journal.Count(kind) // past the outcomes the journal keeps one by one
+	}
+	var ok bool
+	if count == "every delivery" {
+		ok = total > 0 && n == total
+	} else {
+		want, _ := strconv.Atoi(strings.Fields(count)[0])
+		ok = n == want
+	}
+	if !ok {
+		with := ""
+		if status != "" {
+			with = " with " + status
+		}
+		var lines []string
+		for _, o := range all {
+			lines = append(lines, o.text)
+		}
+		return fmt.Errorf("the integration %s %s of %d%s, want %s:%s", verb, plural(n, "delivery", "deliveries"), total, with, count, orNone(lines))
+	}
+	for _, o := range match {
+		s.acked[o.i] = true
+	}
+	return nil
 }

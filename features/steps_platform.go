@@ -566,7 +566,7 @@ func platformSteps() []Step {
 					for _, v := range vs {
 						lines = append(lines, al.Alias(v.Error()))
 					}
-					return fmt.Errorf("%d contract violations:%s", len(vs), orNone(lines))
+					return fmt.Errorf("%s:%s", plural(len(vs), "contract violation", "contract violations"), orNone(lines))
 				}
 				return nil
 			},

@@ -80,10 +80,10 @@ func TestTestSaysEachThingOnce(t *testing.T) {
 		summary string // stdout's last line
 		inline  int    // how many times the first failure's cause is on stdout
 	}{
-		{format: "progress", feature: failing, code: exitFailed, summary: "FAIL 4 scenarios (0 passed, 4 failed)"},
-		{format: "pretty", feature: failing, code: exitFailed, summary: "FAIL 4 scenarios (0 passed, 4 failed)", inline: 1},
+		{format: "progress", feature: failing, code: exitFailed, summary: "FAIL 4 scenarios (0 passed, 4 failed) · 1 integration error"},
+		{format: "pretty", feature: failing, code: exitFailed, summary: "FAIL 4 scenarios (0 passed, 4 failed) · 1 integration error", inline: 1},
 		{format: "progress", feature: "../../features/telegram_groups.feature", code: exitOK, summary: "ok  8 scenarios (8 passed)"},
-		{format: "pretty", feature: "../../features/shopify_app.feature", code: exitOK, summary: "ok  5 scenarios (5 passed)"},
+		{format: "pretty", feature: "../../features/shopify_app.feature", code: exitOK, summary: "ok  5 scenarios (5 passed) · 2 integration errors"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.format+" "+filepath.Base(tc.feature), func(t *testing.T) {
