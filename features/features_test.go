@@ -28,7 +28,8 @@ func update(t *testing.T) bool {
 }
 
 // TestFeatures runs the project's own suite, features/*.feature, in a
-// random order, two scenarios at a time, strictly.
+// random order, two scenarios at a time, strictly: a refused or missed
+// delivery fails its scenario unless it asserts it.
 func TestFeatures(t *testing.T) {
 	t.Parallel()
 	features.Run(t, features.Options{

@@ -67,8 +67,11 @@ type Options struct {
 	// undefined. Without it they fail: an undefined step is named by its
 	// file:line with the library's closest steps (ErrUndefinedStep).
 	Lax bool
-	// Strict is kept for compatibility; undefined and pending steps fail
-	// unless Lax.
+	// Strict fails a scenario on any delivery the integration refused or
+	// missed that the scenario does not assert (Then the integration
+	// refused 1 delivery, … missed 1 delivery). Without it only a scenario
+	// whose every delivery was refused fails for it. (Undefined and pending
+	// steps fail either way, unless Lax.)
 	Strict bool
 	// Concurrency is how many scenarios run at once; 0 means 1.
 	Concurrency int

@@ -174,8 +174,8 @@ func (s *Scenario) stepText() string {
 
 // runStep runs one step: on success it moves the "last passing step" mark;
 // on failure it returns a StepFailure that explains it. The last step also
-// fails on contract violations and integration failures the scenario did
-// not assert.
+// fails on contract violations, integration failures and refused
+// deliveries the scenario did not assert (see unexpected).
 func (s *Scenario) runStep(ctx context.Context, st Step, a args) error {
 	err := st.run(ctx, s, a)
 	if err == nil && s.current == len(s.steps) {
@@ -192,8 +192,9 @@ func (s *Scenario) runStep(ctx context.Context, st Step, a args) error {
 	return nil
 }
 
-// unexpected reports contract violations and failed integration operations
-// the scenario did not assert.
+// unexpected reports contract violations, failed integration operations
+// and refused or missed deliveries (unexpectedDeliveries) the scenario did
+// not assert.
 func (s *Scenario) unexpected() error {
 	w := s.world0()
 	if w == nil {
@@ -225,25 +226,41 @@ func (s *Scenario) unexpected() error {
 	return fmt.Errorf("the scenario ended with problems it did not expect:\n%s", strings.Join(problems, "\n"))
 }
 
-// unexpectedDeliveries reports deliveries the integration refused, when it
-// refused every one (at least one) and the scenario did not assert it: a
-// secret or signature it cannot check, a URL that answers nothing but
-// errors.
+// unexpectedDeliveries reports the deliveries the integration refused
+// when it refused every one (at least one) and the scenario did not assert
+// it: a secret or signature it cannot check, a URL that answers nothing
+// but errors. Under Options.Strict it reports any refused or missed
+// delivery the scenario did not assert.
 func (s *Scenario) unexpectedDeliveries(w *sim.World) []string {
-	refused := w.Journal.Count(fakes.Refused)
-	if refused == 0 || refused != deliveries(w) {
+	refused, missed := w.Journal.Count(fakes.Refused), w.Journal.Count(fakes.Undelivered)
+	every := refused > 0 && refused == deliveries(w)
+	strict := s.run.opts.Strict
+	if !every && !strict {
 		return nil
 	}
 	var lines []string
-	for _, o := range s.outcomes(fakes.Refused) {
-		if !s.acked[o.i] {
+	var unRefused, unMissed bool
+	for _, o := range s.outcomes(fakes.Refused, fakes.Undelivered) {
+		switch {
+		case s.acked[o.i]:
+		case o.Kind == fakes.Refused:
 			lines = append(lines, "refused by the integration: "+o.text)
+			unRefused = true
+		case strict:
+			lines = append(lines, "not delivered: "+o.text)
+			unMissed = true
 		}
 	}
-	if len(lines) == 0 {
-		return nil
+	switch {
+	case unRefused && every:
+		lines = append(lines, "(every delivery was refused; assert it with: Then the integration refused every delivery)")
+	case unRefused:
+		lines = append(lines, "(--strict: assert it with: Then the integration refused "+plural(refused, "delivery", "deliveries")+")")
 	}
-	return append(lines, "(every delivery was refused; assert it with: Then the integration refused every delivery)")
+	if unMissed {
+		lines = append(lines, "(--strict: assert it with: Then the integration missed "+plural(missed, "delivery", "deliveries")+")")
+	}
+	return lines
 }
 
 // deliveries counts the deliveries the chat platforms' fakes made, each

@@ -152,7 +152,7 @@ func journalSteps() []Step {
 			Doc: "The integration answered this many of the chat platforms' deliveries (webhooks, events; each counted once, however " +
 				"often it was retried) with an error status on the last attempt, with this status when given (`refused 1 delivery " +
 				"with 401`): a signature or secret it cannot check. A scenario whose every delivery was refused fails unless it says " +
-				"so with this step.",
+				"so with this step; under --strict (Options.Strict), so does any refused delivery it does not count here.",
 			Example: `Then the integration refused every delivery`,
 			run: func(ctx context.Context, s *Scenario, a args) error {
 				return s.assertDeliveries(ctx, fakes.Refused, "refused", a.s[0], a.s[1])
@@ -161,7 +161,8 @@ func journalSteps() []Step {
 		{
 			Group: "journal", Pattern: `^the integration missed (every delivery|\d+ deliver(?:y|ies))$`,
 			Doc: "This many of the chat platforms' deliveries got no answer at all on their last attempt (nothing listened, a " +
-				"timeout) or had nowhere to go (no URL set).",
+				"timeout) or had nowhere to go (no URL set). Under --strict (Options.Strict), a missed " +
+				"delivery the scenario does not count here fails it.",
 			Example: `Then the integration missed 1 delivery`,
 			run: func(ctx context.Context, s *Scenario, a args) error {
 				return s.assertDeliveries(ctx, fakes.Undelivered, "missed", a.s[0], "")

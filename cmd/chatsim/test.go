@@ -21,7 +21,7 @@ func runTest(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	seed := fset.Int64("seed", 0, "run each feature's scenarios in the order this seed gives (implies --random)")
 	concurrency := fset.Int("concurrency", 1, "how many scenarios run at once")
 	lax := fset.Bool("lax", false, "let scenarios with undefined or pending steps pass as undefined (by default they fail, naming the step's file:line and the closest steps)")
-	strict := fset.Bool("strict", false, "fail scenarios with undefined or pending steps (the default; see --lax)")
+	strict := fset.Bool("strict", false, "also fail a scenario on any delivery the integration refused or missed that it does not assert (Then the integration refused 1 delivery); without it only a scenario whose every delivery was refused fails")
 	format := fset.String("format", "progress", "output: progress, pretty, cucumber or junit")
 	tags := fset.String("tags", "", `run only the scenarios these godog tags select ("@slack && ~@slow")`)
 	timeout := fset.Duration("step-timeout", 0, "bound on each step's wait for the integration to settle (default 30s)")

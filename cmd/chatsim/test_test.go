@@ -200,3 +200,48 @@ func TestTestUndefinedStepsFail(t *testing.T) {
 		})
 	}
 }
+
+// TestTestStrictDeliveries runs a scenario one of whose two deliveries the
+// integration refuses: it passes, unless --strict, which fails it for the
+// refusal it does not assert.
+func TestTestStrictDeliveries(t *testing.T) {
+	t.Parallel()
+	const feature = "../../features/testdata/strict/deliveries.feature"
+	cases := []struct {
+		name    string
+		args    []string
+		code    int
+		summary string
+		stderr  []string
+	}{
+		{name: "default", code: exitOK, summary: "ok  2 scenarios (2 passed) · 2 refused deliveries"},
+		{name: "strict", args: []string{"--strict"}, code: exitFailed, summary: "FAIL 2 scenarios (1 passed, 1 failed) · 2 refused deliveries", stderr: []string{
+			"--- FAIL: Deliveries under --strict / One of two deliveries refused, unasserted\n",
+			"the scenario ended with problems it did not expect:",
+			"refused by the integration: telegram update 100000002 message: 400 Bad Request",
+			"(--strict: assert it with: Then the integration refused 1 delivery)",
+		}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			var out, errb bytes.Buffer
+			code := run(context.Background(), append([]string{"test", feature, "--concurrency", "2"}, tc.args...), strings.NewReader(""), &out, &errb)
+			if code != tc.code {
+				t.Errorf("exit %d, want %d", code, tc.code)
+			}
+			lines := strings.Split(strings.TrimRight(out.String(), "\n"), "\n")
+			if last := lines[len(lines)-1]; last != tc.summary {
+				t.Errorf("stdout ends with %q, want %q", last, tc.summary)
+			}
+			for _, w := range tc.stderr {
+				if !strings.Contains(errb.String(), w) {
+					t.Errorf("stderr lacks %q", w)
+				}
+			}
+			if t.Failed() {
+				t.Logf("stdout:\n%s\nstderr:\n%s", out.String(), errb.String())
+			}
+		})
+	}
+}
