@@ -25,6 +25,11 @@ import (
 	"github.com/chatsim/chatsim/sim"
 )
 
+// ErrInterrupted is returned by Execute when its context ended during the
+// run: the scenarios it stopped are in Result.Interrupted, the ones it did
+// not begin are counted in Result.Skipped.
+var ErrInterrupted = errors.New("interrupted")
+
 // ErrParse is returned when a feature file cannot be read or parsed; the
 // error names the file and line.
 var ErrParse = errors.New("parse features")
@@ -103,11 +108,61 @@ type Result struct {
 	// Failures are the explanations of the failed scenarios, in the order
 	// they failed.
 	Failures []string
+	// Interrupted are the scenarios the context stopped midway, and
+	// Skipped counts those it ended before they began.
+	Interrupted []Interrupted
+	Skipped     int
 }
 
-// OK reports whether every scenario passed (undefined ones count as
-// failures only in strict mode, where godog fails them).
-func (r Result) OK() bool { return r.Failed == 0 }
+// OK reports whether no scenario failed or was interrupted (undefined
+// ones fail unless the run was lax).
+func (r Result) OK() bool { return r.Failed == 0 && len(r.Interrupted) == 0 && r.Skipped == 0 }
+
+// Interrupted is a scenario the run's context ended midway (Ctrl-C): where
+// it was and what had happened so far.
+type Interrupted struct {
+	// Scenario is "Feature / Scenario"; At is the step's "file:line".
+	Scenario, At string
+	// Number and Step are the step it was in (Mid) or was about to begin,
+	// Step with its keyword.
+	Number int
+	Step   string
+	Mid    bool
+	// Pending is what the step was still waiting for.
+	Pending []string
+	// Conversation is the transcript so far ("ada  ▸ menu"), Journal the
+	// whole journal so far, ids aliased as in a golden journal.
+	Conversation []string
+	Journal      string
+}
+
+// String renders where the scenario stopped and what had happened, one
+// fact a line, as a StepFailure does.
+func (in Interrupted) String() string {
+	var b strings.Builder
+	where := "at"
+	if !in.Mid {
+		where = "before"
+	}
+	fmt.Fprintf(&b, "%s: interrupted %s step %d: %s\n", in.At, where, in.Number, in.Step)
+	if len(in.Pending) > 0 {
+		fmt.Fprintf(&b, "  still waiting for: %s\n", strings.Join(in.Pending, ", "))
+	}
+	if len(in.Conversation) > 0 {
+		b.WriteString("  conversation so far:\n")
+		for _, l := range in.Conversation {
+			b.WriteString("    " + l + "\n")
+		}
+	} else {
+		b.WriteString("  conversation so far: (nothing was said)\n")
+	}
+	if j := strings.TrimRight(in.Journal, "\n"); j != "" {
+		fmt.Fprintf(&b, "  journal so far:\n%s\n", indent(j, "    "))
+	} else {
+		b.WriteString("  journal so far: (empty)\n")
+	}
+	return strings.TrimRight(b.String(), "\n")
+}
 
 // Summary renders "N scenarios (N passed, N failed)" in one line, with the
 // integration errors, refused and undelivered deliveries when there were
@@ -119,6 +174,12 @@ func (r Result) Summary() string {
 	}
 	if r.Undefined > 0 {
 		parts = append(parts, fmt.Sprintf("%d undefined", r.Undefined))
+	}
+	if len(r.Interrupted) > 0 {
+		parts = append(parts, fmt.Sprintf("%d interrupted", len(r.Interrupted)))
+	}
+	if r.Skipped > 0 {
+		parts = append(parts, fmt.Sprintf("%d skipped", r.Skipped))
 	}
 	sum := fmt.Sprintf("%s (%s)", plural(r.Scenarios, "scenario", "scenarios"), strings.Join(parts, ", "))
 	for _, c := range []struct {
@@ -165,10 +226,14 @@ func Run(t *testing.T, opts Options) {
 	}
 }
 
-// Execute runs the features outside go test (chatsim test): progress and
-// the summary go to Options.Output. The error is ErrParse (a malformed
-// feature file, named with its line) or another setup error; failed
-// scenarios are in the Result.
+// Execute runs the features outside go test (chatsim test): the
+// formatter's output goes to Options.Output; the summary and the failures
+// are the Result's to tell. The error is ErrParse (a malformed feature
+// file, named with its line) or another setup error; failed scenarios are
+// in the Result. When ctx ends during the run (Ctrl-C), the scenarios
+// running stop at once, their Worlds closed once what they did is in
+// Result.Interrupted, the rest are skipped, and the error is
+// ErrInterrupted.
 func Execute(ctx context.Context, opts Options) (Result, error) {
 	return execute(ctx, opts, nil)
 }
@@ -225,6 +290,7 @@ func (o Options) paths() []string {
 type runState struct {
 	opts Options
 	t    *testing.T
+	ctx  context.Context // ends the run early
 
 	names     map[string]string // feature file → feature name; read-only once running
 	locations locations         // read-only once running
@@ -257,6 +323,22 @@ func (r *runState) finished(s *Scenario, err error) {
 		r.res.Failed++
 		r.res.Failures = append(r.res.Failures, err.Error())
 	}
+}
+
+// skip counts a scenario the run's context ended before it began.
+func (r *runState) skip() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.res.Scenarios++
+	r.res.Skipped++
+}
+
+// interrupt counts a scenario the run's context stopped midway.
+func (r *runState) interrupt(in Interrupted) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.res.Scenarios++
+	r.res.Interrupted = append(r.res.Interrupted, in)
 }
 
 // stepless counts a scenario with no steps, which is undefined: it fails
@@ -308,7 +390,7 @@ func execute(ctx context.Context, opts Options, t *testing.T) (Result, error) {
 	if opts.Randomize < 0 {
 		opts.Randomize = rand.Int64N(1<<53) + 1 // picked here, so that Run can tell it
 	}
-	run := &runState{opts: opts, t: t, worlds: map[*Scenario]bool{}, names: map[string]string{}, locations: locations{}, lib: newLibrary()}
+	run := &runState{opts: opts, t: t, ctx: ctx, worlds: map[*Scenario]bool{}, names: map[string]string{}, locations: locations{}, lib: newLibrary()}
 	run.res.Seed = opts.Randomize
 	gopts := &godog.Options{
 		Format:         format,
@@ -363,6 +445,9 @@ func execute(ctx context.Context, opts Options, t *testing.T) (Result, error) {
 	run.mu.Unlock()
 	if status == 2 {
 		return res, fmt.Errorf("%w: godog refused the options (status 2)", ErrParse)
+	}
+	if len(res.Interrupted) > 0 || res.Skipped > 0 {
+		return res, fmt.Errorf("%w: %w", ErrInterrupted, context.Cause(ctx))
 	}
 	if status != 0 && res.Failed == 0 {
 		res.Failed++ // a failure godog saw that no scenario hook did

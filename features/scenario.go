@@ -37,6 +37,9 @@ type Scenario struct {
 	// undefinedSeen is set when godog found a step undefined or pending
 	// (it then ends the scenario with no error when not strict).
 	undefinedSeen bool
+	// skipped is a scenario the run's context ended before it began;
+	// stopped one it ended between two steps.
+	skipped, stopped bool
 
 	// World setup, until the World starts.
 	opts        sim.Options
@@ -79,6 +82,10 @@ func newScenario(run *runState) *Scenario {
 func (s *Scenario) init(sc *godog.ScenarioContext) {
 	sc.Before(func(ctx context.Context, p *godog.Scenario) (context.Context, error) {
 		s.uri, s.name, s.steps = p.Uri, p.Name, p.Steps
+		if s.run.ctx.Err() != nil {
+			s.skipped = true
+			return ctx, godog.ErrSkip
+		}
 		s.feature = s.run.featureName(p.Uri)
 		if len(p.AstNodeIds) > 1 { // a row of a Scenario Outline
 			s.name += " " + outlineRow(p)
@@ -94,6 +101,10 @@ func (s *Scenario) init(sc *godog.ScenarioContext) {
 				s.current = i + 1
 			}
 		}
+		if !s.skipped && !s.stopped && s.run.ctx.Err() != nil {
+			s.stopped = true // the steps left are skipped
+			return ctx, godog.ErrSkip
+		}
 		return ctx, nil
 	})
 	sc.StepContext().After(func(ctx context.Context, _ *godog.Step, status godog.StepResultStatus, _ error) (context.Context, error) {
@@ -103,6 +114,15 @@ func (s *Scenario) init(sc *godog.ScenarioContext) {
 		return ctx, nil
 	})
 	sc.After(func(ctx context.Context, p *godog.Scenario, err error) (context.Context, error) {
+		if s.skipped {
+			s.run.skip()
+			return ctx, nil
+		}
+		if s.stopped || err != nil && s.run.ctx.Err() != nil {
+			// What it was doing is told before its World is closed.
+			s.run.interrupt(s.interruption(!s.stopped))
+			return ctx, s.close()
+		}
 		cerr := s.close()
 		if err == nil && cerr != nil {
 			err = cerr
@@ -120,6 +140,26 @@ func (s *Scenario) init(sc *godog.ScenarioContext) {
 	for _, st := range Steps() {
 		sc.Step(st.Pattern, st.handler(s))
 	}
+}
+
+// interruption is where the scenario stood when the run's context ended:
+// in a step (mid) or before it, and what had happened so far.
+func (s *Scenario) interruption(mid bool) Interrupted {
+	in := Interrupted{Scenario: s.title(), At: s.stepAt(), Step: s.stepText(), Number: s.current, Mid: mid}
+	if w := s.world0(); w != nil {
+		s.catchUp(false)
+		in.Conversation = append([]string(nil), s.transcript...)
+		in.Journal = w.Render()
+		if mid {
+			a := s.aliaser()
+			for _, p := range w.Activity.Pending() {
+				if p = a.Alias(p); !slices.Contains(in.Pending, p) {
+					in.Pending = append(in.Pending, p)
+				}
+			}
+		}
+	}
+	return in
 }
 
 // title is "Feature / Scenario".

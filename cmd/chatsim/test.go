@@ -29,8 +29,10 @@ func runTest(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		`Run Gherkin scenarios (.feature files) against the fakes, the mock platform and an integration, each
 scenario in a World of its own. PATHS are .feature files or directories, searched recursively
 (testdata, .* and _* are skipped); none means ./features.
+Ctrl-C stops the run at once: each running scenario's conversation and journal so far are printed,
+the scenarios not begun are skipped.
 Exit codes: 0 every scenario passed, 1 a scenario failed, 2 usage, a path that is not a
-feature file or holds none, or a malformed feature file.`)
+feature file or holds none, or a malformed feature file, 130 interrupted.`)
 	paths, code, ok := parseInterleaved(fset, args, stdout, stderr)
 	if !ok {
 		return code
@@ -58,6 +60,17 @@ feature file or holds none, or a malformed feature file.`)
 		fmt.Fprintf(stdout, "random order, seed %d (replay it with --seed %d)\n", opts.Randomize, opts.Randomize)
 	}
 	res, err := features.Execute(ctx, opts)
+	if errors.Is(err, features.ErrInterrupted) {
+		printFailures(stderr, res.Failures)
+		for _, in := range res.Interrupted {
+			fmt.Fprintf(stderr, "\n--- INTERRUPTED: %s\n%s\n", in.Scenario, indent(in.String()+"\n", "  "))
+		}
+		if *format == "progress" || *format == "pretty" {
+			fmt.Fprintln(stdout)
+			fmt.Fprintln(stdout, "INTERRUPTED "+res.Summary())
+		}
+		return exitInterrupted
+	}
 	if err != nil {
 		fmt.Fprintln(stderr, "chatsim test:", err)
 		if errors.Is(err, features.ErrParse) {
@@ -65,12 +78,7 @@ feature file or holds none, or a malformed feature file.`)
 		}
 		return exitFailed
 	}
-	if len(res.Failures) > 0 {
-		fmt.Fprintf(stderr, "\n%d failed:\n", len(res.Failures))
-		for _, f := range res.Failures {
-			fmt.Fprintf(stderr, "\n--- FAIL: %s\n", indentRest(f, "  "))
-		}
-	}
+	printFailures(stderr, res.Failures)
 	if *format == "progress" || *format == "pretty" {
 		fmt.Fprintln(stdout)
 		if res.OK() {
@@ -124,6 +132,17 @@ func runSteps(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "\n%s\n  %s\n  example:\n%s", st.Pattern, st.Doc, indent(st.Example+"\n", "    "))
 	}
 	return exitOK
+}
+
+// printFailures explains each failed scenario, once.
+func printFailures(w io.Writer, failures []string) {
+	if len(failures) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "\n%d failed:\n", len(failures))
+	for _, f := range failures {
+		fmt.Fprintf(w, "\n--- FAIL: %s\n", indentRest(f, "  "))
+	}
 }
 
 // indentRest indents every line of s but the first.

@@ -6,7 +6,9 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 )
 
 // write creates a file under dir and returns its path.
@@ -243,5 +245,119 @@ func TestTestStrictDeliveries(t *testing.T) {
 				t.Logf("stdout:\n%s\nstderr:\n%s", out.String(), errb.String())
 			}
 		})
+	}
+}
+
+// syncBuffer is a buffer the run writes from its goroutines while a test
+// waits for what it says.
+type syncBuffer struct {
+	mu   sync.Mutex
+	b    bytes.Buffer
+	grew chan struct{}
+}
+
+func newSyncBuffer() *syncBuffer { return &syncBuffer{grew: make(chan struct{})} }
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	n, err := b.b.Write(p)
+	close(b.grew)
+	b.grew = make(chan struct{})
+	return n, err
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.String()
+}
+
+// waitFor waits until ok holds of what was written, or fails t after d.
+func (b *syncBuffer) waitFor(t *testing.T, what string, d time.Duration, ok func(string) bool) {
+	t.Helper()
+	deadline := time.NewTimer(d)
+	defer deadline.Stop()
+	for {
+		b.mu.Lock()
+		s, grew := b.b.String(), b.grew
+		b.mu.Unlock()
+		if ok(s) {
+			return
+		}
+		select {
+		case <-grew:
+		case <-deadline.C:
+			t.Fatalf("after %s, still waiting for %s; the output so far:\n%s", d, what, s)
+		}
+	}
+}
+
+// interrupted is a feature whose first scenario waits for ever: the
+// platform holds the integration's call back for an hour.
+const interrupted = `Feature: Interrupted
+
+  Background:
+    Given the integration "examples/telegram" with its definition
+    And a Telegram private chat with "ada" (Ada Lovelace)
+    And the bot answers "menu" with "What would you like?"
+
+  Scenario: The platform holds the integration back
+    When "ada" sends "menu"
+    And the platform delays message.get-or-create by 1h
+    And "ada" sends "tea"
+    Then "ada" sees "tea"
+
+  Scenario: Never reached
+    When "ada" sends "menu"
+`
+
+// TestTestInterrupted cancels the run's context (what Ctrl-C does) while a
+// scenario waits: the run ends at once with exit 130, the waiting
+// scenario's conversation and journal so far on stderr, and the scenarios
+// after it skipped.
+func TestTestInterrupted(t *testing.T) {
+	t.Parallel()
+	feature := write(t, t.TempDir(), "interrupted.feature", interrupted)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	out, errb := newSyncBuffer(), newSyncBuffer()
+	code := make(chan int, 1)
+	go func() { code <- run(ctx, []string{"test", feature}, strings.NewReader(""), out, errb) }()
+	// Five steps pass (three of the background, two of the scenario); the
+	// sixth waits on the platform.
+	out.waitFor(t, "five passed steps", 30*time.Second, func(s string) bool { return strings.Count(s, ".") >= 5 })
+	cancel()
+	select {
+	case c := <-code:
+		if c != exitInterrupted {
+			t.Errorf("exit %d, want %d", c, exitInterrupted)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatalf("the run did not end within 10s of the interrupt; stdout:\n%s\nstderr:\n%s", out, errb)
+	}
+	// Five steps had passed: the sixth was running, or about to (what it
+	// did by then is features' TestInterrupt's to check).
+	for _, w := range []string{
+		"--- INTERRUPTED: Interrupted / The platform holds the integration back\n",
+		feature + `:11: interrupted `,
+		` step 6: When "ada" sends "tea"`,
+		"    conversation so far:\n      ada  ▸ menu\n      bot  ◂ What would you like?\n",
+		"    journal so far:\n",
+		`telegram   deliver                     update 100000001 message "menu" from @ada in chat 1001`,
+	} {
+		if !strings.Contains(errb.String(), w) {
+			t.Errorf("stderr lacks %q", w)
+		}
+	}
+	lines := strings.Split(strings.TrimRight(out.String(), "\n"), "\n")
+	if want := "INTERRUPTED 2 scenarios (0 passed, 1 interrupted, 1 skipped)"; lines[len(lines)-1] != want {
+		t.Errorf("stdout ends with %q, want %q", lines[len(lines)-1], want)
+	}
+	if strings.Contains(errb.String(), "Never reached") {
+		t.Error("a scenario after the interrupt ran")
+	}
+	if t.Failed() {
+		t.Logf("stdout:\n%s\nstderr:\n%s", out, errb)
 	}
 }
