@@ -13,7 +13,7 @@
 //			Paths:       []string{"features"},
 //			Randomize:   -1, // a random order, its seed printed
 //			Concurrency: 4,
-//			Strict:      true,
+//			Strict:      true, // a refused or missed delivery fails unless asserted
 //		})
 //	}
 //

@@ -63,6 +63,7 @@ Feature: Rich messages in Rocket.Chat
     When "ada" sends "menu"
     And "ada" clicks "Coffee"
     Then the journal has a line containing "response_url → 400 response_url expired"
+    And the integration refused 1 delivery with 400
     And the platform has an incoming text message "coffee"
     And "grace" sees "What would you like?" with the buttons "Tea" and "Coffee"
     And "grace" sees "One coffee coming up."

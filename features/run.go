@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -20,8 +21,14 @@ import (
 	messages "github.com/cucumber/messages/go/v21"
 
 	"github.com/chatsim/chatsim/contracts"
+	"github.com/chatsim/chatsim/fakes"
 	"github.com/chatsim/chatsim/sim"
 )
+
+// ErrInterrupted is returned by Execute when its context ended during the
+// run: the scenarios it stopped are in Result.Interrupted, the ones it did
+// not begin are counted in Result.Skipped.
+var ErrInterrupted = errors.New("interrupted")
 
 // ErrParse is returned when a feature file cannot be read or parsed; the
 // error names the file and line.
@@ -59,9 +66,17 @@ type Options struct {
 	// Update rewrites golden files instead of comparing them.
 	Update bool
 	// Randomize shuffles the scenarios of each feature with this seed; -1
-	// picks a random seed (godog prints it); 0 keeps file order.
+	// picks a random seed (Result.Seed; Run logs it); 0 keeps file order.
 	Randomize int64
-	// Strict fails scenarios with undefined or pending steps.
+	// Lax lets scenarios with undefined or pending steps pass as
+	// undefined. Without it they fail: an undefined step is named by its
+	// file:line with the library's closest steps (ErrUndefinedStep).
+	Lax bool
+	// Strict fails a scenario on any delivery the integration refused or
+	// missed that the scenario does not assert (Then the integration
+	// refused 1 delivery, … missed 1 delivery). Without it only a scenario
+	// whose every delivery was refused fails for it. (Undefined and pending
+	// steps fail either way, unless Lax.)
 	Strict bool
 	// Concurrency is how many scenarios run at once; 0 means 1.
 	Concurrency int
@@ -84,16 +99,74 @@ type Options struct {
 // Result counts what a run did.
 type Result struct {
 	Scenarios, Passed, Failed, Undefined int
+	// Seed is what the scenarios were shuffled with; 0 in file order.
+	Seed int64
+	// IntegrationErrors counts the operations the integration failed,
+	// Refused the deliveries it answered with an error status, and
+	// Undelivered those that got no answer at all, in every scenario.
+	IntegrationErrors, Refused, Undelivered int
 	// Failures are the explanations of the failed scenarios, in the order
 	// they failed.
 	Failures []string
+	// Interrupted are the scenarios the context stopped midway, and
+	// Skipped counts those it ended before they began.
+	Interrupted []Interrupted
+	Skipped     int
 }
 
-// OK reports whether every scenario passed (undefined ones count as
-// failures only in strict mode, where godog fails them).
-func (r Result) OK() bool { return r.Failed == 0 }
+// OK reports whether no scenario failed or was interrupted (undefined
+// ones fail unless the run was lax).
+func (r Result) OK() bool { return r.Failed == 0 && len(r.Interrupted) == 0 && r.Skipped == 0 }
 
-// Summary renders "N scenarios (N passed, N failed)".
+// Interrupted is a scenario the run's context ended midway (Ctrl-C): where
+// it was and what had happened so far.
+type Interrupted struct {
+	// Scenario is "Feature / Scenario"; At is the step's "file:line".
+	Scenario, At string
+	// Number and Step are the step it was in (Mid) or was about to begin,
+	// Step with its keyword.
+	Number int
+	Step   string
+	Mid    bool
+	// Pending is what the step was still waiting for.
+	Pending []string
+	// Conversation is the transcript so far ("ada  ▸ menu"), Journal the
+	// whole journal so far, ids aliased as in a golden journal.
+	Conversation []string
+	Journal      string
+}
+
+// String renders where the scenario stopped and what had happened, one
+// fact a line, as a StepFailure does.
+func (in Interrupted) String() string {
+	var b strings.Builder
+	where := "at"
+	if !in.Mid {
+		where = "before"
+	}
+	fmt.Fprintf(&b, "%s: interrupted %s step %d: %s\n", in.At, where, in.Number, in.Step)
+	if len(in.Pending) > 0 {
+		fmt.Fprintf(&b, "  still waiting for: %s\n", strings.Join(in.Pending, ", "))
+	}
+	if len(in.Conversation) > 0 {
+		b.WriteString("  conversation so far:\n")
+		for _, l := range in.Conversation {
+			b.WriteString("    " + l + "\n")
+		}
+	} else {
+		b.WriteString("  conversation so far: (nothing was said)\n")
+	}
+	if j := strings.TrimRight(in.Journal, "\n"); j != "" {
+		fmt.Fprintf(&b, "  journal so far:\n%s\n", indent(j, "    "))
+	} else {
+		b.WriteString("  journal so far: (empty)\n")
+	}
+	return strings.TrimRight(b.String(), "\n")
+}
+
+// Summary renders "N scenarios (N passed, N failed)" in one line, with the
+// integration errors, refused and undelivered deliveries when there were
+// any: "… · 1 integration error · 2 refused deliveries".
 func (r Result) Summary() string {
 	parts := []string{fmt.Sprintf("%d passed", r.Passed)}
 	if r.Failed > 0 {
@@ -102,11 +175,34 @@ func (r Result) Summary() string {
 	if r.Undefined > 0 {
 		parts = append(parts, fmt.Sprintf("%d undefined", r.Undefined))
 	}
-	noun := "scenarios"
-	if r.Scenarios == 1 {
-		noun = "scenario"
+	if len(r.Interrupted) > 0 {
+		parts = append(parts, fmt.Sprintf("%d interrupted", len(r.Interrupted)))
 	}
-	return fmt.Sprintf("%d %s (%s)", r.Scenarios, noun, strings.Join(parts, ", "))
+	if r.Skipped > 0 {
+		parts = append(parts, fmt.Sprintf("%d skipped", r.Skipped))
+	}
+	sum := fmt.Sprintf("%s (%s)", plural(r.Scenarios, "scenario", "scenarios"), strings.Join(parts, ", "))
+	for _, c := range []struct {
+		n         int
+		one, many string
+	}{
+		{r.IntegrationErrors, "integration error", "integration errors"},
+		{r.Refused, "refused delivery", "refused deliveries"},
+		{r.Undelivered, "missed delivery", "missed deliveries"},
+	} {
+		if c.n > 0 {
+			sum += " · " + plural(c.n, c.one, c.many)
+		}
+	}
+	return sum
+}
+
+// plural is "1 scenario", "2 scenarios", "0 scenarios".
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
 }
 
 // Run runs the features as subtests of t: every scenario is a subtest with
@@ -119,6 +215,9 @@ func Run(t *testing.T, opts Options) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if opts.Randomize < 0 {
+		t.Logf("scenarios in a random order, seed %d (Randomize: %d replays it)", res.Seed, res.Seed)
+	}
 	if res.Scenarios == 0 {
 		t.Fatalf("no scenarios in %s", strings.Join(opts.paths(), ", "))
 	}
@@ -127,17 +226,21 @@ func Run(t *testing.T, opts Options) {
 	}
 }
 
-// Execute runs the features outside go test (chatsim test): progress and
-// the summary go to Options.Output. The error is ErrParse (a malformed
-// feature file, named with its line) or another setup error; failed
-// scenarios are in the Result.
+// Execute runs the features outside go test (chatsim test): the
+// formatter's output goes to Options.Output; the summary and the failures
+// are the Result's to tell. The error is ErrParse (a malformed feature
+// file, named with its line) or another setup error; failed scenarios are
+// in the Result. When ctx ends during the run (Ctrl-C), the scenarios
+// running stop at once, their Worlds closed once what they did is in
+// Result.Interrupted, the rest are skipped, and the error is
+// ErrInterrupted.
 func Execute(ctx context.Context, opts Options) (Result, error) {
 	return execute(ctx, opts, nil)
 }
 
 // expandPaths lists the .feature files under each directory of paths, as
 // go test does packages: directories named testdata, or starting with "."
-// or "_", are skipped. Files are kept as given.
+// or "_", are skipped. Files are kept as given, if they are .feature files.
 func expandPaths(paths []string) ([]string, error) {
 	var out []string
 	for _, p := range paths {
@@ -146,6 +249,9 @@ func expandPaths(paths []string) ([]string, error) {
 			return nil, fmt.Errorf("%w: %w", ErrParse, err)
 		}
 		if !st.IsDir() {
+			if filepath.Ext(p) != ".feature" {
+				return nil, fmt.Errorf("%w: %s: not a feature file (want .feature files or directories of them)", ErrParse, p)
+			}
 			out = append(out, p)
 			continue
 		}
@@ -167,7 +273,7 @@ func expandPaths(paths []string) ([]string, error) {
 		}
 	}
 	if len(out) == 0 {
-		return nil, fmt.Errorf("%w: no .feature files in %s", ErrParse, strings.Join(paths, ", "))
+		return nil, fmt.Errorf("%w: %s: no .feature files in it or below it (testdata, .* and _* are skipped)", ErrParse, strings.Join(paths, ", "))
 	}
 	return out, nil
 }
@@ -184,8 +290,11 @@ func (o Options) paths() []string {
 type runState struct {
 	opts Options
 	t    *testing.T
+	ctx  context.Context // ends the run early
 
-	names map[string]string // feature file → feature name; read-only once running
+	names     map[string]string // feature file → feature name; read-only once running
+	locations locations         // read-only once running
+	lib       *library
 
 	mu     sync.Mutex
 	res    Result
@@ -199,19 +308,63 @@ func (r *runState) finished(s *Scenario, err error) {
 	defer r.mu.Unlock()
 	r.res.Scenarios++
 	switch {
-	case err == nil:
+	case err == nil && !s.undefinedSeen:
 		r.res.Passed++
-	case errors.Is(err, godog.ErrUndefined), errors.Is(err, godog.ErrPending):
-		if r.opts.Strict {
-			r.res.Failed++
-			r.res.Failures = append(r.res.Failures, s.title()+": "+err.Error())
-		} else {
+	case err == nil, errors.Is(err, godog.ErrUndefined), errors.Is(err, godog.ErrPending):
+		if r.opts.Lax {
 			r.res.Undefined++
+			break
 		}
+		// godog fails a pending step when not lax; an undefined one never
+		// gets here (failUndefined).
+		r.res.Failed++
+		r.res.Failures = append(r.res.Failures, s.title()+"\n"+s.stepAt()+": pending step: "+s.stepText())
 	default:
 		r.res.Failed++
 		r.res.Failures = append(r.res.Failures, err.Error())
 	}
+}
+
+// skip counts a scenario the run's context ended before it began.
+func (r *runState) skip() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.res.Scenarios++
+	r.res.Skipped++
+}
+
+// interrupt counts a scenario the run's context stopped midway.
+func (r *runState) interrupt(in Interrupted) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.res.Scenarios++
+	r.res.Interrupted = append(r.res.Interrupted, in)
+}
+
+// stepless counts a scenario with no steps, which is undefined: it fails
+// unless the run is lax.
+func (r *runState) stepless(uri string, p *messages.Pickle) {
+	r.res.Scenarios++
+	if r.opts.Lax {
+		r.res.Undefined++
+		return
+	}
+	title := p.Name
+	if f := r.names[uri]; f != "" {
+		title = f + " / " + p.Name
+	}
+	r.res.Failed++
+	r.res.Failures = append(r.res.Failures, title+"\n"+r.locations.at(uri, p.AstNodeIds[0])+": the scenario has no steps")
+}
+
+// counted adds what w's journal counted to the run's totals.
+func (r *runState) counted(w *sim.World) {
+	errs, refused, missed := w.Journal.Count(fakes.IntegrationFailed), w.Journal.Count(fakes.Refused), w.Journal.Count(fakes.Undelivered)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.res.IntegrationErrors += errs
+	r.res.Refused += refused
+	r.res.Undelivered += missed
 }
 
 func (r *runState) track(s *Scenario, open bool) {
@@ -229,21 +382,22 @@ func execute(ctx context.Context, opts Options, t *testing.T) (Result, error) {
 	if out == nil {
 		out = io.Discard
 	}
-	format := opts.Format
-	if format == "" {
-		format = "progress"
-	}
+	format := godogFormat(opts.Format)
 	paths, err := expandPaths(opts.paths())
 	if err != nil {
 		return Result{}, err
 	}
-	run := &runState{opts: opts, t: t, worlds: map[*Scenario]bool{}, names: map[string]string{}}
+	if opts.Randomize < 0 {
+		opts.Randomize = rand.Int64N(1<<53) + 1 // picked here, so that Run can tell it
+	}
+	run := &runState{opts: opts, t: t, ctx: ctx, worlds: map[*Scenario]bool{}, names: map[string]string{}, locations: locations{}, lib: newLibrary()}
+	run.res.Seed = opts.Randomize
 	gopts := &godog.Options{
 		Format:         format,
 		Output:         out,
 		Paths:          paths,
 		Randomize:      opts.Randomize,
-		Strict:         opts.Strict,
+		Strict:         !opts.Lax,
 		Concurrency:    max(opts.Concurrency, 1),
 		Tags:           opts.Tags,
 		NoColors:       opts.NoColor || t != nil,
@@ -263,6 +417,15 @@ func execute(ctx context.Context, opts Options, t *testing.T) (Result, error) {
 		if ft.GherkinDocument != nil && ft.GherkinDocument.Feature != nil {
 			run.names[ft.Uri] = ft.GherkinDocument.Feature.Name
 		}
+		run.locations.add(ft.Uri, ft.GherkinDocument)
+	}
+	for _, ft := range feats {
+		for _, p := range ft.Pickles {
+			if len(p.Steps) == 0 && len(p.AstNodeIds) > 0 {
+				// godog runs no hook for it: it is counted here.
+				run.stepless(ft.Uri, p)
+			}
+		}
 	}
 	if len(feats) == 0 {
 		return Result{}, nothingToRun(paths, opts)
@@ -273,13 +436,18 @@ func execute(ctx context.Context, opts Options, t *testing.T) (Result, error) {
 	for s := range run.worlds {
 		left = append(left, s)
 	}
-	res := run.res
 	run.mu.Unlock()
 	for _, s := range left {
 		s.close()
 	}
+	run.mu.Lock()
+	res := run.res
+	run.mu.Unlock()
 	if status == 2 {
 		return res, fmt.Errorf("%w: godog refused the options (status 2)", ErrParse)
+	}
+	if len(res.Interrupted) > 0 || res.Skipped > 0 {
+		return res, fmt.Errorf("%w: %w", ErrInterrupted, context.Cause(ctx))
 	}
 	if status != 0 && res.Failed == 0 {
 		res.Failed++ // a failure godog saw that no scenario hook did
@@ -310,6 +478,10 @@ func nothingToRun(paths []string, opts Options) error {
 // gherkinPos matches a gherkin parser position, "(3:5)".
 var gherkinPos = regexp.MustCompile(`\((\d+):(\d+)\): `)
 
+// maxParseErrors is how many of a file's parse errors are shown: past the
+// first few, they are the same mistake again (a file that is not Gherkin).
+const maxParseErrors = 5
+
 // parseError rewrites godog's "path - Parser errors:\n(3:5): …" as
 // "path:3:5: …", one line per error.
 func parseError(err error) error {
@@ -333,6 +505,10 @@ func parseError(err error) error {
 	}
 	if len(lines) == 0 {
 		return fmt.Errorf("%w: %s", ErrParse, msg)
+	}
+	if len(lines) > maxParseErrors {
+		more := len(lines) - maxParseErrors
+		lines = append(lines[:maxParseErrors], fmt.Sprintf("%s: … and %d more", path, more))
 	}
 	return fmt.Errorf("%w:\n%s", ErrParse, strings.Join(lines, "\n"))
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 
@@ -14,6 +15,7 @@ import (
 	messages "github.com/cucumber/messages/go/v21"
 
 	"github.com/chatsim/chatsim/contracts"
+	"github.com/chatsim/chatsim/fakes"
 	"github.com/chatsim/chatsim/fakes/botpress"
 	"github.com/chatsim/chatsim/sim"
 )
@@ -31,6 +33,13 @@ type Scenario struct {
 	name    string
 	steps   []*messages.PickleStep
 	current int // 1-based number of the running step
+
+	// undefinedSeen is set when godog found a step undefined or pending
+	// (it then ends the scenario with no error when not strict).
+	undefinedSeen bool
+	// skipped is a scenario the run's context ended before it began;
+	// stopped one it ended between two steps.
+	skipped, stopped bool
 
 	// World setup, until the World starts.
 	opts        sim.Options
@@ -53,7 +62,7 @@ type Scenario struct {
 
 	// Contract violations and integration failures the scenario asserted.
 	violationsAcked int
-	failuresAcked   map[int64]bool
+	acked           map[int]bool // outcomes asserted, by index
 
 	// The last action triggered by `When the bot triggers the action`.
 	action *actionResult
@@ -66,16 +75,23 @@ type actionResult struct {
 }
 
 func newScenario(run *runState) *Scenario {
-	return &Scenario{run: run, failuresAcked: map[int64]bool{}}
+	return &Scenario{run: run, acked: map[int]bool{}}
 }
 
 // init binds the library's steps and hooks to this scenario.
 func (s *Scenario) init(sc *godog.ScenarioContext) {
 	sc.Before(func(ctx context.Context, p *godog.Scenario) (context.Context, error) {
 		s.uri, s.name, s.steps = p.Uri, p.Name, p.Steps
+		if s.run.ctx.Err() != nil {
+			s.skipped = true
+			return ctx, godog.ErrSkip
+		}
 		s.feature = s.run.featureName(p.Uri)
 		if len(p.AstNodeIds) > 1 { // a row of a Scenario Outline
 			s.name += " " + outlineRow(p)
+		}
+		if u := s.run.undefined(p); len(u) > 0 && !s.run.opts.Lax {
+			failUndefined(sc, p, s.run.lib, u)
 		}
 		return ctx, nil
 	})
@@ -85,9 +101,28 @@ func (s *Scenario) init(sc *godog.ScenarioContext) {
 				s.current = i + 1
 			}
 		}
+		if !s.skipped && !s.stopped && s.run.ctx.Err() != nil {
+			s.stopped = true // the steps left are skipped
+			return ctx, godog.ErrSkip
+		}
+		return ctx, nil
+	})
+	sc.StepContext().After(func(ctx context.Context, _ *godog.Step, status godog.StepResultStatus, _ error) (context.Context, error) {
+		if status == godog.StepUndefined || status == godog.StepPending {
+			s.undefinedSeen = true
+		}
 		return ctx, nil
 	})
 	sc.After(func(ctx context.Context, p *godog.Scenario, err error) (context.Context, error) {
+		if s.skipped {
+			s.run.skip()
+			return ctx, nil
+		}
+		if s.stopped || err != nil && s.run.ctx.Err() != nil {
+			// What it was doing is told before its World is closed.
+			s.run.interrupt(s.interruption(!s.stopped))
+			return ctx, s.close()
+		}
 		cerr := s.close()
 		if err == nil && cerr != nil {
 			err = cerr
@@ -107,12 +142,40 @@ func (s *Scenario) init(sc *godog.ScenarioContext) {
 	}
 }
 
+// interruption is where the scenario stood when the run's context ended:
+// in a step (mid) or before it, and what had happened so far.
+func (s *Scenario) interruption(mid bool) Interrupted {
+	in := Interrupted{Scenario: s.title(), At: s.stepAt(), Step: s.stepText(), Number: s.current, Mid: mid}
+	if w := s.world0(); w != nil {
+		s.catchUp(false)
+		in.Conversation = append([]string(nil), s.transcript...)
+		in.Journal = w.Render()
+		if mid {
+			a := s.aliaser()
+			for _, p := range w.Activity.Pending() {
+				if p = a.Alias(p); !slices.Contains(in.Pending, p) {
+					in.Pending = append(in.Pending, p)
+				}
+			}
+		}
+	}
+	return in
+}
+
 // title is "Feature / Scenario".
 func (s *Scenario) title() string {
 	if s.feature == "" {
 		return s.name
 	}
 	return s.feature + " / " + s.name
+}
+
+// stepAt is "file:line" of the running step.
+func (s *Scenario) stepAt() string {
+	if s.current < 1 || s.current > len(s.steps) || len(s.steps[s.current-1].AstNodeIds) == 0 {
+		return s.uri
+	}
+	return s.run.locations.at(s.uri, s.steps[s.current-1].AstNodeIds[0])
 }
 
 // dir is the directory of the feature file: relative paths in steps are
@@ -133,9 +196,7 @@ func (s *Scenario) stepText() string {
 		return ""
 	}
 	st := s.steps[s.current-1]
-	kw := map[messages.PickleStepType]string{
-		messages.PickleStepType_CONTEXT: "Given", messages.PickleStepType_ACTION: "When", messages.PickleStepType_OUTCOME: "Then",
-	}[st.Type]
+	kw := stepKind(st.Type)
 	if kw == "" {
 		kw = "*"
 	}
@@ -153,8 +214,8 @@ func (s *Scenario) stepText() string {
 
 // runStep runs one step: on success it moves the "last passing step" mark;
 // on failure it returns a StepFailure that explains it. The last step also
-// fails on contract violations and integration failures the scenario did
-// not assert.
+// fails on contract violations, integration failures and refused
+// deliveries the scenario did not assert (see unexpected).
 func (s *Scenario) runStep(ctx context.Context, st Step, a args) error {
 	err := st.run(ctx, s, a)
 	if err == nil && s.current == len(s.steps) {
@@ -171,8 +232,9 @@ func (s *Scenario) runStep(ctx context.Context, st Step, a args) error {
 	return nil
 }
 
-// unexpected reports contract violations and failed integration operations
-// the scenario did not assert.
+// unexpected reports contract violations, failed integration operations
+// and refused or missed deliveries (unexpectedDeliveries) the scenario did
+// not assert.
 func (s *Scenario) unexpected() error {
 	w := s.world0()
 	if w == nil {
@@ -187,10 +249,9 @@ func (s *Scenario) unexpected() error {
 		}
 		problems = append(problems, `(assert an expected one with: Then the contract is violated at "/pointer")`)
 	}
-	fails := s.integrationFailures()
 	var lines []string
-	for _, f := range fails {
-		if !s.failuresAcked[f.seq] {
+	for _, f := range s.outcomes(fakes.IntegrationFailed) {
+		if !s.acked[f.i] {
 			lines = append(lines, "integration error: "+f.text)
 		}
 	}
@@ -198,33 +259,91 @@ func (s *Scenario) unexpected() error {
 		problems = append(problems, lines...)
 		problems = append(problems, `(assert an expected one with: Then the integration failed message_created)`)
 	}
+	problems = append(problems, s.unexpectedDeliveries(w)...)
 	if len(problems) == 0 {
 		return nil
 	}
 	return fmt.Errorf("the scenario ended with problems it did not expect:\n%s", strings.Join(problems, "\n"))
 }
 
-type failure struct {
-	seq  int64
-	op   string
-	text string
+// unexpectedDeliveries reports the deliveries the integration refused
+// when it refused every one (at least one) and the scenario did not assert
+// it: a secret or signature it cannot check, a URL that answers nothing
+// but errors. Under Options.Strict it reports any refused or missed
+// delivery the scenario did not assert.
+func (s *Scenario) unexpectedDeliveries(w *sim.World) []string {
+	refused, missed := w.Journal.Count(fakes.Refused), w.Journal.Count(fakes.Undelivered)
+	every := refused > 0 && refused == deliveries(w)
+	strict := s.run.opts.Strict
+	if !every && !strict {
+		return nil
+	}
+	var lines []string
+	var unRefused, unMissed bool
+	for _, o := range s.outcomes(fakes.Refused, fakes.Undelivered) {
+		switch {
+		case s.acked[o.i]:
+		case o.Kind == fakes.Refused:
+			lines = append(lines, "refused by the integration: "+o.text)
+			unRefused = true
+		case strict:
+			lines = append(lines, "not delivered: "+o.text)
+			unMissed = true
+		}
+	}
+	switch {
+	case unRefused && every:
+		lines = append(lines, "(every delivery was refused; assert it with: Then the integration refused every delivery)")
+	case unRefused:
+		lines = append(lines, "(--strict: assert it with: Then the integration refused "+plural(refused, "delivery", "deliveries")+")")
+	}
+	if unMissed {
+		lines = append(lines, "(--strict: assert it with: Then the integration missed "+plural(missed, "delivery", "deliveries")+")")
+	}
+	return lines
 }
 
-// integrationFailures lists the operations the integration failed (not
-// webhook_received: a webhook's answer is the chat platform's business),
-// aliased as the journal shows them.
-func (s *Scenario) integrationFailures() []failure {
+// deliveries counts the deliveries the chat platforms' fakes made, each
+// once however often it was retried.
+func deliveries(w *sim.World) int {
+	return w.Journal.Count(fakes.Delivered) + w.Journal.Count(fakes.Refused) + w.Journal.Count(fakes.Undelivered)
+}
+
+// outcome is one of the World's typed outcomes, as a scenario shows and
+// asserts it.
+type outcome struct {
+	fakes.Outcome
+	i    int    // its index in the journal's Outcomes, to mark it asserted
+	op   string // an operation's name: message_created, register…
+	text string // what happened, ids aliased as in the golden journal
+}
+
+// outcomes lists the World's outcomes of these kinds, in order: the
+// operations the integration failed ("message_created msg#2: 500 …"; a
+// webhook's answer is the chat platform's business, so only a
+// webhook_received with no answer at all), the deliveries it refused
+// ("shopify customers/create uuid#1: 401 Unauthorized") or that got no
+// answer.
+func (s *Scenario) outcomes(kinds ...fakes.OutcomeKind) []outcome {
 	w := s.world0()
 	if w == nil {
 		return nil
 	}
-	a := s.aliaser()
-	var out []failure
-	for _, o := range w.Journal.Observations() {
-		if o.Source == "platform" && o.Kind == "integration error" && !strings.HasPrefix(o.Text, "webhook_received ") {
-			op, _, _ := strings.Cut(o.Text, " ")
-			out = append(out, failure{seq: o.Seq, op: op, text: a.Alias(o.Text)})
+	var a *sim.Aliaser
+	var out []outcome
+	for i, o := range w.Journal.Outcomes() {
+		if !slices.Contains(kinds, o.Kind) {
+			continue
 		}
+		if a == nil {
+			a = s.aliaser()
+		}
+		op, _, _ := strings.Cut(o.What, " ")
+		text := o.What + ": " + o.Detail
+		if o.Kind != fakes.IntegrationFailed {
+			text = o.String()
+		}
+		out = append(out, outcome{Outcome: o, i: i, op: op, text: a.Alias(text)})
 	}
 	return out
 }
@@ -420,6 +539,7 @@ func (s *Scenario) close() error {
 		return nil
 	}
 	s.run.track(s, false)
+	s.run.counted(w)
 	if err := w.Close(); err != nil {
 		return fmt.Errorf("close the world: %w", err)
 	}

@@ -23,6 +23,7 @@ Feature: The Shopify integration's events keep to their schemas
     Given the secret "SHOPIFY_API_SECRET" is "shpss_someone_else"
     And a Shopify customer "ada" (Ada Lovelace)
     When "ada" signs up at the store
-    Then the platform has no event "customerCreated"
+    Then the integration refused every delivery with 401
+    And the platform has no event "customerCreated"
     And the journal has a line containing "customers/create webhook=uuid#1 → 401 Unauthorized (retry in 1m0s)"
     And the journal has a line containing "(dropped after 9 attempts)"

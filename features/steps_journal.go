@@ -7,10 +7,13 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"github.com/sebdah/goldie/v2"
 
+	"github.com/chatsim/chatsim/fakes"
+	"github.com/chatsim/chatsim/internal/atomicfile"
 	"github.com/chatsim/chatsim/recorder/cassette"
 	"github.com/chatsim/chatsim/sim"
 )
@@ -23,21 +26,18 @@ func GoldenPath(featureFile, scenario string) string {
 	return filepath.Join(filepath.Dir(featureFile), "testdata", base, slug(scenario)+".golden")
 }
 
-// golden compares the journal with the scenario's golden file through
-// goldie, or rewrites it when the run updates golden files.
+// golden compares the journal with the scenario's golden file, or
+// rewrites it when the run updates golden files: atomically, so that a run
+// that dies midway leaves the old file whole, and keeping its mode.
 func (s *Scenario) golden(journal string) error {
 	path := GoldenPath(s.uri, s.name)
-	name := strings.TrimSuffix(filepath.Base(path), ".golden")
-	// goldie wants a testing.TB only to report bad options and to name
-	// per-test directories, neither of which is used here.
-	g := goldie.New(nil, goldie.WithFixtureDir(filepath.Dir(path)), goldie.WithNameSuffix(".golden"), goldie.WithDiffEngine(goldie.ClassicDiff))
 	if s.run.opts.Update {
-		if err := g.Update(nil, name, []byte(journal)); err != nil {
-			return fmt.Errorf("update the golden file %s: %w", path, err)
+		if err := atomicfile.Write(path, []byte(journal)); err != nil {
+			return fmt.Errorf("update the golden file: %w", err)
 		}
 		return nil
 	}
-	want, err := os.ReadFile(g.GoldenFileName(nil, name))
+	want, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("the golden file %s does not exist: create it with `chatsim test --update` (or `go test -update`)", path)
 	}
@@ -142,9 +142,30 @@ func journalSteps() []Step {
 					}
 				}
 				if want := parseCount(a.s[1]); n != want {
-					return fmt.Errorf("the integration called %s %d times, want %d:%s", a.s[0], n, want, orNone(lines))
+					return fmt.Errorf("the integration called %s %s, want %s:%s", a.s[0], plural(n, "time", "times"), plural(want, "time", "times"), orNone(lines))
 				}
 				return nil
+			},
+		},
+		{
+			Group: "journal", Pattern: `^the integration refused (every delivery|\d+ deliver(?:y|ies))(?: with (\d{3}))?$`,
+			Doc: "The integration answered this many of the chat platforms' deliveries (webhooks, events; each counted once, however " +
+				"often it was retried) with an error status on the last attempt, with this status when given (`refused 1 delivery " +
+				"with 401`): a signature or secret it cannot check. A scenario whose every delivery was refused fails unless it says " +
+				"so with this step; under --strict (Options.Strict), so does any refused delivery it does not count here.",
+			Example: `Then the integration refused every delivery`,
+			run: func(ctx context.Context, s *Scenario, a args) error {
+				return s.assertDeliveries(ctx, fakes.Refused, "refused", a.s[0], a.s[1])
+			},
+		},
+		{
+			Group: "journal", Pattern: `^the integration missed (every delivery|\d+ deliver(?:y|ies))$`,
+			Doc: "This many of the chat platforms' deliveries got no answer at all on their last attempt (nothing listened, a " +
+				"timeout) or had nowhere to go (no URL set). Under --strict (Options.Strict), a missed " +
+				"delivery the scenario does not count here fails it.",
+			Example: `Then the integration missed 1 delivery`,
+			run: func(ctx context.Context, s *Scenario, a args) error {
+				return s.assertDeliveries(ctx, fakes.Undelivered, "missed", a.s[0], "")
 			},
 		},
 		{
@@ -188,4 +209,48 @@ func journalSteps() []Step {
 			},
 		},
 	}
+}
+
+// assertDeliveries checks how many deliveries ended as kind (with status,
+// when not ""): "every delivery" (at least one) or "N deliveries"; then it
+// marks them expected, so that the scenario's end does not fail on them.
+func (s *Scenario) assertDeliveries(ctx context.Context, kind fakes.OutcomeKind, verb, count, status string) error {
+	w, err := s.world(ctx)
+	if err != nil {
+		return err
+	}
+	total := deliveries(w)
+	all := s.outcomes(kind)
+	var match []outcome
+	for _, o := range all {
+		if status == "" || fmt.Sprint(o.Status) == status {
+			match = append(match, o)
+		}
+	}
+	n := len(match)
+	if status == "" {
+		n = w.Journal.Count(kind) // past the outcomes the journal keeps one by one
+	}
+	var ok bool
+	if count == "every delivery" {
+		ok = total > 0 && n == total
+	} else {
+		want, _ := strconv.Atoi(strings.Fields(count)[0])
+		ok = n == want
+	}
+	if !ok {
+		with := ""
+		if status != "" {
+			with = " with " + status
+		}
+		var lines []string
+		for _, o := range all {
+			lines = append(lines, o.text)
+		}
+		return fmt.Errorf("the integration %s %s of %d%s, want %s:%s", verb, plural(n, "delivery", "deliveries"), total, with, count, orNone(lines))
+	}
+	for _, o := range match {
+		s.acked[o.i] = true
+	}
+	return nil
 }

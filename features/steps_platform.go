@@ -236,7 +236,7 @@ func platformSteps() []Step {
 					return err
 				}
 				if n := len(people(w)); fmt.Sprint(n) != a.s[0] {
-					return fmt.Errorf("the platform has %d users, want %s:%s", n, a.s[0], s.describeUsers())
+					return fmt.Errorf("the platform has %s, want %s:%s", plural(n, "user", "users"), a.s[0], s.describeUsers())
 				}
 				return nil
 			},
@@ -269,7 +269,7 @@ func platformSteps() []Step {
 					return err
 				}
 				if n := len(w.Platform.Conversations()); fmt.Sprint(n) != a.s[0] {
-					return fmt.Errorf("the platform has %d conversations, want %s:%s", n, a.s[0], s.describeConversations())
+					return fmt.Errorf("the platform has %s, want %s:%s", plural(n, "conversation", "conversations"), a.s[0], s.describeConversations())
 				}
 				return nil
 			},
@@ -407,7 +407,7 @@ func platformSteps() []Step {
 					}
 				}
 				if fmt.Sprint(n) != a.s[0] {
-					return fmt.Errorf("the platform has %d events %q, want %s; its events:%s", n, a.s[1], a.s[0], s.describeEvents())
+					return fmt.Errorf("the platform has %s %q, want %s; its events:%s", plural(n, "event", "events"), a.s[1], a.s[0], s.describeEvents())
 				}
 				return nil
 			},
@@ -566,7 +566,7 @@ func platformSteps() []Step {
 					for _, v := range vs {
 						lines = append(lines, al.Alias(v.Error()))
 					}
-					return fmt.Errorf("%d contract violations:%s", len(vs), orNone(lines))
+					return fmt.Errorf("%s:%s", plural(len(vs), "contract violation", "contract violations"), orNone(lines))
 				}
 				return nil
 			},
@@ -584,7 +584,7 @@ func platformSteps() []Step {
 					return nil
 				}
 				var all []string
-				for _, f := range s.integrationFailures() {
+				for _, f := range s.outcomes(fakes.IntegrationFailed) {
 					all = append(all, f.text)
 				}
 				return fmt.Errorf("the integration did not fail %s%s; its failures:%s", a.s[0], saying(a.s[1]), orNone(all))
@@ -597,9 +597,9 @@ func platformSteps() []Step {
 // expected, and reports whether there was one.
 func (s *Scenario) ackFailures(op, text string) bool {
 	found := false
-	for _, f := range s.integrationFailures() {
+	for _, f := range s.outcomes(fakes.IntegrationFailed) {
 		if f.op == op && strings.Contains(f.text, text) {
-			s.failuresAcked[f.seq] = true
+			s.acked[f.i] = true
 			found = true
 		}
 	}

@@ -7,18 +7,6 @@ import (
 	"testing"
 )
 
-// exampleText strips the keyword and the doc string or table lines from a
-// step's example, leaving the text its pattern must match.
-func exampleText(ex string) string {
-	first, _, _ := strings.Cut(ex, "\n")
-	for _, kw := range []string{"Given ", "When ", "Then ", "And ", "But "} {
-		if strings.HasPrefix(first, kw) {
-			return strings.TrimPrefix(first, kw)
-		}
-	}
-	return first
-}
-
 func TestStepsAreDocumented(t *testing.T) {
 	t.Parallel()
 	steps := Steps()
@@ -133,6 +121,49 @@ func TestShownString(t *testing.T) {
 	for _, tc := range cases {
 		if got := tc.m.String(); got != tc.want {
 			t.Errorf("%+v renders %q, want %q", tc.m, got, tc.want)
+		}
+	}
+}
+
+// TestClosestSteps ranks the library's examples against mistyped steps:
+// the intended step comes first, with the step's own quoted strings.
+func TestClosestSteps(t *testing.T) {
+	t.Parallel()
+	lib := newLibrary()
+	cases := []struct {
+		keyword, kind, text string
+		want                string // the first suggestion
+	}{
+		{"When", "When", `"ada" snds "hi"`, `When "ada" sends "hi"`},
+		{"When", "When", `ada sends "menu"`, `When "ada" sends "menu"`},
+		{"And", "When", `"ada" tap "Coffee"`, `And "ada" taps "Coffee"`},
+		{"Then", "Then", `"ada" see "What would you like?" with the buttons "Tea" and "Coffee"`, `Then "ada" sees "What would you like?" with the buttons "Tea" and "Coffee"`},
+		{"Then", "Then", `the platform has a user taged id="1001" named "Ada Lovelace"`, `Then the platform has a user tagged id="1001" named "Ada Lovelace"`},
+		{"Then", "Then", `the journal matches the golden files`, `Then the journal matches the golden file`},
+		{"Given", "Given", `a telegram privat chat with "bob" (Bob)`, `Given a Telegram private chat with "bob" (Ada Lovelace)`},
+	}
+	for _, tc := range cases {
+		got := lib.closest(tc.keyword, tc.kind, tc.text, maxClosest)
+		if len(got) != maxClosest {
+			t.Errorf("%q: %d suggestions, want %d", tc.text, len(got), maxClosest)
+		}
+		if len(got) == 0 || got[0] != tc.want {
+			t.Errorf("%q: closest %q, want %q first", tc.text, got, tc.want)
+		}
+	}
+}
+
+func TestEditDistance(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		a, b string
+		want int
+	}{
+		{"", "", 0}, {"abc", "", 3}, {"", "ab", 2}, {"sends", "snds", 1}, {"kitten", "sitting", 3}, {"☕x", "☕y", 1},
+	}
+	for _, tc := range cases {
+		if got := editDistance(strings.Split(tc.a, ""), strings.Split(tc.b, "")); got != tc.want {
+			t.Errorf("editDistance(%q, %q) = %d, want %d", tc.a, tc.b, got, tc.want)
 		}
 	}
 }

@@ -20,15 +20,19 @@ func runTest(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	random := fset.Bool("random", false, "run each feature's scenarios in a random order (the seed is printed)")
 	seed := fset.Int64("seed", 0, "run each feature's scenarios in the order this seed gives (implies --random)")
 	concurrency := fset.Int("concurrency", 1, "how many scenarios run at once")
-	strict := fset.Bool("strict", false, "fail scenarios with undefined or pending steps")
+	lax := fset.Bool("lax", false, "let scenarios with undefined or pending steps pass as undefined (by default they fail, naming the step's file:line and the closest steps)")
+	strict := fset.Bool("strict", false, "also fail a scenario on any delivery the integration refused or missed that it does not assert (Then the integration refused 1 delivery); without it only a scenario whose every delivery was refused fails")
 	format := fset.String("format", "progress", "output: progress, pretty, cucumber or junit")
 	tags := fset.String("tags", "", `run only the scenarios these godog tags select ("@slack && ~@slow")`)
 	timeout := fset.Duration("step-timeout", 0, "bound on each step's wait for the integration to settle (default 30s)")
-	fset.Usage = usageFunc(fset, "chatsim test [PATHS] [--update] [--random] [--seed N] [--concurrency N] [--strict] [--format F] [--tags EXPR]",
+	fset.Usage = usageFunc(fset, "chatsim test [PATHS] [--update] [--random] [--seed N] [--concurrency N] [--lax] [--strict] [--format F] [--tags EXPR]",
 		`Run Gherkin scenarios (.feature files) against the fakes, the mock platform and an integration, each
 scenario in a World of its own. PATHS are .feature files or directories, searched recursively
 (testdata, .* and _* are skipped); none means ./features.
-Exit codes: 0 every scenario passed, 1 a scenario failed, 2 usage or a malformed feature file.`)
+Ctrl-C stops the run at once: each running scenario's conversation and journal so far are printed,
+the scenarios not begun are skipped.
+Exit codes: 0 every scenario passed, 1 a scenario failed, 2 usage, a path that is not a
+feature file or holds none, or a malformed feature file, 130 interrupted.`)
 	paths, code, ok := parseInterleaved(fset, args, stdout, stderr)
 	if !ok {
 		return code
@@ -42,7 +46,7 @@ Exit codes: 0 every scenario passed, 1 a scenario failed, 2 usage or a malformed
 		return exitUsage
 	}
 	opts := features.Options{
-		Paths: paths, Update: *update, Strict: *strict, Concurrency: *concurrency, Tags: *tags,
+		Paths: paths, Update: *update, Lax: *lax, Strict: *strict, Concurrency: *concurrency, Tags: *tags,
 		Format: *format, Output: stdout, StepTimeout: *timeout,
 		NoColor: os.Getenv("NO_COLOR") != "" || !isTerminal(stdout),
 	}
@@ -56,6 +60,17 @@ Exit codes: 0 every scenario passed, 1 a scenario failed, 2 usage or a malformed
 		fmt.Fprintf(stdout, "random order, seed %d (replay it with --seed %d)\n", opts.Randomize, opts.Randomize)
 	}
 	res, err := features.Execute(ctx, opts)
+	if errors.Is(err, features.ErrInterrupted) {
+		printFailures(stderr, res.Failures)
+		for _, in := range res.Interrupted {
+			fmt.Fprintf(stderr, "\n--- INTERRUPTED: %s\n%s\n", in.Scenario, indent(in.String()+"\n", "  "))
+		}
+		if *format == "progress" || *format == "pretty" {
+			fmt.Fprintln(stdout)
+			fmt.Fprintln(stdout, "INTERRUPTED "+res.Summary())
+		}
+		return exitInterrupted
+	}
 	if err != nil {
 		fmt.Fprintln(stderr, "chatsim test:", err)
 		if errors.Is(err, features.ErrParse) {
@@ -63,12 +78,7 @@ Exit codes: 0 every scenario passed, 1 a scenario failed, 2 usage or a malformed
 		}
 		return exitFailed
 	}
-	if len(res.Failures) > 0 {
-		fmt.Fprintf(stderr, "\n%d failed:\n", len(res.Failures))
-		for _, f := range res.Failures {
-			fmt.Fprintf(stderr, "\n--- FAIL: %s\n", indentRest(f, "  "))
-		}
-	}
+	printFailures(stderr, res.Failures)
 	if *format == "progress" || *format == "pretty" {
 		fmt.Fprintln(stdout)
 		if res.OK() {
@@ -122,6 +132,17 @@ func runSteps(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "\n%s\n  %s\n  example:\n%s", st.Pattern, st.Doc, indent(st.Example+"\n", "    "))
 	}
 	return exitOK
+}
+
+// printFailures explains each failed scenario, once.
+func printFailures(w io.Writer, failures []string) {
+	if len(failures) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "\n%d failed:\n", len(failures))
+	for _, f := range failures {
+		fmt.Fprintf(w, "\n--- FAIL: %s\n", indentRest(f, "  "))
+	}
 }
 
 // indentRest indents every line of s but the first.
