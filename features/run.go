@@ -94,6 +94,9 @@ type Options struct {
 	Integrations map[string]Integration
 	// StepTimeout bounds each step; zero means sim.DefaultStepTimeout.
 	StepTimeout time.Duration
+	// StepTimeoutName is how people set StepTimeout ("--step-timeout"),
+	// named when a step runs out of it; empty means "StepTimeout".
+	StepTimeoutName string
 }
 
 // Result counts what a run did.

@@ -509,6 +509,12 @@ func (s *Scenario) world(ctx context.Context) (*sim.World, error) {
 	if opts.StepTimeout == 0 {
 		opts.StepTimeout = s.run.opts.StepTimeout
 	}
+	if opts.StepTimeoutName == "" {
+		opts.StepTimeoutName = s.run.opts.StepTimeoutName
+		if opts.StepTimeoutName == "" {
+			opts.StepTimeoutName = "StepTimeout"
+		}
+	}
 	w, err := sim.Start(ctx, opts)
 	if err != nil {
 		return nil, fmt.Errorf("start the world with %s: %w", s.integrationName(), err)

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/chatsim/chatsim/contracts"
 	"github.com/chatsim/chatsim/examples/bundled"
@@ -23,6 +24,20 @@ func setupSteps() []Step {
 			Example: `Given the integration "examples/telegram" with its definition`,
 			run: func(ctx context.Context, s *Scenario, a args) error {
 				return s.chooseIntegration(a.s[0], a.s[1] != "")
+			},
+		},
+		{
+			Group: "setup", Pattern: `^the chat platform is (Telegram|Slack|Shopify|Rocket\.Chat)$`,
+			Doc: "Simulates only this chat platform, after the integration step: an exec: or url: integration " +
+				"for one platform is then not sent Slack's url_verification or another platform's webhooks. " +
+				"A bundled example already simulates its own platform only.",
+			Example: "And the chat platform is Telegram",
+			run: func(ctx context.Context, s *Scenario, a args) error {
+				if s.world0() != nil {
+					return errStarted
+				}
+				s.opts.Platforms = []string{strings.ToLower(strings.ReplaceAll(a.s[0], ".", ""))}
+				return nil
 			},
 		},
 		{

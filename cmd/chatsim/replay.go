@@ -9,13 +9,12 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"path/filepath"
 	"strings"
 
-	"github.com/google/renameio/v2"
 	"github.com/pmezard/go-difflib/difflib"
 
 	tgexample "github.com/chatsim/chatsim/examples/telegram"
+	"github.com/chatsim/chatsim/internal/atomicfile"
 	"github.com/chatsim/chatsim/recorder/cassette"
 	"github.com/chatsim/chatsim/sim"
 )
@@ -144,7 +143,7 @@ malformed input; 130 interrupted.`)
 	failed := false
 	switch {
 	case *golden != "" && *update:
-		if err := writeFileAtomic(*golden, []byte(res.Journal)); err != nil {
+		if err := atomicfile.Write(*golden, []byte(res.Journal)); err != nil {
 			return fail(exitFailed, err)
 		}
 		fmt.Fprintf(stdout, "wrote %s\n", *golden)
@@ -303,18 +302,4 @@ func indent(s, prefix string) string {
 		b.WriteString(line)
 	}
 	return b.String()
-}
-
-// writeFileAtomic writes data to a temporary file beside path, syncs it and
-// renames it over path, so a crash or a kill never leaves half a golden
-// file, an existing file keeps its mode, and no temporary file is left.
-func writeFileAtomic(path string, data []byte) error {
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := renameio.WriteFile(path, data, 0o644, renameio.WithExistingPermissions(), renameio.WithTempDir(dir)); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	return nil
 }

@@ -47,7 +47,7 @@ feature file or holds none, or a malformed feature file, 130 interrupted.`)
 	}
 	opts := features.Options{
 		Paths: paths, Update: *update, Lax: *lax, Strict: *strict, Concurrency: *concurrency, Tags: *tags,
-		Format: *format, Output: stdout, StepTimeout: *timeout,
+		Format: *format, Output: stdout, StepTimeout: *timeout, StepTimeoutName: "--step-timeout",
 		NoColor: os.Getenv("NO_COLOR") != "" || !isTerminal(stdout),
 	}
 	switch {

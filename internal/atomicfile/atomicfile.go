@@ -11,12 +11,13 @@
 package atomicfile
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
+
+	"github.com/google/renameio/v2"
 )
 
 // newMode is the mode of a file that did not exist before.
@@ -34,50 +35,28 @@ func Write(path string, data []byte) error {
 }
 
 // write is Write with the copy of data into the temporary file given, so
-// that a test can make it fail midway.
+// that a test can make it fail midway. The temporary file, its sync, the
+// rename and keeping the mode are github.com/google/renameio's.
 func write(path string, data []byte, copyData func(w io.Writer, data []byte) error) (err error) {
 	defer func() {
 		if err != nil {
 			err = fmt.Errorf("write %s: %w", path, err)
 		}
 	}()
-	mode := newMode
-	switch st, err := os.Stat(path); {
-	case err == nil:
-		mode = st.Mode().Perm()
-	case !errors.Is(err, fs.ErrNotExist):
-		return err
-	}
 	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
+	f, err := renameio.NewPendingFile(path, renameio.WithTempDir(dir),
+		renameio.WithPermissions(newMode), renameio.WithExistingPermissions())
 	if err != nil {
 		return err
 	}
-	tmp := f.Name()
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(tmp)
-		}
-	}()
+	defer f.Cleanup() // removes the temporary file unless it was renamed in
 	if err := copyData(f, data); err != nil {
 		return err
 	}
-	// CreateTemp makes the file 0600; Chmod sets the bits exactly, past
-	// the umask, as the old file had them.
-	if err := f.Chmod(mode); err != nil {
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp, path); err != nil {
+	if err := f.CloseAtomicallyReplace(); err != nil {
 		return err
 	}
 	// The rename is durable once the directory is synced too; a directory
