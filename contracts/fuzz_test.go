@@ -9,7 +9,7 @@ import (
 )
 
 // FuzzParse checks that no input crashes Parse or Validator and that every
-// failure is an ErrInvalidDefinition.
+// failure is an ErrDefinition.
 func FuzzParse(f *testing.F) {
 	f.Add([]byte(`{"name":"x","version":"1","user":{"tags":{"id":{}}},"channels":{"channel":{"messages":{"text":{"schema":{"type":"object","properties":{"text":{"type":"string","maxLength":4}}}}}}}}`), "d.json")
 	f.Add([]byte("name: x\nversion: '1'\nstates:\n  s: {type: user, schema: {type: object}}\n"), "d.yaml")
@@ -19,15 +19,15 @@ func FuzzParse(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte, source string) {
 		d, err := contracts.Parse(data, source)
 		if err != nil {
-			if !errors.Is(err, contracts.ErrInvalidDefinition) {
-				t.Fatalf("Parse error %v does not wrap ErrInvalidDefinition", err)
+			if !errors.Is(err, contracts.ErrDefinition) {
+				t.Fatalf("Parse error %v does not wrap ErrDefinition", err)
 			}
 			return
 		}
 		v, err := d.Validator()
 		if err != nil {
-			if !errors.Is(err, contracts.ErrInvalidDefinition) {
-				t.Fatalf("Validator error %v does not wrap ErrInvalidDefinition", err)
+			if !errors.Is(err, contracts.ErrDefinition) {
+				t.Fatalf("Validator error %v does not wrap ErrDefinition", err)
 			}
 			return
 		}

@@ -13,11 +13,20 @@ import (
 	"strings"
 )
 
-// ErrInvalidDefinition is wrapped by every error about a malformed definition.
-var ErrInvalidDefinition = errors.New("invalid integration definition")
+// ErrDefinition is wrapped by every error about a malformed definition, from
+// Parse, LoadFile and Definition.Validator: a syntax error, a field of the
+// wrong type, an unknown or missing field, a JSON Schema that does not
+// compile. errors.Is(err, ErrDefinition) tells bad input (the CLI exits 2)
+// from a failure to read the file, which wraps the fs error instead.
+var ErrDefinition = errors.New("invalid integration definition")
+
+// ErrInvalidDefinition is ErrDefinition under its former name.
+//
+// Deprecated: use ErrDefinition.
+var ErrInvalidDefinition = ErrDefinition
 
 // DefinitionError is a malformed definition: where it is and what is wrong.
-// It wraps ErrInvalidDefinition and renders as
+// It wraps ErrDefinition and renders as
 //
 //	definition.json:14:5: channels.channel.messages.text.schema: want an object or a boolean, got a string
 type DefinitionError struct {
@@ -58,14 +67,14 @@ func (e *DefinitionError) Error() string {
 	return b.String()
 }
 
-// Unwrap returns ErrInvalidDefinition.
-func (e *DefinitionError) Unwrap() error { return ErrInvalidDefinition }
+// Unwrap returns ErrDefinition.
+func (e *DefinitionError) Unwrap() error { return ErrDefinition }
 
 // Parse reads a definition from JSON (the shape `bp read` prints) or YAML with
 // the same fields. source names the input in errors ("definition.json"); its
 // extension picks the format (.yaml/.yml for YAML, .json for JSON), anything
 // else is sniffed. Both formats are decoded the same way. Errors are
-// *DefinitionError values wrapping ErrInvalidDefinition and name the source,
+// *DefinitionError values wrapping ErrDefinition and name the source,
 // the line and the field.
 //
 // Unknown top-level fields are an error; unknown fields further down are

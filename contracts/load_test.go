@@ -352,8 +352,8 @@ func TestParseErrors(t *testing.T) {
 			if got := err.Error(); got != tt.want {
 				t.Errorf("error:\n got %s\nwant %s", got, tt.want)
 			}
-			if !errors.Is(err, contracts.ErrInvalidDefinition) {
-				t.Errorf("error %v does not wrap ErrInvalidDefinition", err)
+			if !errors.Is(err, contracts.ErrDefinition) {
+				t.Errorf("error %v does not wrap ErrDefinition", err)
 			}
 			var de *contracts.DefinitionError
 			if !errors.As(err, &de) || de.Source != tt.source || de.Line == 0 {
@@ -430,8 +430,8 @@ func TestValidatorSchemaErrors(t *testing.T) {
 			if got := err.Error(); got != tt.want {
 				t.Errorf("error:\n got %s\nwant %s", got, tt.want)
 			}
-			if !errors.Is(err, contracts.ErrInvalidDefinition) {
-				t.Errorf("error %v does not wrap ErrInvalidDefinition", err)
+			if !errors.Is(err, contracts.ErrDefinition) {
+				t.Errorf("error %v does not wrap ErrDefinition", err)
 			}
 		})
 	}
