@@ -80,7 +80,9 @@ func (e *DefinitionError) Unwrap() error { return ErrDefinition }
 // Unknown top-level fields are an error; unknown fields further down are
 // ignored, so that newer `bp read` output still loads. name and version are
 // required, every channel needs messages, and every schema present must be a
-// JSON object or boolean.
+// JSON object or boolean that compiles as a JSON Schema (see
+// Definition.Validator): a schema that does not is reported here, by the
+// JSON pointer of the schema or of the keyword in it that is wrong.
 func Parse(data []byte, source string) (*Definition, error) {
 	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
 	var (
@@ -99,10 +101,17 @@ func Parse(data []byte, source string) (*Definition, error) {
 		}
 		return nil, &DefinitionError{Source: source, Msg: err.Error()}
 	}
-	d := &Definition{Source: source, pos: map[string]position{}, compiled: &compiledValidator{}}
-	dec := &decoder{source: source, pos: d.pos, fields: map[reflect.Type]map[string]int{}}
+	d := &Definition{Source: source, compiled: &compiledValidator{}}
+	dec := &decoder{source: source, fields: map[reflect.Type]map[string]int{}}
 	if err := dec.decode(root, reflect.ValueOf(d).Elem(), nil); err != nil {
 		return nil, err
+	}
+	// Compile every schema now, while the lines are known, so that a schema
+	// that does not compile is a load error and not a surprise at the first
+	// capture; Validator hands out the result.
+	d.compiled.once.Do(func() { d.compiled.v, d.compiled.err = d.compile(root) })
+	if d.compiled.err != nil {
+		return nil, d.compiled.err
 	}
 	return d, nil
 }
@@ -151,7 +160,6 @@ func validStateType(t string) bool {
 // decoder turns a node tree into a Definition, checking types as it goes.
 type decoder struct {
 	source string
-	pos    map[string]position
 	fields map[reflect.Type]map[string]int // json name → field index
 }
 
@@ -172,7 +180,6 @@ func (dc *decoder) decode(n *node, v reflect.Value, path []string) error {
 			if n.kind != kindObject && n.kind != kindBool {
 				return dc.want(n, path, "an object or a boolean (a JSON Schema)")
 			}
-			dc.pos[pointerOf(path)] = n.pos
 		}
 		v.SetBytes(appendJSON(nil, n))
 		return nil
@@ -299,6 +306,20 @@ func pointerOf(path []string) string {
 		b.WriteString(escapePointer(p))
 	}
 	return b.String()
+}
+
+// splitPointer splits a JSON pointer ("/a/b~1c") into its unescaped tokens.
+func splitPointer(ptr string) []string {
+	if ptr == "" {
+		return nil
+	}
+	toks := strings.Split(strings.TrimPrefix(ptr, "/"), "/")
+	for i, t := range toks {
+		if strings.Contains(t, "~") {
+			toks[i] = strings.NewReplacer("~1", "/", "~0", "~").Replace(t)
+		}
+	}
+	return toks
 }
 
 // escapePointer escapes one JSON pointer token (RFC 6901).

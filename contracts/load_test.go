@@ -374,58 +374,116 @@ func TestLoadFileMissing(t *testing.T) {
 	}
 }
 
-func TestValidatorSchemaErrors(t *testing.T) {
+// TestParseSchemaErrors checks that a schema that does not compile fails
+// Parse itself (not the first validation), naming the file, the line and
+// the JSON pointer of the schema or of the keyword in it that is wrong.
+func TestParseSchemaErrors(t *testing.T) {
 	t.Parallel()
+	// m is a message schema starting at 3:21.
+	m := func(schema string) string {
+		return "{\"name\": \"x\", \"version\": \"1\",\n  \"channels\": {\"c\": {\"messages\": {\n    \"m\": {\"schema\": " + schema + "}}}}}"
+	}
 	tests := []struct {
-		name, schema, want string
+		name, source, data, want string
 	}{
 		{
 			name:   "remote ref refused",
-			schema: `{"$ref": "https://example.com/schema.json"}`,
+			source: "d.json",
+			data:   m(`{"$ref": "https://example.com/schema.json"}`),
 			want:   `d.json:3:21: /channels/c/messages/m/schema: compile schema: failing loading "https://example.com/schema.json": refused: a definition's schemas may only use internal $refs`,
 		},
 		{
 			name:   "file ref refused",
-			schema: `{"$ref": "file:///etc/passwd"}`,
+			source: "d.json",
+			data:   m(`{"$ref": "file:///etc/passwd"}`),
 			want:   `d.json:3:21: /channels/c/messages/m/schema: compile schema: failing loading "file:///etc/passwd": refused: a definition's schemas may only use internal $refs`,
 		},
 		{
 			name:   "relative ref refused",
-			schema: `{"properties": {"a": {"$ref": "other.json#/a"}}}`,
+			source: "d.json",
+			data:   m(`{"properties": {"a": {"$ref": "other.json#/a"}}}`),
 			want:   `d.json:3:21: /channels/c/messages/m/schema: compile schema: failing loading "/channels/c/messages/m/other.json": refused: a definition's schemas may only use internal $refs`,
 		},
 		{
 			name:   "unknown metaschema refused",
-			schema: `{"$schema": "https://example.com/meta", "type": "object"}`,
+			source: "d.json",
+			data:   m(`{"$schema": "https://example.com/meta", "type": "object"}`),
 			want:   `d.json:3:21: /channels/c/messages/m/schema: compile schema: failing loading "https://example.com/meta": refused: a definition's schemas may only use internal $refs`,
 		},
 		{
 			name:   "dangling internal ref",
-			schema: `{"$ref": "#/definitions/nope"}`,
+			source: "d.json",
+			data:   m(`{"$ref": "#/definitions/nope"}`),
 			want:   `d.json:3:21: /channels/c/messages/m/schema: compile schema: json-pointer in "/channels/c/messages/m/schema#/definitions/nope" not found`,
 		},
 		{
 			name:   "keyword of the wrong type",
-			schema: `{"type": "object", "required": "text"}`,
-			want:   `d.json:3:21: /channels/c/messages/m/schema: compile schema: not a valid JSON Schema: at /required: want array, got string`,
+			source: "d.json",
+			data:   m(`{"type": "object", "required": "text"}`),
+			want:   `d.json:3:52: /channels/c/messages/m/schema/required: not a valid JSON Schema: want array, got string`,
 		},
 		{
-			name:   "bad regex",
-			schema: `{"pattern": "("}`,
-			want:   `d.json:3:21: /channels/c/messages/m/schema: compile schema: not a valid JSON Schema: at /pattern: "(" is not a valid regex`,
+			name:   "bad regex deep inside",
+			source: "d.json",
+			data:   m(`{"properties": {"a~b/c": {"pattern": "("}}}`),
+			want:   `d.json:3:58: /channels/c/messages/m/schema/properties/a~0b~1c/pattern: not a valid JSON Schema: "(" is not a valid regex`,
+		},
+		{
+			name:   "two wrong keywords",
+			source: "d.json",
+			data:   m(`{"minLength": -1, "required": "text"}`),
+			want:   `d.json:3:35: /channels/c/messages/m/schema/minLength: not a valid JSON Schema: -1 is less than minimum 0; /channels/c/messages/m/schema/required: want array, got string`,
+		},
+		{
+			name:   "configuration schema",
+			source: "d.json",
+			data:   "{\"name\": \"x\", \"version\": \"1\",\n  \"configuration\": {\"schema\": {\"type\": \"obj\"}}}",
+			want:   `d.json:2:40: /configuration/schema/type: not a valid JSON Schema: value "obj" is not one of "array", "boolean", "integer", "null", "number", "object", "string"; want array, got string`,
+		},
+		{
+			name:   "named configuration schema",
+			source: "d.json",
+			data:   "{\"name\": \"x\", \"version\": \"1\",\n  \"configurations\": {\"oauth\": {\"schema\": {\"maxLength\": \"5\"}}}}",
+			want:   `d.json:2:56: /configurations/oauth/schema/maxLength: not a valid JSON Schema: want integer, got string`,
+		},
+		{
+			name:   "event schema",
+			source: "d.json",
+			data:   "{\"name\": \"x\", \"version\": \"1\",\n  \"events\": {\"e\": {\"schema\": {\"enum\": 1}}}}",
+			want:   `d.json:2:39: /events/e/schema/enum: not a valid JSON Schema: want array, got number`,
+		},
+		{
+			name:   "state schema",
+			source: "d.json",
+			data:   "{\"name\": \"x\", \"version\": \"1\",\n  \"states\": {\"s\": {\"type\": \"user\", \"schema\": {\"required\": [1]}}}}",
+			want:   `d.json:2:60: /states/s/schema/required/0: not a valid JSON Schema: want string, got number`,
+		},
+		{
+			name:   "action output schema",
+			source: "d.json",
+			data:   "{\"name\": \"x\", \"version\": \"1\",\n  \"actions\": {\"a\": {\"input\": {\"schema\": {}}, \"output\": {\"schema\": {\"$ref\": \"#/nope\"}}}}}",
+			want:   `d.json:2:67: /actions/a/output/schema: compile schema: json-pointer in "/actions/a/output/schema#/nope" not found`,
+		},
+		{
+			name:   "entity schema",
+			source: "d.json",
+			data:   "{\"name\": \"x\", \"version\": \"1\",\n  \"entities\": {\"ticket\": {\"schema\": {\"type\": 5}}}}",
+			want:   `d.json:2:46: /entities/ticket/schema/type: not a valid JSON Schema: value 5 is not one of "array", "boolean", "integer", "null", "number", "object", "string"; want array, got number`,
+		},
+		{
+			name:   "yaml",
+			source: "d.yaml",
+			data:   "name: x\nversion: '1'\nchannels:\n  c:\n    messages:\n      m:\n        schema:\n          type: object\n          properties:\n            text: {type: string, minLength: x}\n",
+			want:   `d.yaml:10:45: /channels/c/messages/m/schema/properties/text/minLength: not a valid JSON Schema: want integer, got string`,
 		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			data := "{\"name\": \"x\", \"version\": \"1\",\n  \"channels\": {\"c\": {\"messages\": {\n    \"m\": {\"schema\": " + tt.schema + "}}}}}"
-			d, err := contracts.Parse([]byte(data), "d.json")
-			if err != nil {
-				t.Fatalf("Parse: %v", err)
-			}
-			v, err := d.Validator()
+			d, err := contracts.Parse([]byte(tt.data), tt.source)
 			if err == nil {
-				t.Fatalf("Validator = %v, want error", v)
+				_, verr := d.Validator()
+				t.Fatalf("Parse = %+v, nil; want error %q (Validator says %v)", d, tt.want, verr)
 			}
 			if got := err.Error(); got != tt.want {
 				t.Errorf("error:\n got %s\nwant %s", got, tt.want)
@@ -433,6 +491,29 @@ func TestValidatorSchemaErrors(t *testing.T) {
 			if !errors.Is(err, contracts.ErrDefinition) {
 				t.Errorf("error %v does not wrap ErrDefinition", err)
 			}
+			var de *contracts.DefinitionError
+			if !errors.As(err, &de) || de.Source != tt.source || de.Line == 0 || !strings.HasPrefix(de.Field, "/") {
+				t.Errorf("error %#v is not a DefinitionError with source, line and pointer", err)
+			}
 		})
+	}
+}
+
+// TestValidatorSchemaErrorWithoutSource checks a Definition built in Go,
+// which has no lines to name: Validator still compiles it and names the
+// pointer.
+func TestValidatorSchemaErrorWithoutSource(t *testing.T) {
+	t.Parallel()
+	d := &contracts.Definition{
+		Name: "x", Version: "1", Source: "built.json",
+		Events: map[string]contracts.EventDef{"e": {Schema: json.RawMessage(`{"enum": 1}`)}},
+	}
+	_, err := d.Validator()
+	const want = "built.json: /events/e/schema/enum: not a valid JSON Schema: want array, got number"
+	if err == nil || err.Error() != want {
+		t.Fatalf("Validator error = %v, want %s", err, want)
+	}
+	if !errors.Is(err, contracts.ErrDefinition) {
+		t.Errorf("error %v does not wrap ErrDefinition", err)
 	}
 }
