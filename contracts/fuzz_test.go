@@ -17,6 +17,9 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte(`{"name":"x","version":"1","channels":{"c":{"messages":{"m":{"schema":{"$ref":"#"}}}}}}`), "d.json")
 	f.Add([]byte("name: x\nversion: '1'\nevents:\n  e:\n    schema: {properties: {a: {pattern: '(', minLength: -1}}}\n"), "d.yaml")
 	f.Add([]byte(`{"name":"x","version":"1","entities":{"t":{"schema":{"type":5}}}}`), "d.json")
+	f.Add([]byte(`{"name":"x","version":"1","interfaces":{"i":{"id":"","actions":{"a":{"nam":"a"}}}},"user":{"creation":{"enabled":true,"requiredTags":["id"]}}}`), "d.json")
+	f.Add([]byte(`{"name":"x","version":"1","channels":{"c":{"messages":{},"conversation":{"tags":{"t":{"titel":""}}}}},"__advanced":{"esbuild":{"x":1}}}`), "d.json")
+	f.Add([]byte("name: x\nversion: '1'\nchannels:\n  c:\n    messages: {m: {schema: &s {type: object}}}\n    message:\n      <<: *s\n"), "d.yaml")
 	f.Add([]byte("a: &a [*a]\n"), "d.yaml")
 	f.Add([]byte("{\"name\": \"x\",\n"), "d")
 	f.Fuzz(func(t *testing.T, data []byte, source string) {

@@ -98,7 +98,9 @@ func keys[V any](m map[string]V) []string {
 func TestParseAcceptsWhatBpReadPrints(t *testing.T) {
 	t.Parallel()
 	// The composed example of reference/botpress-protocol.md §3, plus
-	// extraOperations and unknown nested fields from newer CLIs.
+	// every other field the createIntegration body and the SDK's
+	// definition types have at any level, and keywords of every kind in
+	// the schemas, which are left alone.
 	const example = `{
   "name": "rocketchat-sim", "version": "0.1.0", "title": "Rocket.Chat (sim)",
   "configuration": {
@@ -107,19 +109,34 @@ func TestParseAcceptsWhatBpReadPrints(t *testing.T) {
                     "replyInThread":{"type":"boolean","default":false}}},
     "identifier": {"required": false}
   },
-  "user": {"tags": {"id": {"title": "Rocket.Chat user id"}}},
-  "channels": {"room": {"title": "Room",
+  "channels": {"room": {"title": "Room", "description": "A room",
     "messages": {"text": {"schema": {"type":"object","additionalProperties":false,"required":["text"],
                                       "properties":{"text":{"type":"string","minLength":1}}}}},
     "message": {"tags": {"id": {}}},
-    "conversation": {"tags": {"roomId": {}, "threadId": {}}, "someNewField": 1}}},
-  "actions": {"archiveRoom": {"title": "Archive room",
+    "conversation": {"tags": {"roomId": {"title": "Room", "description": "The room id"}, "threadId": {}},
+                     "creation": {"enabled": true, "requiredTags": ["roomId"]}}}},
+  "configurations": {"oauth": {"title": "OAuth", "description": "Installed with OAuth",
+    "schema": {"type": "object", "x-whatever": {"nested": [1, {"deep": true}]}},
+    "identifier": {"required": true, "linkTemplateScript": "x"}}},
+  "actions": {"archiveRoom": {"title": "Archive room", "description": "Archives a room",
+    "billable": true, "cacheable": false, "attributes": {"bpActionHiddenInStudio": "true"},
     "input":  {"schema": {"type":"object","properties":{"roomId":{"type":"string"}},"required":["roomId"]}},
     "output": {"schema": {"type":"object","properties":{}}}}},
-  "events": {"userJoined": {"schema": {"type":"object","properties":{"userId":{"type":"string"}}}}},
+  "events": {"userJoined": {"title": "User joined", "description": "A user joined a room", "attributes": {},
+    "schema": {"type":"object","properties":{"userId":{"type":"string"}}}}},
   "states": {"auth": {"type": "integration", "schema": {"type":"object","properties":{"token":{"type":"string"}}}}},
-  "entities": {}, "interfaces": {}, "attributes": {"category": "Communication & Channels"},
-  "identifier": {}, "extraOperations": {}, "icon": "", "readme": ""
+  "entities": {"ticket": {"title": "Ticket", "description": "A support ticket", "schema": {"type": "object", "unknownKeyword": 1}}},
+  "interfaces": {"typingIndicator": {"id": "", "name": "typing-indicator", "version": "0.0.1",
+    "entities": {}, "actions": {"startTypingIndicator": {"name": "startTypingIndicator"}},
+    "events": {}, "channels": {"room": {"name": "room"}}}},
+  "attributes": {"category": "Communication & Channels"},
+  "user": {"tags": {"id": {"title": "Rocket.Chat user id"}}, "creation": {"enabled": false, "requiredTags": []}},
+  "secrets": {"TOKEN": {"optional": false, "description": "The bot's token"}},
+  "identifier": {"extractScript": "x", "fallbackHandlerScript": "y"},
+  "extraOperations": {"getOrCreateConversation": {"enabled": true}},
+  "__advanced": {"useLegacyZuiTransformer": false, "extraOperations": {"x": {"enabled": false}},
+    "esbuild": {"minify": true, "define": {"X": "1"}}},
+  "icon": "", "readme": "", "description": ""
 }`
 	tests := []struct{ name, source string }{
 		{"json extension", "definition.json"},
@@ -358,6 +375,166 @@ func TestParseErrors(t *testing.T) {
 			var de *contracts.DefinitionError
 			if !errors.As(err, &de) || de.Source != tt.source || de.Line == 0 {
 				t.Errorf("error %#v is not a DefinitionError with source and line", err)
+			}
+		})
+	}
+}
+
+// TestParseUnknownFields checks that a field a definition cannot have is an
+// error wherever it is, named by its line, column and path, with the closest
+// allowed name when there is one; inside schemas anything goes.
+func TestParseUnknownFields(t *testing.T) {
+	t.Parallel()
+	// d puts members into a definition's top level, on line 2.
+	d := func(members string) string {
+		return "{\"name\": \"x\", \"version\": \"1\",\n  " + members + "}"
+	}
+	tests := []struct {
+		name, source, data, want string
+	}{
+		{
+			name:   "conversation",
+			source: "d.json",
+			data:   d(`"channels": {"c": {"messages": {}, "conversation": {"tags": {}, "someNewField": 1}}}`),
+			want:   `d.json:2:67: channels.c.conversation.someNewField: unknown field`,
+		},
+		{
+			name:   "channel, with a suggestion",
+			source: "d.json",
+			data:   d(`"channels": {"c": {"mesages": {}}}`),
+			want:   `d.json:2:22: channels.c.mesages: unknown field (did you mean "messages"?)`,
+		},
+		{
+			name:   "message type",
+			source: "d.json",
+			data:   d(`"channels": {"c": {"messages": {"text": {"schema": {}, "title": "Text"}}}}`),
+			want:   `d.json:2:58: channels.c.messages.text.title: unknown field`,
+		},
+		{
+			name:   "tag",
+			source: "d.json",
+			data:   d(`"user": {"tags": {"id": {"titel": "Id"}}}`),
+			want:   `d.json:2:28: user.tags.id.titel: unknown field (did you mean "title"?)`,
+		},
+		{
+			name:   "action input",
+			source: "d.json",
+			data:   d(`"actions": {"a": {"input": {"shema": {}}, "output": {"schema": {}}}}`),
+			want:   `d.json:2:31: actions.a.input.shema: unknown field (did you mean "schema"?)`,
+		},
+		{
+			name:   "state",
+			source: "d.json",
+			data:   d(`"states": {"s": {"typ": "user", "schema": {}}}`),
+			want:   `d.json:2:20: states.s.typ: unknown field (did you mean "type"?)`,
+		},
+		{
+			name:   "event",
+			source: "d.json",
+			data:   d(`"events": {"e": {"schema": {}, "attributs": {}}}`),
+			want:   `d.json:2:34: events.e.attributs: unknown field (did you mean "attributes"?)`,
+		},
+		{
+			name:   "secret",
+			source: "d.json",
+			data:   d(`"secrets": {"TOKEN": {"Optional": true}}`),
+			want:   `d.json:2:25: secrets.TOKEN.Optional: unknown field (did you mean "optional"?)`,
+		},
+		{
+			name:   "configuration identifier",
+			source: "d.json",
+			data:   d(`"configuration": {"identifier": {"requierd": true}}`),
+			want:   `d.json:2:36: configuration.identifier.requierd: unknown field (did you mean "required"?)`,
+		},
+		{
+			name:   "named configuration",
+			source: "d.json",
+			data:   d(`"configurations": {"oauth": {"schema": {}, "tilte": "OAuth"}}`),
+			want:   `d.json:2:46: configurations.oauth.tilte: unknown field (did you mean "title"?)`,
+		},
+		{
+			name:   "user creation",
+			source: "d.json",
+			data:   d(`"user": {"creation": {"enabled": true, "required_tags": []}}`),
+			want:   `d.json:2:42: user.creation.required_tags: unknown field (did you mean "requiredTags"?)`,
+		},
+		{
+			name:   "user creation of the wrong type",
+			source: "d.json",
+			data:   d(`"user": {"creation": {"requiredTags": "id"}}`),
+			want:   `d.json:2:41: user.creation.requiredTags: want an array, got a string`,
+		},
+		{
+			name:   "entity",
+			source: "d.json",
+			data:   d(`"entities": {"ticket": {"schema": {}, "name": "t"}}`),
+			want:   `d.json:2:41: entities.ticket.name: unknown field`,
+		},
+		{
+			name:   "entity schema of the wrong type",
+			source: "d.json",
+			data:   d(`"entities": {"ticket": {"schema": "object"}}`),
+			want:   `d.json:2:37: entities.ticket.schema: want an object or a boolean (a JSON Schema), got a string`,
+		},
+		{
+			name:   "interface implementation",
+			source: "d.json",
+			data:   d(`"interfaces": {"typing": {"id": "", "actions": {"start": {"nam": "start"}}}}`),
+			want:   `d.json:2:61: interfaces.typing.actions.start.nam: unknown field (did you mean "name"?)`,
+		},
+		{
+			name:   "integration identifier",
+			source: "d.json",
+			data:   d(`"identifier": {"extract_script": "x"}`),
+			want:   `d.json:2:18: identifier.extract_script: unknown field (did you mean "extractScript"?)`,
+		},
+		{
+			name:   "extra operation",
+			source: "d.json",
+			data:   d(`"extraOperations": {"op": {"enable": true}}`),
+			want:   `d.json:2:30: extraOperations.op.enable: unknown field (did you mean "enabled"?)`,
+		},
+		{
+			name:   "advanced",
+			source: "d.json",
+			data:   d(`"__advanced": {"esbuild": {"anything": 1}, "useLegacyZui": true}`),
+			want:   `d.json:2:46: __advanced.useLegacyZui: unknown field`,
+		},
+		{
+			name:   "no far-fetched suggestion",
+			source: "d.json",
+			data:   d(`"interfaces": {"i": {"xy": ""}}`),
+			want:   `d.json:2:24: interfaces.i.xy: unknown field`,
+		},
+		{
+			name:   "yaml",
+			source: "d.yaml",
+			data:   "name: x\nversion: '1'\nchannels:\n  c:\n    messages:\n      text:\n        schema: {type: object}\n    message:\n      tag: {}\n",
+			want:   `d.yaml:9:7: channels.c.message.tag: unknown field (did you mean "tags"?)`,
+		},
+		{
+			name:   "yaml merge names the key where it is written",
+			source: "d.yaml",
+			data:   "name: x\nversion: '1'\nchannels:\n  c:\n    messages:\n      text:\n        schema: &s {type: object}\n    conversation:\n      <<: *s\n",
+			want:   `d.yaml:7:21: channels.c.conversation.type: unknown field`,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			d, err := contracts.Parse([]byte(tt.data), tt.source)
+			if err == nil {
+				t.Fatalf("Parse = %+v, want error %q", d, tt.want)
+			}
+			if got := err.Error(); got != tt.want {
+				t.Errorf("error:\n got %s\nwant %s", got, tt.want)
+			}
+			if !errors.Is(err, contracts.ErrDefinition) {
+				t.Errorf("error %v does not wrap ErrDefinition", err)
+			}
+			var de *contracts.DefinitionError
+			if !errors.As(err, &de) || de.Source != tt.source || de.Line == 0 || de.Column == 0 || de.Field == "" {
+				t.Errorf("error %#v is not a DefinitionError with source, line, column and field", err)
 			}
 		})
 	}
