@@ -31,9 +31,6 @@ type Definition struct {
 	// Source is the file the definition was loaded from, for error messages.
 	Source string `json:"-"`
 
-	// pos maps the JSON pointer of every schema to where it starts in
-	// Source, so that a schema that does not compile is named by line.
-	pos map[string]position
 	// compiled holds the validator once Validator has built it. It is a
 	// pointer so that copies of a parsed Definition share it.
 	compiled *compiledValidator

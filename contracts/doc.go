@@ -5,8 +5,8 @@
 // Violations are values that name the capture and the JSON pointer.
 //
 //	def, err := contracts.LoadFile("examples/telegram/definition.json")
-//	if err != nil { … }           // a *DefinitionError: file:line:col: field: what is wrong
-//	v, err := def.Validator()     // compiles every schema once; no remote $refs
+//	if errors.Is(err, contracts.ErrDefinition) { … } // file:line:col: field: what is wrong
+//	v, err := def.Validator()     // the schemas LoadFile compiled; no remote $refs
 //	for _, viol := range v.CheckMessage("message.create "+msg.ID, msg) {
 //		fmt.Println(viol)         // contract violation in message.create msg_… at /payload/text: …
 //	}

@@ -13,11 +13,20 @@ import (
 	"strings"
 )
 
-// ErrInvalidDefinition is wrapped by every error about a malformed definition.
-var ErrInvalidDefinition = errors.New("invalid integration definition")
+// ErrDefinition is wrapped by every error about a malformed definition, from
+// Parse, LoadFile and Definition.Validator: a syntax error, a field of the
+// wrong type, an unknown or missing field, a JSON Schema that does not
+// compile. errors.Is(err, ErrDefinition) tells bad input (the CLI exits 2)
+// from a failure to read the file, which wraps the fs error instead.
+var ErrDefinition = errors.New("invalid integration definition")
+
+// ErrInvalidDefinition is ErrDefinition under its former name.
+//
+// Deprecated: use ErrDefinition.
+var ErrInvalidDefinition = ErrDefinition
 
 // DefinitionError is a malformed definition: where it is and what is wrong.
-// It wraps ErrInvalidDefinition and renders as
+// It wraps ErrDefinition and renders as
 //
 //	definition.json:14:5: channels.channel.messages.text.schema: want an object or a boolean, got a string
 type DefinitionError struct {
@@ -58,20 +67,28 @@ func (e *DefinitionError) Error() string {
 	return b.String()
 }
 
-// Unwrap returns ErrInvalidDefinition.
-func (e *DefinitionError) Unwrap() error { return ErrInvalidDefinition }
+// Unwrap returns ErrDefinition.
+func (e *DefinitionError) Unwrap() error { return ErrDefinition }
 
 // Parse reads a definition from JSON (the shape `bp read` prints) or YAML with
 // the same fields. source names the input in errors ("definition.json"); its
 // extension picks the format (.yaml/.yml for YAML, .json for JSON), anything
 // else is sniffed. Both formats are decoded the same way. Errors are
-// *DefinitionError values wrapping ErrInvalidDefinition and name the source,
+// *DefinitionError values wrapping ErrDefinition and name the source,
 // the line and the field.
 //
-// Unknown top-level fields are an error; unknown fields further down are
-// ignored, so that newer `bp read` output still loads. name and version are
-// required, every channel needs messages, and every schema present must be a
-// JSON object or boolean.
+// A field the definition cannot have is an error at every level, with a
+// "did you mean" when an allowed name is close. The allowed fields are
+// Definition's and those of the types it holds; below the members kept as
+// raw JSON (identifier, creation, entities, interfaces) and the two that are
+// checked, then dropped (extraOperations, __advanced), they are the fields
+// of @botpress/client's createIntegration body and @botpress/sdk's
+// definition types. Only embedded JSON Schemas, which may use any keyword,
+// and __advanced.esbuild (esbuild's own options) are not checked. name and version are required,
+// every channel needs messages, and every schema present must be a JSON
+// object or boolean that compiles as a JSON Schema (see
+// Definition.Validator): a schema that does not is reported here, by the
+// JSON pointer of the schema or of the keyword in it that is wrong.
 func Parse(data []byte, source string) (*Definition, error) {
 	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
 	var (
@@ -90,10 +107,17 @@ func Parse(data []byte, source string) (*Definition, error) {
 		}
 		return nil, &DefinitionError{Source: source, Msg: err.Error()}
 	}
-	d := &Definition{Source: source, pos: map[string]position{}, compiled: &compiledValidator{}}
-	dec := &decoder{source: source, pos: d.pos, fields: map[reflect.Type]map[string]int{}}
+	d := &Definition{Source: source, compiled: &compiledValidator{}}
+	dec := &decoder{source: source, fields: map[reflect.Type]map[string]fieldInfo{}}
 	if err := dec.decode(root, reflect.ValueOf(d).Elem(), nil); err != nil {
 		return nil, err
+	}
+	// Compile every schema now, while the lines are known, so that a schema
+	// that does not compile is a load error and not a surprise at the first
+	// capture; Validator hands out the result.
+	d.compiled.once.Do(func() { d.compiled.v, d.compiled.err = d.compile(root) })
+	if d.compiled.err != nil {
+		return nil, d.compiled.err
 	}
 	return d, nil
 }
@@ -121,15 +145,6 @@ func LoadFile(path string) (*Definition, error) {
 	return Parse(data, path)
 }
 
-// extraTopLevel are fields `bp read` prints that chatsim has no use for.
-func extraTopLevel(name string) bool {
-	switch name {
-	case "extraOperations", "__advanced":
-		return true
-	}
-	return false
-}
-
 // validStateTypes are the scopes a definition may declare a state in.
 func validStateType(t string) bool {
 	switch t {
@@ -142,8 +157,13 @@ func validStateType(t string) bool {
 // decoder turns a node tree into a Definition, checking types as it goes.
 type decoder struct {
 	source string
-	pos    map[string]position
-	fields map[reflect.Type]map[string]int // json name → field index
+	fields map[reflect.Type]map[string]fieldInfo // by json name
+}
+
+// fieldInfo is how the decoder treats one member of an object.
+type fieldInfo struct {
+	index int          // of the struct field it goes to; -1: checked, then dropped
+	shape reflect.Type // checked against this first; nil: the field's own type is enough
 }
 
 func (dc *decoder) fail(p position, path []string, format string, args ...any) error {
@@ -163,7 +183,6 @@ func (dc *decoder) decode(n *node, v reflect.Value, path []string) error {
 			if n.kind != kindObject && n.kind != kindBool {
 				return dc.want(n, path, "an object or a boolean (a JSON Schema)")
 			}
-			dc.pos[pointerOf(path)] = n.pos
 		}
 		v.SetBytes(appendJSON(nil, n))
 		return nil
@@ -179,6 +198,17 @@ func (dc *decoder) decode(n *node, v reflect.Value, path []string) error {
 			return dc.want(n, path, "a boolean")
 		}
 		v.SetBool(n.boolean)
+	case reflect.Slice:
+		if n.kind != kindArray {
+			return dc.want(n, path, "an array")
+		}
+		s := reflect.MakeSlice(v.Type(), len(n.items), len(n.items))
+		for i, it := range n.items {
+			if err := dc.decode(it, s.Index(i), appendPath(path, strconv.Itoa(i))); err != nil {
+				return err
+			}
+		}
+		v.Set(s)
 	case reflect.Map:
 		if n.kind != kindObject {
 			return dc.want(n, path, "an object")
@@ -206,14 +236,20 @@ func (dc *decoder) decode(n *node, v reflect.Value, path []string) error {
 func (dc *decoder) decodeStruct(n *node, v reflect.Value, path []string) error {
 	fields := dc.fieldsOf(v.Type())
 	for _, mem := range n.members {
-		i, ok := fields[mem.key]
+		p := appendPath(path, mem.key)
+		f, ok := fields[mem.key]
 		if !ok {
-			if len(path) == 0 && !extraTopLevel(mem.key) {
-				return dc.fail(mem.keyPos, []string{mem.key}, "unknown field%s", suggest(mem.key, fields))
+			return dc.fail(mem.keyPos, p, "unknown field%s", suggest(mem.key, fields))
+		}
+		if f.shape != nil {
+			if err := dc.decode(mem.val, reflect.New(f.shape).Elem(), p); err != nil {
+				return err
 			}
+		}
+		if f.index < 0 {
 			continue
 		}
-		if err := dc.decode(mem.val, v.Field(i), appendPath(path, mem.key)); err != nil {
+		if err := dc.decode(mem.val, v.Field(f.index), p); err != nil {
 			return err
 		}
 	}
@@ -251,11 +287,13 @@ func requiredFields(t reflect.Type) []string {
 	return nil
 }
 
-func (dc *decoder) fieldsOf(t reflect.Type) map[string]int {
+// fieldsOf lists the members an object of type t may have: its fields by
+// their json names, and the members shapesOf adds or refines.
+func (dc *decoder) fieldsOf(t reflect.Type) map[string]fieldInfo {
 	if f, ok := dc.fields[t]; ok {
 		return f
 	}
-	f := map[string]int{}
+	f := map[string]fieldInfo{}
 	for i := range t.NumField() {
 		sf := t.Field(i)
 		if !sf.IsExported() {
@@ -268,7 +306,15 @@ func (dc *decoder) fieldsOf(t reflect.Type) map[string]int {
 		if name == "" {
 			name = sf.Name
 		}
-		f[name] = i
+		f[name] = fieldInfo{index: i}
+	}
+	for name, shape := range shapesOf(t) {
+		fi, ok := f[name]
+		if !ok {
+			fi.index = -1
+		}
+		fi.shape = shape
+		f[name] = fi
 	}
 	dc.fields[t] = f
 	return f
@@ -292,6 +338,20 @@ func pointerOf(path []string) string {
 	return b.String()
 }
 
+// splitPointer splits a JSON pointer ("/a/b~1c") into its unescaped tokens.
+func splitPointer(ptr string) []string {
+	if ptr == "" {
+		return nil
+	}
+	toks := strings.Split(strings.TrimPrefix(ptr, "/"), "/")
+	for i, t := range toks {
+		if strings.Contains(t, "~") {
+			toks[i] = strings.NewReplacer("~1", "/", "~0", "~").Replace(t)
+		}
+	}
+	return toks
+}
+
 // escapePointer escapes one JSON pointer token (RFC 6901).
 func escapePointer(s string) string {
 	if !strings.ContainsAny(s, "~/") {
@@ -300,16 +360,19 @@ func escapePointer(s string) string {
 	return strings.NewReplacer("~", "~0", "/", "~1").Replace(s)
 }
 
-// suggest names the closest known field to a misspelt one.
-func suggest(key string, fields map[string]int) string {
+// suggest names the closest allowed field to a misspelt one: at most two
+// edits away, ignoring case and underscores, and not so short that two
+// edits make it another word.
+func suggest(key string, fields map[string]fieldInfo) string {
 	best, bestD := "", 3
 	names := make([]string, 0, len(fields))
 	for name := range fields {
 		names = append(names, name)
 	}
 	sort.Strings(names)
+	fold := func(s string) string { return strings.ReplaceAll(strings.ToLower(s), "_", "") }
 	for _, name := range names {
-		if d := editDistance(strings.ToLower(key), strings.ToLower(name)); d < bestD {
+		if d := editDistance(fold(key), fold(name)); d < bestD && 2*d <= len(name) {
 			best, bestD = name, d
 		}
 	}

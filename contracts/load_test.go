@@ -98,7 +98,9 @@ func keys[V any](m map[string]V) []string {
 func TestParseAcceptsWhatBpReadPrints(t *testing.T) {
 	t.Parallel()
 	// The composed example of reference/botpress-protocol.md §3, plus
-	// extraOperations and unknown nested fields from newer CLIs.
+	// every other field the createIntegration body and the SDK's
+	// definition types have at any level, and keywords of every kind in
+	// the schemas, which are left alone.
 	const example = `{
   "name": "rocketchat-sim", "version": "0.1.0", "title": "Rocket.Chat (sim)",
   "configuration": {
@@ -107,19 +109,34 @@ func TestParseAcceptsWhatBpReadPrints(t *testing.T) {
                     "replyInThread":{"type":"boolean","default":false}}},
     "identifier": {"required": false}
   },
-  "user": {"tags": {"id": {"title": "Rocket.Chat user id"}}},
-  "channels": {"room": {"title": "Room",
+  "channels": {"room": {"title": "Room", "description": "A room",
     "messages": {"text": {"schema": {"type":"object","additionalProperties":false,"required":["text"],
                                       "properties":{"text":{"type":"string","minLength":1}}}}},
     "message": {"tags": {"id": {}}},
-    "conversation": {"tags": {"roomId": {}, "threadId": {}}, "someNewField": 1}}},
-  "actions": {"archiveRoom": {"title": "Archive room",
+    "conversation": {"tags": {"roomId": {"title": "Room", "description": "The room id"}, "threadId": {}},
+                     "creation": {"enabled": true, "requiredTags": ["roomId"]}}}},
+  "configurations": {"oauth": {"title": "OAuth", "description": "Installed with OAuth",
+    "schema": {"type": "object", "x-whatever": {"nested": [1, {"deep": true}]}},
+    "identifier": {"required": true, "linkTemplateScript": "x"}}},
+  "actions": {"archiveRoom": {"title": "Archive room", "description": "Archives a room",
+    "billable": true, "cacheable": false, "attributes": {"bpActionHiddenInStudio": "true"},
     "input":  {"schema": {"type":"object","properties":{"roomId":{"type":"string"}},"required":["roomId"]}},
     "output": {"schema": {"type":"object","properties":{}}}}},
-  "events": {"userJoined": {"schema": {"type":"object","properties":{"userId":{"type":"string"}}}}},
+  "events": {"userJoined": {"title": "User joined", "description": "A user joined a room", "attributes": {},
+    "schema": {"type":"object","properties":{"userId":{"type":"string"}}}}},
   "states": {"auth": {"type": "integration", "schema": {"type":"object","properties":{"token":{"type":"string"}}}}},
-  "entities": {}, "interfaces": {}, "attributes": {"category": "Communication & Channels"},
-  "identifier": {}, "extraOperations": {}, "icon": "", "readme": ""
+  "entities": {"ticket": {"title": "Ticket", "description": "A support ticket", "schema": {"type": "object", "unknownKeyword": 1}}},
+  "interfaces": {"typingIndicator": {"id": "", "name": "typing-indicator", "version": "0.0.1",
+    "entities": {}, "actions": {"startTypingIndicator": {"name": "startTypingIndicator"}},
+    "events": {}, "channels": {"room": {"name": "room"}}}},
+  "attributes": {"category": "Communication & Channels"},
+  "user": {"tags": {"id": {"title": "Rocket.Chat user id"}}, "creation": {"enabled": false, "requiredTags": []}},
+  "secrets": {"TOKEN": {"optional": false, "description": "The bot's token"}},
+  "identifier": {"extractScript": "x", "fallbackHandlerScript": "y"},
+  "extraOperations": {"getOrCreateConversation": {"enabled": true}},
+  "__advanced": {"useLegacyZuiTransformer": false, "extraOperations": {"x": {"enabled": false}},
+    "esbuild": {"minify": true, "define": {"X": "1"}}},
+  "icon": "", "readme": "", "description": ""
 }`
 	tests := []struct{ name, source string }{
 		{"json extension", "definition.json"},
@@ -352,12 +369,172 @@ func TestParseErrors(t *testing.T) {
 			if got := err.Error(); got != tt.want {
 				t.Errorf("error:\n got %s\nwant %s", got, tt.want)
 			}
-			if !errors.Is(err, contracts.ErrInvalidDefinition) {
-				t.Errorf("error %v does not wrap ErrInvalidDefinition", err)
+			if !errors.Is(err, contracts.ErrDefinition) {
+				t.Errorf("error %v does not wrap ErrDefinition", err)
 			}
 			var de *contracts.DefinitionError
 			if !errors.As(err, &de) || de.Source != tt.source || de.Line == 0 {
 				t.Errorf("error %#v is not a DefinitionError with source and line", err)
+			}
+		})
+	}
+}
+
+// TestParseUnknownFields checks that a field a definition cannot have is an
+// error wherever it is, named by its line, column and path, with the closest
+// allowed name when there is one; inside schemas anything goes.
+func TestParseUnknownFields(t *testing.T) {
+	t.Parallel()
+	// d puts members into a definition's top level, on line 2.
+	d := func(members string) string {
+		return "{\"name\": \"x\", \"version\": \"1\",\n  " + members + "}"
+	}
+	tests := []struct {
+		name, source, data, want string
+	}{
+		{
+			name:   "conversation",
+			source: "d.json",
+			data:   d(`"channels": {"c": {"messages": {}, "conversation": {"tags": {}, "someNewField": 1}}}`),
+			want:   `d.json:2:67: channels.c.conversation.someNewField: unknown field`,
+		},
+		{
+			name:   "channel, with a suggestion",
+			source: "d.json",
+			data:   d(`"channels": {"c": {"mesages": {}}}`),
+			want:   `d.json:2:22: channels.c.mesages: unknown field (did you mean "messages"?)`,
+		},
+		{
+			name:   "message type",
+			source: "d.json",
+			data:   d(`"channels": {"c": {"messages": {"text": {"schema": {}, "title": "Text"}}}}`),
+			want:   `d.json:2:58: channels.c.messages.text.title: unknown field`,
+		},
+		{
+			name:   "tag",
+			source: "d.json",
+			data:   d(`"user": {"tags": {"id": {"titel": "Id"}}}`),
+			want:   `d.json:2:28: user.tags.id.titel: unknown field (did you mean "title"?)`,
+		},
+		{
+			name:   "action input",
+			source: "d.json",
+			data:   d(`"actions": {"a": {"input": {"shema": {}}, "output": {"schema": {}}}}`),
+			want:   `d.json:2:31: actions.a.input.shema: unknown field (did you mean "schema"?)`,
+		},
+		{
+			name:   "state",
+			source: "d.json",
+			data:   d(`"states": {"s": {"typ": "user", "schema": {}}}`),
+			want:   `d.json:2:20: states.s.typ: unknown field (did you mean "type"?)`,
+		},
+		{
+			name:   "event",
+			source: "d.json",
+			data:   d(`"events": {"e": {"schema": {}, "attributs": {}}}`),
+			want:   `d.json:2:34: events.e.attributs: unknown field (did you mean "attributes"?)`,
+		},
+		{
+			name:   "secret",
+			source: "d.json",
+			data:   d(`"secrets": {"TOKEN": {"Optional": true}}`),
+			want:   `d.json:2:25: secrets.TOKEN.Optional: unknown field (did you mean "optional"?)`,
+		},
+		{
+			name:   "configuration identifier",
+			source: "d.json",
+			data:   d(`"configuration": {"identifier": {"requierd": true}}`),
+			want:   `d.json:2:36: configuration.identifier.requierd: unknown field (did you mean "required"?)`,
+		},
+		{
+			name:   "named configuration",
+			source: "d.json",
+			data:   d(`"configurations": {"oauth": {"schema": {}, "tilte": "OAuth"}}`),
+			want:   `d.json:2:46: configurations.oauth.tilte: unknown field (did you mean "title"?)`,
+		},
+		{
+			name:   "user creation",
+			source: "d.json",
+			data:   d(`"user": {"creation": {"enabled": true, "required_tags": []}}`),
+			want:   `d.json:2:42: user.creation.required_tags: unknown field (did you mean "requiredTags"?)`,
+		},
+		{
+			name:   "user creation of the wrong type",
+			source: "d.json",
+			data:   d(`"user": {"creation": {"requiredTags": "id"}}`),
+			want:   `d.json:2:41: user.creation.requiredTags: want an array, got a string`,
+		},
+		{
+			name:   "entity",
+			source: "d.json",
+			data:   d(`"entities": {"ticket": {"schema": {}, "name": "t"}}`),
+			want:   `d.json:2:41: entities.ticket.name: unknown field`,
+		},
+		{
+			name:   "entity schema of the wrong type",
+			source: "d.json",
+			data:   d(`"entities": {"ticket": {"schema": "object"}}`),
+			want:   `d.json:2:37: entities.ticket.schema: want an object or a boolean (a JSON Schema), got a string`,
+		},
+		{
+			name:   "interface implementation",
+			source: "d.json",
+			data:   d(`"interfaces": {"typing": {"id": "", "actions": {"start": {"nam": "start"}}}}`),
+			want:   `d.json:2:61: interfaces.typing.actions.start.nam: unknown field (did you mean "name"?)`,
+		},
+		{
+			name:   "integration identifier",
+			source: "d.json",
+			data:   d(`"identifier": {"extract_script": "x"}`),
+			want:   `d.json:2:18: identifier.extract_script: unknown field (did you mean "extractScript"?)`,
+		},
+		{
+			name:   "extra operation",
+			source: "d.json",
+			data:   d(`"extraOperations": {"op": {"enable": true}}`),
+			want:   `d.json:2:30: extraOperations.op.enable: unknown field (did you mean "enabled"?)`,
+		},
+		{
+			name:   "advanced",
+			source: "d.json",
+			data:   d(`"__advanced": {"esbuild": {"anything": 1}, "useLegacyZui": true}`),
+			want:   `d.json:2:46: __advanced.useLegacyZui: unknown field`,
+		},
+		{
+			name:   "no far-fetched suggestion",
+			source: "d.json",
+			data:   d(`"interfaces": {"i": {"xy": ""}}`),
+			want:   `d.json:2:24: interfaces.i.xy: unknown field`,
+		},
+		{
+			name:   "yaml",
+			source: "d.yaml",
+			data:   "name: x\nversion: '1'\nchannels:\n  c:\n    messages:\n      text:\n        schema: {type: object}\n    message:\n      tag: {}\n",
+			want:   `d.yaml:9:7: channels.c.message.tag: unknown field (did you mean "tags"?)`,
+		},
+		{
+			name:   "yaml merge names the key where it is written",
+			source: "d.yaml",
+			data:   "name: x\nversion: '1'\nchannels:\n  c:\n    messages:\n      text:\n        schema: &s {type: object}\n    conversation:\n      <<: *s\n",
+			want:   `d.yaml:7:21: channels.c.conversation.type: unknown field`,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			d, err := contracts.Parse([]byte(tt.data), tt.source)
+			if err == nil {
+				t.Fatalf("Parse = %+v, want error %q", d, tt.want)
+			}
+			if got := err.Error(); got != tt.want {
+				t.Errorf("error:\n got %s\nwant %s", got, tt.want)
+			}
+			if !errors.Is(err, contracts.ErrDefinition) {
+				t.Errorf("error %v does not wrap ErrDefinition", err)
+			}
+			var de *contracts.DefinitionError
+			if !errors.As(err, &de) || de.Source != tt.source || de.Line == 0 || de.Column == 0 || de.Field == "" {
+				t.Errorf("error %#v is not a DefinitionError with source, line, column and field", err)
 			}
 		})
 	}
@@ -374,65 +551,146 @@ func TestLoadFileMissing(t *testing.T) {
 	}
 }
 
-func TestValidatorSchemaErrors(t *testing.T) {
+// TestParseSchemaErrors checks that a schema that does not compile fails
+// Parse itself (not the first validation), naming the file, the line and
+// the JSON pointer of the schema or of the keyword in it that is wrong.
+func TestParseSchemaErrors(t *testing.T) {
 	t.Parallel()
+	// m is a message schema starting at 3:21.
+	m := func(schema string) string {
+		return "{\"name\": \"x\", \"version\": \"1\",\n  \"channels\": {\"c\": {\"messages\": {\n    \"m\": {\"schema\": " + schema + "}}}}}"
+	}
 	tests := []struct {
-		name, schema, want string
+		name, source, data, want string
 	}{
 		{
 			name:   "remote ref refused",
-			schema: `{"$ref": "https://example.com/schema.json"}`,
+			source: "d.json",
+			data:   m(`{"$ref": "https://example.com/schema.json"}`),
 			want:   `d.json:3:21: /channels/c/messages/m/schema: compile schema: failing loading "https://example.com/schema.json": refused: a definition's schemas may only use internal $refs`,
 		},
 		{
 			name:   "file ref refused",
-			schema: `{"$ref": "file:///etc/passwd"}`,
+			source: "d.json",
+			data:   m(`{"$ref": "file:///etc/passwd"}`),
 			want:   `d.json:3:21: /channels/c/messages/m/schema: compile schema: failing loading "file:///etc/passwd": refused: a definition's schemas may only use internal $refs`,
 		},
 		{
 			name:   "relative ref refused",
-			schema: `{"properties": {"a": {"$ref": "other.json#/a"}}}`,
+			source: "d.json",
+			data:   m(`{"properties": {"a": {"$ref": "other.json#/a"}}}`),
 			want:   `d.json:3:21: /channels/c/messages/m/schema: compile schema: failing loading "/channels/c/messages/m/other.json": refused: a definition's schemas may only use internal $refs`,
 		},
 		{
 			name:   "unknown metaschema refused",
-			schema: `{"$schema": "https://example.com/meta", "type": "object"}`,
+			source: "d.json",
+			data:   m(`{"$schema": "https://example.com/meta", "type": "object"}`),
 			want:   `d.json:3:21: /channels/c/messages/m/schema: compile schema: failing loading "https://example.com/meta": refused: a definition's schemas may only use internal $refs`,
 		},
 		{
 			name:   "dangling internal ref",
-			schema: `{"$ref": "#/definitions/nope"}`,
+			source: "d.json",
+			data:   m(`{"$ref": "#/definitions/nope"}`),
 			want:   `d.json:3:21: /channels/c/messages/m/schema: compile schema: json-pointer in "/channels/c/messages/m/schema#/definitions/nope" not found`,
 		},
 		{
 			name:   "keyword of the wrong type",
-			schema: `{"type": "object", "required": "text"}`,
-			want:   `d.json:3:21: /channels/c/messages/m/schema: compile schema: not a valid JSON Schema: at /required: want array, got string`,
+			source: "d.json",
+			data:   m(`{"type": "object", "required": "text"}`),
+			want:   `d.json:3:52: /channels/c/messages/m/schema/required: not a valid JSON Schema: want array, got string`,
 		},
 		{
-			name:   "bad regex",
-			schema: `{"pattern": "("}`,
-			want:   `d.json:3:21: /channels/c/messages/m/schema: compile schema: not a valid JSON Schema: at /pattern: "(" is not a valid regex`,
+			name:   "bad regex deep inside",
+			source: "d.json",
+			data:   m(`{"properties": {"a~b/c": {"pattern": "("}}}`),
+			want:   `d.json:3:58: /channels/c/messages/m/schema/properties/a~0b~1c/pattern: not a valid JSON Schema: "(" is not a valid regex`,
+		},
+		{
+			name:   "two wrong keywords",
+			source: "d.json",
+			data:   m(`{"minLength": -1, "required": "text"}`),
+			want:   `d.json:3:35: /channels/c/messages/m/schema/minLength: not a valid JSON Schema: -1 is less than minimum 0; /channels/c/messages/m/schema/required: want array, got string`,
+		},
+		{
+			name:   "configuration schema",
+			source: "d.json",
+			data:   "{\"name\": \"x\", \"version\": \"1\",\n  \"configuration\": {\"schema\": {\"type\": \"obj\"}}}",
+			want:   `d.json:2:40: /configuration/schema/type: not a valid JSON Schema: value "obj" is not one of "array", "boolean", "integer", "null", "number", "object", "string"; want array, got string`,
+		},
+		{
+			name:   "named configuration schema",
+			source: "d.json",
+			data:   "{\"name\": \"x\", \"version\": \"1\",\n  \"configurations\": {\"oauth\": {\"schema\": {\"maxLength\": \"5\"}}}}",
+			want:   `d.json:2:56: /configurations/oauth/schema/maxLength: not a valid JSON Schema: want integer, got string`,
+		},
+		{
+			name:   "event schema",
+			source: "d.json",
+			data:   "{\"name\": \"x\", \"version\": \"1\",\n  \"events\": {\"e\": {\"schema\": {\"enum\": 1}}}}",
+			want:   `d.json:2:39: /events/e/schema/enum: not a valid JSON Schema: want array, got number`,
+		},
+		{
+			name:   "state schema",
+			source: "d.json",
+			data:   "{\"name\": \"x\", \"version\": \"1\",\n  \"states\": {\"s\": {\"type\": \"user\", \"schema\": {\"required\": [1]}}}}",
+			want:   `d.json:2:60: /states/s/schema/required/0: not a valid JSON Schema: want string, got number`,
+		},
+		{
+			name:   "action output schema",
+			source: "d.json",
+			data:   "{\"name\": \"x\", \"version\": \"1\",\n  \"actions\": {\"a\": {\"input\": {\"schema\": {}}, \"output\": {\"schema\": {\"$ref\": \"#/nope\"}}}}}",
+			want:   `d.json:2:67: /actions/a/output/schema: compile schema: json-pointer in "/actions/a/output/schema#/nope" not found`,
+		},
+		{
+			name:   "entity schema",
+			source: "d.json",
+			data:   "{\"name\": \"x\", \"version\": \"1\",\n  \"entities\": {\"ticket\": {\"schema\": {\"type\": 5}}}}",
+			want:   `d.json:2:46: /entities/ticket/schema/type: not a valid JSON Schema: value 5 is not one of "array", "boolean", "integer", "null", "number", "object", "string"; want array, got number`,
+		},
+		{
+			name:   "yaml",
+			source: "d.yaml",
+			data:   "name: x\nversion: '1'\nchannels:\n  c:\n    messages:\n      m:\n        schema:\n          type: object\n          properties:\n            text: {type: string, minLength: x}\n",
+			want:   `d.yaml:10:45: /channels/c/messages/m/schema/properties/text/minLength: not a valid JSON Schema: want integer, got string`,
 		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			data := "{\"name\": \"x\", \"version\": \"1\",\n  \"channels\": {\"c\": {\"messages\": {\n    \"m\": {\"schema\": " + tt.schema + "}}}}}"
-			d, err := contracts.Parse([]byte(data), "d.json")
-			if err != nil {
-				t.Fatalf("Parse: %v", err)
-			}
-			v, err := d.Validator()
+			d, err := contracts.Parse([]byte(tt.data), tt.source)
 			if err == nil {
-				t.Fatalf("Validator = %v, want error", v)
+				_, verr := d.Validator()
+				t.Fatalf("Parse = %+v, nil; want error %q (Validator says %v)", d, tt.want, verr)
 			}
 			if got := err.Error(); got != tt.want {
 				t.Errorf("error:\n got %s\nwant %s", got, tt.want)
 			}
-			if !errors.Is(err, contracts.ErrInvalidDefinition) {
-				t.Errorf("error %v does not wrap ErrInvalidDefinition", err)
+			if !errors.Is(err, contracts.ErrDefinition) {
+				t.Errorf("error %v does not wrap ErrDefinition", err)
+			}
+			var de *contracts.DefinitionError
+			if !errors.As(err, &de) || de.Source != tt.source || de.Line == 0 || !strings.HasPrefix(de.Field, "/") {
+				t.Errorf("error %#v is not a DefinitionError with source, line and pointer", err)
 			}
 		})
+	}
+}
+
+// TestValidatorSchemaErrorWithoutSource checks a Definition built in Go,
+// which has no lines to name: Validator still compiles it and names the
+// pointer.
+func TestValidatorSchemaErrorWithoutSource(t *testing.T) {
+	t.Parallel()
+	d := &contracts.Definition{
+		Name: "x", Version: "1", Source: "built.json",
+		Events: map[string]contracts.EventDef{"e": {Schema: json.RawMessage(`{"enum": 1}`)}},
+	}
+	_, err := d.Validator()
+	const want = "built.json: /events/e/schema/enum: not a valid JSON Schema: want array, got number"
+	if err == nil || err.Error() != want {
+		t.Fatalf("Validator error = %v, want %s", err, want)
+	}
+	if !errors.Is(err, contracts.ErrDefinition) {
+		t.Errorf("error %v does not wrap ErrDefinition", err)
 	}
 }

@@ -79,6 +79,28 @@ func (n *node) get(key string) *node {
 	return nil
 }
 
+// at returns the node at path below n, following object keys and array
+// indices, or nil when there is none (or n is nil).
+func (n *node) at(path []string) *node {
+	for _, tok := range path {
+		switch {
+		case n == nil:
+			return nil
+		case n.kind == kindObject:
+			n = n.get(tok)
+		case n.kind == kindArray:
+			i, err := strconv.Atoi(tok)
+			if err != nil || i < 0 || i >= len(n.items) {
+				return nil
+			}
+			n = n.items[i]
+		default:
+			return nil
+		}
+	}
+	return n
+}
+
 // appendJSON appends n as compact JSON, keeping object keys in document
 // order and leaving HTML characters unescaped.
 func appendJSON(b []byte, n *node) []byte {

@@ -73,55 +73,65 @@ func (refuseLoader) Load(u string) (any, error) {
 // Validator compiles every schema of the definition once, as draft 7 unless
 // a schema names its own $schema. $refs inside a schema are resolved;
 // anything else (remote or file refs) is refused. Unknown keywords such as
-// x-zui are ignored. An error is a *DefinitionError naming the schema by its
-// JSON pointer in the definition ("/channels/channel/messages/text/schema").
+// x-zui are ignored. Entity schemas are compiled too, though nothing is
+// checked against them. An error is a *DefinitionError wrapping
+// ErrDefinition that names the schema by its JSON pointer in the definition
+// ("/channels/channel/messages/text/schema"), or the keyword in it that
+// breaks the metaschema (".../schema/properties/text/minLength").
 // A nil definition gives a nil validator, which checks nothing.
 //
-// A Definition from Parse or LoadFile compiles once and hands every caller
-// the same Validator (it is safe for concurrent use), so a thousand Worlds
-// sharing one definition compile it once; such a Definition must not be
-// modified afterwards.
+// A Definition from Parse or LoadFile was compiled when it was loaded (Parse
+// reports a schema that does not compile, with its line) and hands every
+// caller the same Validator (it is safe for concurrent use), so a thousand
+// Worlds sharing one definition compile it once; such a Definition must not
+// be modified afterwards. A Definition built in Go is compiled on each call.
 func (d *Definition) Validator() (*Validator, error) {
 	if d == nil {
 		return nil, nil
 	}
 	if d.compiled != nil {
-		d.compiled.once.Do(func() { d.compiled.v, d.compiled.err = d.compile() })
+		d.compiled.once.Do(func() { d.compiled.v, d.compiled.err = d.compile(nil) })
 		return d.compiled.v, d.compiled.err
 	}
-	return d.compile()
+	return d.compile(nil)
 }
 
-// compile builds the validator.
-func (d *Definition) compile() (*Validator, error) {
+// compile builds the validator. root is the tree d was decoded from, which
+// gives errors their line and column; nil for a Definition built in Go.
+func (d *Definition) compile(root *node) (*Validator, error) {
 	c := jsonschema.NewCompiler()
 	c.DefaultDraft(jsonschema.Draft7)
 	c.UseLoader(refuseLoader{})
+	fail := func(at []string, msg string) error {
+		var p position
+		if n := root.at(at); n != nil {
+			p = n.pos
+		}
+		return &DefinitionError{Source: d.Source, Line: p.Line, Column: p.Col, Field: pointerOf(at), Msg: msg}
+	}
 	compile := func(raw json.RawMessage, path ...string) (*jsonschema.Schema, error) {
 		if len(raw) == 0 || string(raw) == "null" {
 			return nil, nil
 		}
-		ptr := pointerOf(path)
-		fail := func(msg string) error {
-			p := d.pos[ptr]
-			return &DefinitionError{Source: d.Source, Line: p.Line, Column: p.Col, Field: ptr, Msg: msg}
-		}
 		doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(raw))
 		if err != nil {
-			return nil, fail("invalid JSON: " + err.Error())
+			return nil, fail(path, "invalid JSON: "+err.Error())
 		}
 		if _, ok := doc.(map[string]any); !ok {
 			if _, ok := doc.(bool); !ok {
-				return nil, fail("want an object or a boolean (a JSON Schema)")
+				return nil, fail(path, "want an object or a boolean (a JSON Schema)")
 			}
 		}
 		u := schemaURL(path)
 		if err := c.AddResource(u, doc); err != nil {
-			return nil, fail("add schema: " + tidy(err))
+			return nil, fail(path, "add schema: "+tidy(err))
 		}
 		s, err := c.Compile(u)
 		if err != nil {
-			return nil, fail("compile schema: " + tidy(err))
+			if at, msg, ok := metaschemaError(path, err); ok {
+				return nil, fail(at, msg)
+			}
+			return nil, fail(path, "compile schema: "+tidy(err))
 		}
 		return s, nil
 	}
@@ -186,7 +196,47 @@ func (d *Definition) compile() (*Validator, error) {
 		v.actions[name] = r
 	}
 	v.actionList = declared(sortedKeys(d.Actions))
+	for _, name := range sortedKeys(d.Entities) {
+		var e struct {
+			Schema json.RawMessage `json:"schema"`
+		}
+		if err := json.Unmarshal(d.Entities[name], &e); err != nil {
+			return nil, fail([]string{"entities", name}, "want an object with a schema")
+		}
+		if _, err := compile(e.Schema, "entities", name, "schema"); err != nil {
+			return nil, err
+		}
+	}
 	return v, nil
+}
+
+// metaschemaError explains a schema that breaks its metaschema, naming the
+// first keyword that is wrong by its pointer below path (the schema's own
+// pointer) and adding the others to the message. ok is false for any other
+// compile error.
+func metaschemaError(path []string, err error) (at []string, msg string, ok bool) {
+	var sve *jsonschema.SchemaValidationError
+	var ve *jsonschema.ValidationError
+	if !errors.As(err, &sve) || !errors.As(sve.Err, &ve) {
+		return nil, "", false
+	}
+	vs := sorted(flatten(nil, "", "", ve))
+	if len(vs) == 0 {
+		return nil, "", false
+	}
+	at = append(slices.Clip(path), splitPointer(vs[0].Pointer)...)
+	var b strings.Builder
+	b.WriteString("not a valid JSON Schema: ")
+	b.WriteString(vs[0].Message)
+	for _, v := range vs[1:] {
+		b.WriteString("; ")
+		if v.Pointer != vs[0].Pointer {
+			b.WriteString(pointerOf(path) + v.Pointer)
+			b.WriteString(": ")
+		}
+		b.WriteString(v.Message)
+	}
+	return at, b.String(), true
 }
 
 // schemaURL is where the schema at path is registered with the compiler.

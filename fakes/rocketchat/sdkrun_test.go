@@ -2,11 +2,12 @@ package rocketchat_test
 
 import (
 	"net"
-	"os"
 	"os/exec"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"testing"
+	"time"
 )
 
 // sdkTests are the tests that drive the fake with the real Rocket.Chat Go
@@ -16,21 +17,26 @@ import (
 const sdkTests = "^(TestSDKRealtimeLoginSubscribeSend|TestRealtimeLoginErrors|TestDDPLoginSubscribeSend|TestDDPLoginErrors)$"
 
 // TestRealSDKClients makes sure the real clients run wherever the suite
-// runs: under -race (what CI runs) it runs them in a child `go test`
-// without -race, and on a machine with no private IPv4 address (this
-// project's sandboxes) it runs that child in a network namespace of its own
-// whose loopback also carries 10.1.2.3, which no traffic is sent to: the
-// SDK only reads it. A child that skips or fails fails this test.
+// runs: under -race (what CI runs) it runs them in a child test binary
+// built without -race, and on a machine with no private IPv4 address (this
+// project's sandboxes) it runs that binary in a network namespace of its
+// own whose loopback also carries 10.1.2.3, which no traffic is sent to:
+// the SDK only reads it. A child that skips or fails fails this test.
+//
+// The binary is built here, outside the namespace, where the module proxy
+// is reachable: the modules only those tests import (the SDK's realtime
+// package, gopackage/ddp, sonyflake) are not in a -race build's module
+// graph, so a clean module cache does not have them yet, and nothing inside
+// the namespace can fetch them.
 func TestRealSDKClients(t *testing.T) {
 	private := hasPrivateIPv4()
 	if !raceEnabled && private {
 		t.Skip("the real-client tests run directly in this build")
 	}
 	if testing.Short() {
-		t.Skip("-short: the real-client tests need a child go test")
+		t.Skip("-short: the real-client tests need a child test binary")
 	}
-	goTool := runtime.GOROOT() + "/bin/go"
-	args := []string{goTool, "test", "-count=1", "-v", "-run", sdkTests, "."}
+	var wrap []string
 	if !private {
 		if runtime.GOOS != "linux" {
 			t.Skip("no private IPv4 address, and no network namespaces off Linux: the SDK cannot make ids here")
@@ -44,11 +50,28 @@ func TestRealSDKClients(t *testing.T) {
 			t.Fatalf("no private IPv4 address and no ip(8) (iproute2) to give a namespace one: %v", err)
 		}
 		script := ip + ` link set lo up && ` + ip + ` addr add 10.1.2.3/32 dev lo && exec "$@"`
-		args = append([]string{unshare, "-rn", "sh", "-c", script, "sh"}, args...)
+		wrap = []string{unshare, "-rn", "sh", "-c", script, "sh"}
 	}
-	cmd := exec.Command(args[0], args[1:]...)
-	cmd.Env = append(os.Environ(), "GOFLAGS=-mod=readonly", "GOPROXY=off")
-	out, err := cmd.CombinedOutput()
+
+	// The environment (GOFLAGS, GOPROXY, the caches) is this test's own;
+	// -race=false wins over a -race in GOFLAGS, since the tests it runs
+	// exist only without -race.
+	bin := filepath.Join(t.TempDir(), "rocketchat.test")
+	build := []string{filepath.Join(runtime.GOROOT(), "bin", "go"), "test", "-c", "-race=false", "-o", bin, "."}
+	if out, err := exec.Command(build[0], build[1:]...).CombinedOutput(); err != nil {
+		t.Fatalf("%s: %v\n%s", strings.Join(build, " "), err, out)
+	}
+
+	// The child ends itself, with its goroutines printed, before this
+	// test's own deadline would kill the parent and leave it running.
+	timeout := 5 * time.Minute
+	if d, ok := t.Deadline(); ok {
+		if left := time.Until(d) - 30*time.Second; left < timeout {
+			timeout = max(left, time.Second)
+		}
+	}
+	args := append(wrap, bin, "-test.count=1", "-test.v", "-test.run", sdkTests, "-test.timeout", timeout.String())
+	out, err := exec.Command(args[0], args[1:]...).CombinedOutput()
 	if err != nil {
 		t.Fatalf("%s: %v\n%s", strings.Join(args, " "), err, out)
 	}
