@@ -13,7 +13,7 @@ import (
 func TestParseSpec(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
-		spec, want string // want: "" for a good spec, else part of the error
+		spec, want  string // want: "" for a good spec, else part of the error
 		unsupported bool
 	}{
 		{spec: "exec:node dist/index.js"},
