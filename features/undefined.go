@@ -10,6 +10,8 @@ import (
 
 	"github.com/cucumber/godog"
 	messages "github.com/cucumber/messages/go/v21"
+
+	"github.com/chatsim/chatsim/internal/textdist"
 )
 
 // ErrUndefinedStep is a step that no step of the library matches: a typo,
@@ -177,25 +179,7 @@ func stepTokens(text string) []string {
 }
 
 // editDistance is the Levenshtein distance between a and b.
-func editDistance(a, b []string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
-}
+func editDistance(a, b []string) int { return textdist.Levenshtein(a, b) }
 
 // exampleText strips the keyword and the doc string or table lines from a
 // step's example, leaving the text its pattern must match.
