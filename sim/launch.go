@@ -219,23 +219,15 @@ var ErrSpec = errors.New("bad integration spec")
 // http or https URL with a host and nothing after the path) and returns it
 // without a trailing slash.
 func ParseURL(u string) (string, error) {
-	p, err := neturl.Parse(u)
-	switch {
-	case u == "":
+	if u == "" {
 		return "", fmt.Errorf("%w: empty URL, want http://HOST:PORT", ErrSpec)
-	case err != nil:
-		return "", fmt.Errorf("%w: %q is not a URL: %v", ErrSpec, u, errors.Unwrap(err))
-	case p.Scheme != "http" && p.Scheme != "https":
-		return "", fmt.Errorf("%w: %q is not an http(s) URL, want http://HOST:PORT", ErrSpec, u)
-	case p.Host == "" || p.Hostname() == "":
-		return "", fmt.Errorf("%w: %q has no host, want http://HOST:PORT", ErrSpec, u)
-	case p.RawQuery != "" || p.Fragment != "" || p.User != nil:
-		return "", fmt.Errorf("%w: %q: an integration's URL has no user, query or fragment", ErrSpec, u)
 	}
-	if port := p.Port(); port != "" {
-		if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
-			return "", fmt.Errorf("%w: %q: port %q is not a number from 1 to 65535", ErrSpec, u, port)
-		}
+	// The rules every address chatsim calls keeps, then the integration's.
+	if err := fakes.CheckURL(u); err != nil {
+		return "", fmt.Errorf("%w: %w", ErrSpec, err)
+	}
+	if p, _ := neturl.Parse(u); p.RawQuery != "" || p.Fragment != "" || p.User != nil {
+		return "", fmt.Errorf("%w: %q: an integration's URL has no user, query or fragment", ErrSpec, u)
 	}
 	return strings.TrimRight(u, "/"), nil
 }
