@@ -3,7 +3,9 @@ package telegram
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"net/url"
+	"reflect"
 	"strings"
 )
 
@@ -122,7 +124,7 @@ func parseInlineButton(raw json.RawMessage) (InlineKeyboardButton, *apiError) {
 	}
 	var b InlineKeyboardButton
 	if err := json.Unmarshal(raw, &b); err != nil {
-		return InlineKeyboardButton{}, badRequest("can't parse inline keyboard button: " + err.Error())
+		return InlineKeyboardButton{}, badRequest("can't parse inline keyboard button: " + fieldTypeError(err))
 	}
 	if _, ok := fields["text"]; !ok {
 		return InlineKeyboardButton{}, badRequest("can't parse inline keyboard button: Field \"text\" must be of type String")
@@ -152,6 +154,31 @@ func parseInlineButton(raw json.RawMessage) (InlineKeyboardButton, *apiError) {
 		}
 	}
 	return b, nil
+}
+
+// fieldTypeError says which field of a JSON object has the wrong type, in
+// the Bot API's words (Field "callback_data" must be of type String), never
+// in Go's.
+func fieldTypeError(err error) string {
+	var te *json.UnmarshalTypeError
+	if !errors.As(err, &te) || te.Field == "" {
+		return "InlineKeyboardButton must be an Object"
+	}
+	typ := "Object"
+	switch te.Type.Kind() {
+	case reflect.String:
+		typ = "String"
+	case reflect.Bool:
+		typ = "Boolean"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		typ = "Integer"
+	case reflect.Float32, reflect.Float64:
+		typ = "Float"
+	case reflect.Slice, reflect.Array:
+		typ = "Array"
+	}
+	return "Field \"" + te.Field + "\" must be of type " + typ
 }
 
 // sameInline reports whether two inline keyboards are the same.
