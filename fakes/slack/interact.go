@@ -1,6 +1,7 @@
 package slack
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -1067,7 +1068,13 @@ func (s *Server) submissionAnswer(viewID string, body []byte) {
 	default:
 		v.closed = true
 	}
-	s.cfg.journal.Record(fakes.Observation{At: s.now(), Source: "slack", Kind: "view_submission", Text: text, Data: json.RawMessage(body)})
+	var data any // the answer as JSON when it is JSON: Observation.Data must marshal
+	if json.Valid(body) {
+		data = json.RawMessage(body)
+	} else if len(bytes.TrimSpace(body)) > 0 {
+		data = string(body)
+	}
+	s.cfg.journal.Record(fakes.Observation{At: s.now(), Source: "slack", Kind: "view_submission", Text: text, Data: data})
 }
 
 // serveUpload receives a file's bytes at an upload_url.
