@@ -664,11 +664,12 @@ func singular(res string) string { return strings.TrimSuffix(res, "s") }
 // decodeRoot reads {"<root>": {…}} into v; a missing root is Shopify's
 // 400 "Required parameter missing or invalid".
 func decodeRoot(c *apiCall, root string, v any) bool {
-	var m map[string]json.RawMessage
-	if err := json.Unmarshal(c.body, &m); err != nil {
-		c.fail(http.StatusBadRequest, "[API] Invalid JSON body: "+err.Error())
+	if !json.Valid(c.body) {
+		c.fail(http.StatusBadRequest, invalidJSON(c.body))
 		return false
 	}
+	var m map[string]json.RawMessage
+	_ = json.Unmarshal(c.body, &m) // not an object: no root, as below
 	raw, ok := m[root]
 	if !ok || len(raw) == 0 || raw[0] != '{' {
 		c.fail(http.StatusBadRequest, map[string]string{root: "Required parameter missing or invalid"})
@@ -679,6 +680,17 @@ func decodeRoot(c *apiCall, root string, v any) bool {
 		return false
 	}
 	return true
+}
+
+// invalidJSON is the error for a body that is not JSON, saying where it
+// stops being JSON in a client's terms, not the decoder's.
+func invalidJSON(body []byte) string {
+	var v any
+	var se *json.SyntaxError
+	if err := json.Unmarshal(body, &v); errors.As(err, &se) {
+		return fmt.Sprintf("[API] Invalid JSON body: unexpected input at byte %d", se.Offset)
+	}
+	return "[API] Invalid JSON body: unexpected end of input"
 }
 
 // failErr answers an error from the store in Shopify's shape.
@@ -892,8 +904,12 @@ func (s *Server) orderAction(c *apiCall, id int64, action string) {
 		Reason string `json:"reason"`
 	}
 	if len(strings.TrimSpace(string(c.body))) > 0 {
+		if !json.Valid(c.body) {
+			c.fail(http.StatusBadRequest, invalidJSON(c.body))
+			return
+		}
 		if err := json.Unmarshal(c.body, &in); err != nil {
-			c.fail(http.StatusBadRequest, "[API] Invalid JSON body: "+err.Error())
+			c.fail(http.StatusBadRequest, map[string]string{"reason": "Invalid value."})
 			return
 		}
 	}
