@@ -469,9 +469,7 @@ func (s *Server) postReplyLocked(j *job, rep fakes.Reply) {
 		return
 	}
 	var ans map[string]any
-	dec := json.NewDecoder(bytes.NewReader(rep.Body))
-	dec.UseNumber()
-	if dec.Decode(&ans) != nil {
+	if decodeJSON(rep.Body, &ans) != nil {
 		return
 	}
 	text := str(ans, "text")
@@ -537,10 +535,8 @@ func (s *Server) serveIncoming(w http.ResponseWriter, r *http.Request, rest stri
 		}
 	}
 	var p map[string]any
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber()
-	if err := dec.Decode(&p); err != nil {
-		writeJSON(w, http.StatusBadRequest, map[string]any{"success": false, "error": "Invalid JSON body"})
+	if err := decodeJSON(body, &p); err != nil {
+		writeJSON(w, http.StatusBadRequest, map[string]any{"success": false, "error": "Invalid JSON body: " + jsonProblem(err)})
 		return
 	}
 	s.mu.Lock()
