@@ -477,6 +477,10 @@ func (s *Server) postReplyLocked(j *job, rep fakes.Reply) {
 	if text == "" && att == nil {
 		return
 	}
+	if e := checkRich(Message{Attachments: att}); e != nil {
+		s.record("webhook reply", "→ not posted: "+fmt.Sprint(e.body["error"]), map[string]any{"integration": j.integ.ID, "error": e.body["errorType"]})
+		return
+	}
 	o := j.integ
 	poster := s.userByNameLocked(o.Username)
 	room := s.rooms[j.roomID]
@@ -556,6 +560,11 @@ func (s *Server) serveIncoming(w http.ResponseWriter, r *http.Request, rest stri
 	}
 	m := Message{Text: strings.TrimSpace(str(p, "text")), Attachments: rawParam(p, "attachments"), Alias: hook.Alias, Emoji: hook.Emoji,
 		Avatar: hook.Avatar, ThreadID: str(p, "tmid")}
+	if e := checkRich(m); e != nil {
+		s.record("hooks", "incoming → 400 "+fmt.Sprint(e.body["error"]), map[string]any{"id": id})
+		writeJSON(w, e.status, e.body)
+		return
+	}
 	for k, dst := range map[string]*string{"alias": &m.Alias, "emoji": &m.Emoji, "icon_emoji": &m.Emoji, "avatar": &m.Avatar, "icon_url": &m.Avatar} {
 		if v := str(p, k); v != "" {
 			*dst = v
