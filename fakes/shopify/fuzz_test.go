@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
@@ -257,4 +258,69 @@ func readBack(t *testing.T, s *Server, path string, answer []byte) {
 			t.Fatalf("%s %d answered\n%s\nbut reads back\n%s", root, id.ID, raw, got[root])
 		}
 	}
+}
+
+// FuzzVerifyCallback checks the OAuth callback's hmac: SignedQuery must
+// be a form encoding that reads back as the parameters it signs (hmac and
+// signature left out), the query signed with the app's secret must pass
+// VerifyCallback, and changing any value or the hmac must fail it.
+func FuzzVerifyCallback(f *testing.F) {
+	// As Shopify redirects to an app after install.
+	f.Add("hush", "code=0907a61c0c8d55e99db179b68161bc00&host=YWRtaW4uc2hvcGlmeS5jb20vc3RvcmUvcXVpY2tzdGFydC0xMjM&shop=chatsim-demo.myshopify.com&state=0.6784241404160823&timestamp=1337178173")
+	f.Add("hush", "shop=a.myshopify.com&state=%7E%2A+x%26y%3Dz&timestamp=1")
+	f.Add("", "a=1&a=2&signature=s&b=")
+	f.Fuzz(func(t *testing.T, secret, query string) {
+		q, err := url.ParseQuery(query)
+		if err != nil {
+			return
+		}
+		params := map[string]string{}
+		for k, v := range q {
+			if len(v) > 0 {
+				params[k] = v[0]
+			}
+		}
+		signed := SignedQuery(params)
+		back, err := url.ParseQuery(signed)
+		if err != nil {
+			t.Fatalf("SignedQuery %q is not a form: %v", signed, err)
+		}
+		for k, v := range params {
+			if k == "hmac" || k == "signature" {
+				if back.Has(k) {
+					t.Fatalf("SignedQuery %q signs %s", signed, k)
+				}
+				continue
+			}
+			if got := back[k]; len(got) != 1 || got[0] != v {
+				t.Fatalf("SignedQuery %q reads back %s=%q, want %q", signed, k, got, v)
+			}
+		}
+		if len(back) > len(params) {
+			t.Fatalf("SignedQuery %q has more than %v", signed, params)
+		}
+		s := &Server{cfg: config{secret: secret}}
+		mac := fakes.HMACSHA256Hex([]byte(secret), []byte(signed))
+		q.Set("hmac", mac)
+		if !s.VerifyCallback(q) {
+			t.Fatalf("VerifyCallback refuses %v signed %s", q, mac)
+		}
+		for k := range q {
+			if k == "hmac" || k == "signature" { // not signed: Shopify leaves both out
+				continue
+			}
+			changed := url.Values{}
+			for k2, v := range q {
+				changed[k2] = append([]string(nil), v...)
+			}
+			changed[k][0] += "x"
+			if s.VerifyCallback(changed) {
+				t.Fatalf("VerifyCallback passes %v with %s changed", changed, k)
+			}
+		}
+		q.Set("hmac", strings.ToUpper(mac)+"0")
+		if s.VerifyCallback(q) {
+			t.Fatal("VerifyCallback passes a wrong hmac")
+		}
+	})
 }
