@@ -17,6 +17,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 
 	"github.com/chatsim/chatsim/fakes"
@@ -454,4 +455,81 @@ func encode(t *testing.T, s *Server, method, enc string, params map[string]strin
 		req.Header.Set("Content-Type", ctype)
 	}
 	return req
+}
+
+// captureHook answers every webhook delivery 200 and hands over its
+// headers and body.
+type captureHook chan delivered
+
+type delivered struct {
+	header http.Header
+	body   []byte
+}
+
+func (c captureHook) RoundTrip(r *http.Request) (*http.Response, error) {
+	b, err := io.ReadAll(r.Body)
+	if err != nil {
+		return nil, err
+	}
+	c <- delivered{r.Header.Clone(), b}
+	return &http.Response{StatusCode: http.StatusOK, Header: http.Header{}, Body: io.NopCloser(strings.NewReader("")), Request: r}, nil
+}
+
+// secretTokenRule is Telegram's rule for setWebhook's secret_token.
+var secretTokenRule = regexp.MustCompile(`^[A-Za-z0-9_-]{1,256}$`)
+
+// FuzzWebhookSecretToken sets a webhook with any secret_token. setWebhook
+// must accept exactly the tokens Telegram does (1–256 of A-Z, a-z, 0-9, _
+// and -; none at all means no token), and every update delivered then
+// must carry exactly that token in X-Telegram-Bot-Api-Secret-Token, which
+// is all an integration checks.
+func FuzzWebhookSecretToken(f *testing.F) {
+	f.Add("s3cret_token-1")
+	f.Add("")
+	f.Add(strings.Repeat("a", 256))
+	f.Add(strings.Repeat("a", 257))
+	f.Add("tøken")
+	f.Add("a b")
+	f.Fuzz(func(t *testing.T, secret string) {
+		hooks := make(captureHook, 8)
+		s, err := Start(WithHTTPClient(&http.Client{Transport: hooks}), WithDeliveryRetry(1, 0))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s.Close()
+		if err := s.AddUser(User{ID: fuzzAda, FirstName: "Ada"}); err != nil {
+			t.Fatal(err)
+		}
+		vals := url.Values{"url": {"https://bot.example.com/hook"}, "secret_token": {secret}}
+		req := httptest.NewRequest(http.MethodPost, "/bot"+s.Token()+"/setWebhook", strings.NewReader(vals.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		rec := serve(s, req)
+		r := checkAnswer(t, rec, secret)
+		valid := secret == "" || secretTokenRule.MatchString(secret)
+		if r.OK != valid {
+			t.Fatalf("setWebhook with secret_token %q: ok=%v (%s), Telegram's rule says %v", secret, r.OK, r.Description, valid)
+		}
+		if !r.OK {
+			return
+		}
+		if _, err := s.SendText(fuzzAda, fuzzAda, "hi"); err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case got := <-hooks:
+			h, sent := got.header["X-Telegram-Bot-Api-Secret-Token"]
+			switch {
+			case secret == "" && sent:
+				t.Fatalf("no secret_token set, but the delivery carries %q", h)
+			case secret != "" && (len(h) != 1 || h[0] != secret):
+				t.Fatalf("secret_token %q set, but the delivery carries %q", secret, h)
+			}
+			var up Update
+			if err := json.Unmarshal(got.body, &up); err != nil || up.Message == nil || up.Message.Text != "hi" {
+				t.Fatalf("delivered %+v (%v), want the message update", up, err)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatal("no delivery within 10s of the update")
+		}
+	})
 }
