@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -169,9 +170,28 @@ func decodeStrictAt(data []byte, v any) error {
 		if field == "" {
 			field = "(top level)"
 		}
-		return fmt.Errorf("%s: field %q: want %s, got JSON %s", lineCol(data, te.Offset), field, te.Type, te.Value)
+		return fmt.Errorf("%s: field %q: want %s, got JSON %s", lineCol(data, te.Offset), field, ruleFieldKind(te.Type), te.Value)
 	}
-	return fmt.Errorf("%s: %w", lineCol(data, dec.InputOffset()), err)
+	// The decoder's other errors (an unknown field) are plain texts that
+	// start with its package's name.
+	return fmt.Errorf("%s: %s", lineCol(data, dec.InputOffset()), strings.TrimPrefix(err.Error(), "json: "))
+}
+
+// ruleFieldKind names what a Go type reads from JSON, as a rule's author
+// writes it: "an object", not "botpress.BotMatch".
+func ruleFieldKind(t reflect.Type) string {
+	switch t.Kind() {
+	case reflect.String:
+		return "a string"
+	case reflect.Bool:
+		return "true or false"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Float32, reflect.Float64:
+		return "a number"
+	case reflect.Slice, reflect.Array:
+		return "an array"
+	}
+	return "an object"
 }
 
 // lineCol renders a byte offset as "line L, column C".
