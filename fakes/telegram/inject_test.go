@@ -83,7 +83,7 @@ func TestInjectUpdateRejectsMalformedUpdates(t *testing.T) {
 		{"unknown field", `{"update_id": 1, "mesage": {}}`, "/mesage: not a field of Update"},
 		{"payload not an object", `{"update_id": 1, "message": "hi"}`, "/message: want an object"},
 		{"update_id a string", `{"update_id": "1", "message": {}}`, "/update_id: want an integer"},
-		{"chat id a string", `{"update_id": 1, "message": {"message_id": 1, "chat": {"id": "x", "type": "private"}}}`, "/message/chat/id: want int64"},
+		{"chat id a string", `{"update_id": 1, "message": {"message_id": 1, "chat": {"id": "x", "type": "private"}}}`, "/message/chat/id: want Integer"},
 		{"no message_id", `{"update_id": 1, "message": {"chat": {"id": 5, "type": "private"}}}`, "/message/message_id: missing"},
 		{"no chat type", `{"update_id": 1, "message": {"message_id": 1, "chat": {"id": 5}}}`, "/message/chat/type: missing"},
 		{"callback without id", `{"update_id": 1, "callback_query": {"from": {"id": 5}}}`, "/callback_query/id: missing"},

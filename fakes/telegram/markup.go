@@ -164,21 +164,26 @@ func fieldTypeError(err error) string {
 	if !errors.As(err, &te) || te.Field == "" {
 		return "InlineKeyboardButton must be an Object"
 	}
-	typ := "Object"
-	switch te.Type.Kind() {
+	return "Field \"" + te.Field + "\" must be of type " + apiType(te.Type)
+}
+
+// apiType names the Bot API type a Go type holds: String, Integer,
+// Boolean, Float, Array or Object.
+func apiType(t reflect.Type) string {
+	switch t.Kind() {
 	case reflect.String:
-		typ = "String"
+		return "String"
 	case reflect.Bool:
-		typ = "Boolean"
+		return "Boolean"
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
 		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
-		typ = "Integer"
+		return "Integer"
 	case reflect.Float32, reflect.Float64:
-		typ = "Float"
+		return "Float"
 	case reflect.Slice, reflect.Array:
-		typ = "Array"
+		return "Array"
 	}
-	return "Field \"" + te.Field + "\" must be of type " + typ
+	return "Object"
 }
 
 // sameInline reports whether two inline keyboards are the same.
