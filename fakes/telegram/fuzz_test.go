@@ -533,3 +533,64 @@ func FuzzWebhookSecretToken(f *testing.F) {
 		}
 	})
 }
+
+// FuzzInjectUpdate injects arbitrary recorded updates, as a cassette's
+// replay and the control API do. A refusal must wrap ErrInvalid, point at
+// the field (a JSON pointer) and name no Go types. An update taken must
+// come out of getUpdates as JSON with its update_id, ids must keep
+// increasing for the updates after it, and the chats it touched must
+// still render.
+func FuzzInjectUpdate(f *testing.F) {
+	f.Add([]byte(`{"update_id":900000001,"message":{"message_id":7,"from":{"id":1001,"is_bot":false,"first_name":"Ada"},"chat":{"id":1001,"type":"private","first_name":"Ada"},"date":1767225600,"text":"/start","entities":[{"type":"bot_command","offset":0,"length":6}]}}`))
+	f.Add([]byte(`{"update_id":5,"callback_query":{"id":"4382bfdwdsb323b2d9","from":{"id":1002,"is_bot":false,"first_name":"Bob"},"message":{"message_id":1,"chat":{"id":1001,"type":"private"},"date":1},"chat_instance":"-1","data":"tea"}}`))
+	f.Add([]byte(`{"update_id":6,"my_chat_member":{"chat":{"id":-4002,"type":"group","title":"New"},"from":{"id":1001,"is_bot":false,"first_name":"Ada"},"date":1,"old_chat_member":{"user":{"id":123456789,"is_bot":true,"first_name":"chatsim"},"status":"left"},"new_chat_member":{"user":{"id":123456789,"is_bot":true,"first_name":"chatsim"},"status":"member"}}}`))
+	f.Add([]byte(`{"update_id":7,"edited_message":{"message_id":1,"chat":{"id":1001,"type":"private"},"date":1,"edit_date":2,"text":"Menu!"}}`))
+	f.Add([]byte(`{"update_id":8,"message":{"message_id":9,"chat":{"id":-1001234567890,"type":"supergroup","title":"S"},"date":1,"photo":[{"file_id":"AgAC","file_unique_id":"AQAD","width":90,"height":60,"file_size":100}],"reply_to_message":{"message_id":3,"chat":{"id":1,"type":"x"},"date":1}}}`))
+	f.Add([]byte(`{"message":{},"callback_query":{}}`))
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		s := fuzzServer(t)
+		u, err := s.InjectUpdate(raw)
+		if err != nil {
+			msg := err.Error()
+			if !errors.Is(err, ErrInvalid) {
+				t.Fatalf("refusal %q does not wrap ErrInvalid", msg)
+			}
+			if !strings.Contains(msg, "/") {
+				t.Fatalf("refusal %q points at no field", msg)
+			}
+			checkNoGo(t, msg, string(raw))
+			return
+		}
+		if _, err := s.SendText(fuzzAda, fuzzAda, "after"); err != nil {
+			t.Fatal(err)
+		}
+		rec := serve(s, httptest.NewRequest(http.MethodGet, "/bot"+s.Token()+"/getUpdates?allowed_updates=%5B%5D", nil))
+		r := checkAnswer(t, rec)
+		var ups []map[string]json.RawMessage
+		if err := json.Unmarshal(r.Result, &ups); err != nil {
+			t.Fatalf("getUpdates result %s: %v", r.Result, err)
+		}
+		var ids []int64
+		found := false
+		for _, up := range ups {
+			var id int64
+			if err := json.Unmarshal(up["update_id"], &id); err != nil {
+				t.Fatalf("update without an update_id: %v", up)
+			}
+			if len(ids) > 0 && id <= ids[len(ids)-1] {
+				t.Fatalf("update ids %v then %d: not increasing", ids, id)
+			}
+			ids = append(ids, id)
+			found = found || id == u.UpdateID
+		}
+		if !found {
+			t.Fatalf("injected update %d is not among %v", u.UpdateID, ids)
+		}
+		for _, c := range s.Chats() {
+			if _, err := json.Marshal(s.Transcript(c.ID)); err != nil {
+				t.Fatalf("chat %d does not render: %v", c.ID, err)
+			}
+		}
+		checkJournal(t, s)
+	})
+}
