@@ -15,6 +15,8 @@ import (
 	"strings"
 	"testing"
 
+	"gopkg.in/yaml.v3"
+
 	"github.com/chatsim/chatsim/fakes"
 )
 
@@ -442,4 +444,61 @@ func FuzzAppAnswer(f *testing.F) {
 		}
 		checkMessages(t, s, j)
 	})
+}
+
+// FuzzParseWorkspace reads arbitrary workspace files, as chatsim serve
+// --workspace does. A refusal must name the file (and a line when it has
+// one) without Go types; a workspace that parses must start a fake, and
+// write back as YAML that parses to the same workspace.
+func FuzzParseWorkspace(f *testing.F) {
+	f.Add([]byte(`team: {id: T0ACME, name: Acme, domain: acme}
+users:
+  - {id: U0ADA, name: ada, real_name: Ada Lovelace, email: ada@example.com, is_admin: true}
+  - {id: U0BOB, name: bob}
+channels:
+  - {id: C0GENERAL, name: general, general: true, members: [ada, bob, bot]}
+  - {id: G0SECRET, name: secret, private: true, members: [ada]}
+  - {id: D0ADA, im: ada}
+`))
+	f.Add([]byte(`{"app":{"bot_token":"xoxb-1-2-x","signing_secret":"s"},"users":[{"id":"U1","name":"u"}],"channels":[]}`))
+	f.Add([]byte("users:\n  - id: U1\n    name: [u]\n"))
+	f.Add([]byte("users: {}\n"))
+	f.Add([]byte("teem: {}\n"))
+	f.Add([]byte("a: &a [*a, *a]\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		ws, err := ParseWorkspace("fuzz.yaml", data)
+		if err != nil {
+			msg := err.Error()
+			if !strings.HasPrefix(msg, "fuzz.yaml:") && !strings.HasPrefix(msg, "parse workspace fuzz.yaml:") {
+				t.Fatalf("error %q does not name the file", msg)
+			}
+			checkNoGo(t, msg, string(data))
+			return
+		}
+		s, err := Start(WithWorkspace(ws), WithHTTPClient(&http.Client{Transport: refuseAll{}}))
+		if err != nil {
+			t.Fatalf("a workspace that parses does not start: %v", err)
+		}
+		_ = s.Close()
+		b, err := yaml.Marshal(ws)
+		if err != nil {
+			t.Fatal(err)
+		}
+		again, err := ParseWorkspace("again.yaml", b)
+		if err != nil {
+			t.Fatalf("the workspace written back does not parse: %v\n%s", err, b)
+		}
+		if x, y := mustJSON(t, ws), mustJSON(t, again); x != y { // JSON: an empty list and none are the same
+			t.Fatalf("the workspace changes on the way back:\n%s\n%s", x, y)
+		}
+	})
+}
+
+func mustJSON(t *testing.T, v any) string {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }
