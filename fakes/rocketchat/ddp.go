@@ -122,11 +122,9 @@ type ddpMsg struct {
 
 func (s *Server) ddpFrame(c *ddpConn, data []byte) {
 	var m ddpMsg
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if err := dec.Decode(&m); err != nil {
+	if err := decodeJSON(data, &m); err != nil {
 		s.sendLocked(c, map[string]any{"msg": "error", "reason": "Bad request", "offendingMessage": string(data)})
 		return
 	}

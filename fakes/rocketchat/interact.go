@@ -1,7 +1,6 @@
 package rocketchat
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -283,9 +282,7 @@ func (s *Server) serveResponseURL(w http.ResponseWriter, r *http.Request, token 
 		}
 	}
 	var p map[string]any
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber()
-	if err := dec.Decode(&p); err != nil {
+	if err := decodeJSON(body, &p); err != nil {
 		fail("body is not a JSON object")
 		return
 	}

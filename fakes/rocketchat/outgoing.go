@@ -469,14 +469,16 @@ func (s *Server) postReplyLocked(j *job, rep fakes.Reply) {
 		return
 	}
 	var ans map[string]any
-	dec := json.NewDecoder(bytes.NewReader(rep.Body))
-	dec.UseNumber()
-	if dec.Decode(&ans) != nil {
+	if decodeJSON(rep.Body, &ans) != nil {
 		return
 	}
 	text := str(ans, "text")
 	att := rawParam(ans, "attachments")
 	if text == "" && att == nil {
+		return
+	}
+	if e := checkRich(Message{Attachments: att}); e != nil {
+		s.record("webhook reply", "→ not posted: "+fmt.Sprint(e.body["error"]), map[string]any{"integration": j.integ.ID, "error": e.body["errorType"]})
 		return
 	}
 	o := j.integ
@@ -542,10 +544,8 @@ func (s *Server) serveIncoming(w http.ResponseWriter, r *http.Request, rest stri
 		}
 	}
 	var p map[string]any
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber()
-	if err := dec.Decode(&p); err != nil {
-		writeJSON(w, http.StatusBadRequest, map[string]any{"success": false, "error": "Invalid JSON body"})
+	if err := decodeJSON(body, &p); err != nil {
+		writeJSON(w, http.StatusBadRequest, map[string]any{"success": false, "error": "Invalid JSON body: " + jsonProblem(err)})
 		return
 	}
 	s.mu.Lock()
@@ -570,6 +570,11 @@ func (s *Server) serveIncoming(w http.ResponseWriter, r *http.Request, rest stri
 	}
 	m := Message{Text: strings.TrimSpace(str(p, "text")), Attachments: rawParam(p, "attachments"), Alias: hook.Alias, Emoji: hook.Emoji,
 		Avatar: hook.Avatar, ThreadID: str(p, "tmid")}
+	if e := checkRich(m); e != nil {
+		s.record("hooks", "incoming → 400 "+fmt.Sprint(e.body["error"]), map[string]any{"id": id})
+		writeJSON(w, e.status, e.body)
+		return
+	}
 	for k, dst := range map[string]*string{"alias": &m.Alias, "emoji": &m.Emoji, "icon_emoji": &m.Emoji, "avatar": &m.Avatar, "icon_url": &m.Avatar} {
 		if v := str(p, k); v != "" {
 			*dst = v

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"mime"
@@ -311,6 +312,38 @@ func readParams(r *http.Request) (map[string]any, error) {
 		out[k] = v
 	}
 	return out, nil
+}
+
+// decodeJSON decodes one JSON value, numbers kept as written, and refuses
+// data after it, as JSON.parse does.
+func decodeJSON(b []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	if err := dec.Decode(v); err != nil {
+		return err
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return errTrailing
+	}
+	return nil
+}
+
+var errTrailing = errors.New("unexpected data after the JSON value")
+
+// jsonProblem says what is wrong with a body decodeJSON refused, in a
+// client's terms rather than the decoder's.
+func jsonProblem(err error) string {
+	var se *json.SyntaxError
+	var te *json.UnmarshalTypeError
+	switch {
+	case errors.Is(err, errTrailing):
+		return err.Error()
+	case errors.As(err, &se):
+		return fmt.Sprintf("unexpected input at byte %d", se.Offset)
+	case errors.As(err, &te):
+		return "the body must be a JSON object"
+	}
+	return "unexpected end of input"
 }
 
 func str(p map[string]any, k string) string {

@@ -681,6 +681,17 @@ func decodeRoot(c *apiCall, root string, v any) bool {
 	return true
 }
 
+// invalidJSON is the error for a body that is not JSON, saying where it
+// stops being JSON in a client's terms, not the decoder's.
+func invalidJSON(body []byte) string {
+	var v any
+	var se *json.SyntaxError
+	if err := json.Unmarshal(body, &v); errors.As(err, &se) {
+		return fmt.Sprintf("[API] Invalid JSON body: unexpected input at byte %d", se.Offset)
+	}
+	return "[API] Invalid JSON body: unexpected end of input"
+}
+
 // failErr answers an error from the store in Shopify's shape.
 func (c *apiCall) failErr(err error) {
 	if fe, ok := asFieldError(err); ok {
@@ -897,6 +908,10 @@ func (s *Server) orderAction(c *apiCall, id int64, action string) {
 		Reason string `json:"reason"`
 	}
 	if len(strings.TrimSpace(string(c.body))) > 0 {
+		if !json.Valid(c.body) {
+			c.fail(http.StatusBadRequest, invalidJSON(c.body))
+			return
+		}
 		if err := json.Unmarshal(c.body, &in); err != nil {
 			c.fail(http.StatusBadRequest, "[API] Invalid JSON body: "+fakes.JSONError(err).Error())
 			return

@@ -318,7 +318,12 @@ func (s *Server) createProductLocked(in ProductInput) (*Product, error) {
 		price := Money(0)
 		if vi.Price != "" {
 			m, err := ParseMoney(string(vi.Price))
-			if err != nil || m < 0 {
+			switch {
+			case err != nil && strings.HasPrefix(strings.TrimSpace(string(vi.Price)), "-"):
+				return nil, fieldErr("variants.price", "must be greater than or equal to 0")
+			case err != nil:
+				return nil, fieldErr("variants.price", fmt.Sprintf("must be a decimal amount of at most %s", MaxMoney))
+			case m < 0:
 				return nil, fieldErr("variants.price", "must be greater than or equal to 0")
 			}
 			price = m
@@ -495,6 +500,9 @@ func (s *Server) createOrderLocked(in OrderInput) (*Order, error) {
 			}
 			l.price = m
 		}
+		if l.price > 0 && Money(l.qty) > (MaxMoney-gross)/l.price {
+			return nil, fieldErr("line_items", fmt.Sprintf("line %d brings the order's goods to more than %s", i+1, MaxMoney))
+		}
 		gross += l.price * Money(l.qty)
 		lines = append(lines, l)
 	}
@@ -539,6 +547,9 @@ func (s *Server) createOrderLocked(in OrderInput) (*Order, error) {
 		m, err := ParseMoney(string(sh.Price))
 		if err != nil || m < 0 {
 			return nil, fieldErr("shipping_lines", "price is invalid")
+		}
+		if m > MaxMoney-shipping {
+			return nil, fieldErr("shipping_lines", fmt.Sprintf("shipping comes to more than %s", MaxMoney))
 		}
 		shipping += m
 		ships = append(ships, sh)

@@ -21,12 +21,22 @@ func (m Money) String() string {
 	return fmt.Sprintf("%s%d.%02d", sign, m/100, m%100)
 }
 
-// ParseMoney reads a decimal amount such as "25", "25.5" or "25.00".
+// MaxMoney is the largest amount the fake takes for a price, a line, a
+// discount, shipping or an order's goods: 100 billion in the shop's
+// currency. Below it every total is exact in cents; above it a price
+// times a quantity would wrap around.
+const MaxMoney Money = 100_000_000_000_00
+
+// ParseMoney reads a decimal amount such as "25", "25.5" or "25.00", at
+// most MaxMoney either way.
 func ParseMoney(s string) (Money, error) {
 	s = strings.TrimSpace(s)
 	f, err := strconv.ParseFloat(s, 64)
 	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
 		return 0, fmt.Errorf("parse money %q: want a decimal amount such as \"25.00\"", s)
+	}
+	if math.Abs(f*100) > float64(MaxMoney) {
+		return 0, fmt.Errorf("parse money %q: more than %s", s, MaxMoney)
 	}
 	return Money(math.Round(f * 100)), nil
 }

@@ -1,6 +1,7 @@
 package slack
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -139,7 +140,11 @@ func (s *Server) commandAnswer(channel, user, ctype string, body []byte) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.showLocked(&responseURL{kind: "commands", channel: channel, user: user}, msg, "command answer")
+	// An answer with nothing to show is an acknowledgement; one Slack
+	// refuses (invalid_blocks…) is journaled, not dropped silently.
+	if code := s.showLocked(&responseURL{kind: "commands", channel: channel, user: user}, msg, "command answer"); code != "" && code != "no_text" {
+		s.cfg.journal.Record(fakes.Observation{At: s.now(), Source: "slack", Kind: "command answer", Text: "→ " + code})
+	}
 }
 
 // hookMessage is what an app posts to a response_url (or answers a slash
@@ -159,6 +164,29 @@ func nullish(raw json.RawMessage) bool {
 	return s == "" || s == "null" || s == "[]"
 }
 
+// checkHookMessage checks a response_url post or a command answer as
+// chat.postMessage checks its arguments, giving blocks their block_ids; it
+// returns Slack's error code, or "".
+func checkHookMessage(msg *hookMessage) string {
+	if !nullish(msg.Blocks) {
+		blocks, e := withBlockIDs(msg.Blocks)
+		if e != nil {
+			return e.code
+		}
+		msg.Blocks = blocks
+	}
+	if !nullish(msg.Attachments) {
+		var as []json.RawMessage
+		if json.Unmarshal(msg.Attachments, &as) != nil {
+			return "invalid_attachments"
+		}
+	}
+	if len(msg.Text) > 40000 {
+		return "msg_too_long"
+	}
+	return ""
+}
+
 // showLocked applies a response_url post or a command answer to the
 // conversation, journaling it like a Web API call.
 func (s *Server) showLocked(r *responseURL, msg hookMessage, via string) string {
@@ -167,6 +195,9 @@ func (s *Server) showLocked(r *responseURL, msg hookMessage, via string) string 
 		return "channel_not_found"
 	}
 	app := s.st.ws.App
+	if code := checkHookMessage(&msg); code != "" {
+		return code
+	}
 	var orig *Message
 	if r.msgTS != "" {
 		orig = ch.byTS[r.msgTS]
@@ -1037,7 +1068,13 @@ func (s *Server) submissionAnswer(viewID string, body []byte) {
 	default:
 		v.closed = true
 	}
-	s.cfg.journal.Record(fakes.Observation{At: s.now(), Source: "slack", Kind: "view_submission", Text: text, Data: json.RawMessage(body)})
+	var data any // the answer as JSON when it is JSON: Observation.Data must marshal
+	if json.Valid(body) {
+		data = json.RawMessage(body)
+	} else if len(bytes.TrimSpace(body)) > 0 {
+		data = string(body)
+	}
+	s.cfg.journal.Record(fakes.Observation{At: s.now(), Source: "slack", Kind: "view_submission", Text: text, Data: data})
 }
 
 // serveUpload receives a file's bytes at an upload_url.

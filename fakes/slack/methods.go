@@ -97,19 +97,21 @@ func withBlockIDs(raw json.RawMessage) (json.RawMessage, *apiErr) {
 		return nil, badFormat
 	}
 	var out []byte
-	n := 0 // blocks read
-	for i := 0; dec.More(); i, n = i+1, n+1 {
+	for i := 0; dec.More(); i++ {
 		start := dec.InputOffset()
-		var head struct {
-			Type    string  `json:"type"`
-			BlockID *string `json:"block_id"`
+		if i == MaxBlocks {
+			return nil, tooManyBlocks()
 		}
+		// A map, not a struct: Slack's field names are case-sensitive,
+		// encoding/json's struct fields are not ("tYpe" is no type).
+		var head map[string]json.RawMessage
 		err := dec.Decode(&head)
 		var typeErr *json.UnmarshalTypeError
 		if err != nil && !errors.As(err, &typeErr) {
 			return nil, badFormat
 		}
-		if err != nil || head.Type == "" {
+		var typ string
+		if err != nil || json.Unmarshal(head["type"], &typ) != nil || typ == "" {
 			if !json.Valid(raw) { // a malformed array reads as one, wherever the fault
 				return nil, badFormat
 			}
@@ -122,7 +124,13 @@ func withBlockIDs(raw json.RawMessage) (json.RawMessage, *apiErr) {
 		} else {
 			out = append(out, ',')
 		}
-		if head.BlockID == nil {
+		id, hasID := head["block_id"]
+		if hasID {
+			if e := checkBlockID(id, i); e != nil {
+				return nil, e
+			}
+		}
+		if !hasID {
 			out = append(out, `{"block_id":"`...)
 			out = append(out, blockID(raw, i)...)
 			out = append(out, '"')
@@ -139,9 +147,6 @@ func withBlockIDs(raw json.RawMessage) (json.RawMessage, *apiErr) {
 	}
 	if _, err := dec.Token(); err != io.EOF {
 		return nil, badFormat
-	}
-	if n > MaxBlocks {
-		return nil, tooManyBlocks()
 	}
 	if out == nil {
 		return nil, nil
@@ -161,6 +166,25 @@ const MaxBlocks = 50
 func tooManyBlocks() *apiErr {
 	msg := fmt.Sprintf("no more than %d items allowed [json-pointer:/blocks]", MaxBlocks)
 	return &apiErr{code: "invalid_blocks", detail: []string{"[ERROR] " + msg}, extra: map[string]any{"errors": []string{msg}}}
+}
+
+// checkBlockID checks the block_id a block i was given: a string of 1–255
+// characters.
+func checkBlockID(raw json.RawMessage, i int) *apiErr {
+	bad := func(why string) *apiErr {
+		return &apiErr{code: "invalid_blocks", detail: []string{fmt.Sprintf("[ERROR] %s [json-pointer:/blocks/%d/block_id]", why, i)}}
+	}
+	var id string
+	if string(raw) == "null" || json.Unmarshal(raw, &id) != nil {
+		return bad("must be a string")
+	}
+	switch n := utf8.RuneCountInString(id); {
+	case n == 0:
+		return bad("must be more than 0 characters")
+	case n > 255:
+		return bad("must be less than 256 characters")
+	}
+	return nil
 }
 
 // missingType is Slack's answer to block i without a type.

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"regexp"
+	"strconv"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -203,9 +205,46 @@ func decodeNode(n *yaml.Node, v any) error {
 		}
 	}
 	if err := n.Decode(v); err != nil {
-		return fmt.Errorf("decode: %w", err)
+		return yamlProblem(err)
 	}
 	return nil
+}
+
+// yamlTypeErr is one of yaml's "line 3: cannot unmarshal !!seq into
+// string" lines.
+var yamlTypeErr = regexp.MustCompile("^line ([0-9]+): cannot unmarshal (!![a-z]+)(?: `(.*)`)? into (.+)$")
+
+// yamlProblem says what is wrong with a value in the words of a
+// workspace file ("line 3: want text, got a list"), not yaml's Go types.
+func yamlProblem(err error) error {
+	var te *yaml.TypeError
+	if !errors.As(err, &te) {
+		return fmt.Errorf("decode: %w", err)
+	}
+	var parts []string
+	for _, e := range te.Errors {
+		m := yamlTypeErr.FindStringSubmatch(e)
+		if m == nil {
+			parts = append(parts, strings.TrimPrefix(e, "yaml: "))
+			continue
+		}
+		want := "a value of another kind"
+		switch m[4] {
+		case "string":
+			want = "text"
+		case "bool":
+			want = "true or false"
+		case "[]string":
+			want = "a list of text"
+		}
+		got := map[string]string{"!!map": "a mapping", "!!seq": "a list", "!!int": "a number", "!!float": "a number",
+			"!!bool": "true or false", "!!null": "nothing"}[m[2]]
+		if got == "" {
+			got = strconv.Quote(m[3])
+		}
+		parts = append(parts, fmt.Sprintf("line %s: want %s, got %s", m[1], want, got))
+	}
+	return errors.New(strings.Join(parts, "; "))
 }
 
 func nodeKind(n *yaml.Node) string {

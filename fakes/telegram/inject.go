@@ -66,16 +66,24 @@ func (s *Server) InjectUpdate(raw json.RawMessage) (Update, error) {
 	return u, nil
 }
 
+// maxUpdateID is the largest update_id an injected update may carry.
+const maxUpdateID = 1<<52 - 1
+
 // parseUpdate validates a recorded update and decodes what the fake models.
 func parseUpdate(raw json.RawMessage) (Update, string, error) {
 	var obj map[string]json.RawMessage
 	if err := json.Unmarshal(raw, &obj); err != nil || obj == nil {
-		return Update{}, "", fmt.Errorf("%w: not a JSON object: want an Update", ErrInvalid)
+		return Update{}, "", fmt.Errorf("%w: /: not a JSON object: want an Update", ErrInvalid)
 	}
 	if id, ok := obj["update_id"]; ok {
 		var n int64
 		if err := json.Unmarshal(id, &n); err != nil {
 			return Update{}, "", fmt.Errorf("%w: /update_id: want an integer, got %s", ErrInvalid, id)
+		}
+		if n > maxUpdateID {
+			// The ids after it would overflow; the Bot API's integers
+			// have at most 52 bits anyway.
+			return Update{}, "", fmt.Errorf("%w: /update_id: %d is above %d", ErrInvalid, n, int64(maxUpdateID))
 		}
 	}
 	var payload []string

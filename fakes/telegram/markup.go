@@ -162,6 +162,25 @@ func parseInlineButton(raw json.RawMessage) (InlineKeyboardButton, *apiError) {
 	return b, nil
 }
 
+// apiType names the Bot API type a Go type holds: String, Integer,
+// Boolean, Float, Array or Object.
+func apiType(t reflect.Type) string {
+	switch t.Kind() {
+	case reflect.String:
+		return "String"
+	case reflect.Bool:
+		return "Boolean"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return "Integer"
+	case reflect.Float32, reflect.Float64:
+		return "Float"
+	case reflect.Slice, reflect.Array:
+		return "Array"
+	}
+	return "Object"
+}
+
 // sameInline reports whether two inline keyboards are the same.
 func sameInline(a, b *InlineKeyboardMarkup) bool {
 	if a == nil || len(a.InlineKeyboard) == 0 {

@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/chatsim/chatsim/fakes"
 )
@@ -34,8 +35,22 @@ type upload struct {
 func newParams() *params { return &params{vals: map[string]string{}} }
 
 // parseParams reads r's parameters. Body parameters override the query
-// string. A body that cannot be read as its content type is an apiError.
+// string. A body that cannot be read as its content type, or a parameter
+// that is not UTF-8, is an apiError.
 func parseParams(r *http.Request) (*params, *apiError) {
+	p, aerr := readParams(r)
+	if aerr != nil {
+		return nil, aerr
+	}
+	for _, v := range p.vals {
+		if !utf8.ValidString(v) {
+			return nil, badRequest("strings must be encoded in UTF-8")
+		}
+	}
+	return p, nil
+}
+
+func readParams(r *http.Request) (*params, *apiError) {
 	p := newParams()
 	for k, v := range r.URL.Query() {
 		if len(v) > 0 {
@@ -78,7 +93,14 @@ func parseParams(r *http.Request) (*params, *apiError) {
 				if p.files == nil {
 					p.files = map[string]*upload{}
 				}
-				p.files[name] = &upload{name: part.FileName(), contentType: part.Header.Get("Content-Type"), data: data}
+				// The part's headers are the client's: a media type that
+				// does not parse is left for the content to tell, and the
+				// name is kept as UTF-8, as Telegram stores it.
+				ctype, _, err := mime.ParseMediaType(part.Header.Get("Content-Type"))
+				if err != nil {
+					ctype = ""
+				}
+				p.files[name] = &upload{name: strings.ToValidUTF8(part.FileName(), "\uFFFD"), contentType: ctype, data: data}
 				continue
 			}
 			p.vals[name] = string(data)

@@ -66,6 +66,13 @@ func formatText(text, parseMode, entitiesJSON string) (string, []MessageEntity, 
 		if err := json.Unmarshal([]byte(entitiesJSON), &ents); err != nil {
 			return "", nil, badRequest("can't parse entities JSON object")
 		}
+		for _, e := range ents {
+			// The Bot API's offsets and lengths are 32-bit integers; the
+			// arithmetic below relies on it.
+			if e.Offset != int(int32(e.Offset)) || e.Length != int(int32(e.Length)) {
+				return "", nil, badRequest("can't parse entities: entity offset and length must be 32-bit integers")
+			}
+		}
 	default:
 		var aerr *apiError
 		switch strings.ToLower(parseMode) {
@@ -88,7 +95,8 @@ func formatText(text, parseMode, entitiesJSON string) (string, []MessageEntity, 
 	return text, ents, nil
 }
 
-// trimText removes surrounding whitespace and moves the entities with it.
+// trimText removes surrounding whitespace and moves the entities with it,
+// cutting them to the text. Entity offsets and lengths must fit in 32 bits.
 func trimText(text string, ents []MessageEntity) (string, []MessageEntity) {
 	trimmed := strings.TrimLeftFunc(text, unicode.IsSpace)
 	shift := utf16Len(text) - utf16Len(trimmed)

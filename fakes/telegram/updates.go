@@ -203,13 +203,16 @@ func (s *Server) confirmLocked(offset int64) {
 		}
 		s.queue = keep
 	case offset < 0:
-		n := int(-offset)
-		if n < len(s.queue) {
-			for _, q := range s.queue[:len(s.queue)-n] {
-				q.finish()
-			}
-			s.queue = append([]*queued(nil), s.queue[len(s.queue)-n:]...)
+		// -offset overflows for the smallest int64; any offset at or
+		// below -len keeps every update.
+		if offset <= -int64(len(s.queue)) {
+			return
 		}
+		n := int(-offset)
+		for _, q := range s.queue[:len(s.queue)-n] {
+			q.finish()
+		}
+		s.queue = append([]*queued(nil), s.queue[len(s.queue)-n:]...)
 	}
 }
 

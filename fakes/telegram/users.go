@@ -238,7 +238,7 @@ func (s *Server) botSeesLocked(cs *chatState, m *Message) bool {
 	}
 	u16 := utf16Units(text)
 	for _, e := range ents {
-		if e.Offset < 0 || e.Offset+e.Length > len(u16) {
+		if e.Offset < 0 || e.Length < 0 || e.Offset > len(u16) || e.Length > len(u16)-e.Offset {
 			continue
 		}
 		word := utf16String(u16[e.Offset : e.Offset+e.Length])
