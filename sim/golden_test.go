@@ -65,17 +65,23 @@ func bundledCassettes(t *testing.T, fn func(t *testing.T, in bundled.Integration
 	}
 }
 
+// goldenDir is where the golden journals of a bundled integration's
+// cassettes live: beside them, in <integration>/cassettes, read from disk
+// so that -update can rewrite them.
+func goldenDir(in bundled.Integration) string {
+	return filepath.Join("..", filepath.FromSlash(in.Name), "cassettes")
+}
+
 // TestReplayGolden replays every cassette of every bundled integration and
-// compares the journal with testdata/<integration>/<cassette>.golden
-// (regenerate with -update). A replay fails exactly when its golden journal
+// compares the journal with the golden file beside it,
+// <integration>/cassettes/<cassette>.golden (regenerate with -update). A replay fails exactly when its golden journal
 // holds a contract violation or an integration error: the cassettes that
 // must fail say so in their golden file.
 func TestReplayGolden(t *testing.T) {
 	t.Parallel()
 	bundledCassettes(t, func(t *testing.T, in bundled.Integration, name string) {
 		res := replayBundled(t, in, name)
-		dir := filepath.Join("testdata", strings.TrimPrefix(in.Name, "examples/"))
-		g := goldie.New(t, goldie.WithFixtureDir(dir), goldie.WithNameSuffix(".golden"))
+		g := goldie.New(t, goldie.WithFixtureDir(goldenDir(in)), goldie.WithNameSuffix(".golden"))
 		g.Assert(t, strings.TrimSuffix(name, ".cassette"), []byte(res.Journal))
 		mustFail := false
 		for _, line := range strings.Split(res.Journal, "\n") {

@@ -30,7 +30,7 @@ func TestStressParallelReplays(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, name := range names {
-			path := filepath.Join("testdata", strings.TrimPrefix(in.Name, "examples/"), strings.TrimSuffix(name, ".cassette")+".golden")
+			path := filepath.Join(goldenDir(in), strings.TrimSuffix(name, ".cassette")+".golden")
 			g, err := os.ReadFile(path)
 			if err != nil {
 				t.Fatal(err)
