@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/chatsim/chatsim/examples/bundled"
+	"github.com/chatsim/chatsim/sim"
 )
 
 // TestStressParallelReplays starts 100 replays at once, cycling through
@@ -21,6 +22,7 @@ func TestStressParallelReplays(t *testing.T) {
 	type job struct {
 		in     bundled.Integration
 		name   string
+		path   string
 		golden []byte
 	}
 	var jobs []job
@@ -35,7 +37,7 @@ func TestStressParallelReplays(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			jobs = append(jobs, job{in, name, g})
+			jobs = append(jobs, job{in, name, path, g})
 		}
 	}
 	const runs = 100
@@ -64,8 +66,8 @@ func TestStressParallelReplays(t *testing.T) {
 	}
 	for i := range runs {
 		j := jobs[i%len(jobs)]
-		if got[i] != string(j.golden) {
-			t.Errorf("replay %d of %s/%s differs from its golden file under load:\n%s", i, j.in.Name, j.name, got[i])
+		if d := sim.DiffGolden(j.path, j.golden, []byte(got[i])); d != "" {
+			t.Errorf("replay %d of %s/%s, under load: %s", i, j.in.Name, j.name, d)
 		}
 	}
 }
