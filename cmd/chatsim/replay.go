@@ -315,11 +315,7 @@ func printSoFar(w io.Writer, res *sim.Result) {
 	if res == nil {
 		return
 	}
-	fmt.Fprintln(w, "conversation so far:")
-	if len(res.Conversation) == 0 {
-		fmt.Fprintln(w, "  (nothing yet)")
-	}
-	printConversation(w, res.Conversation)
+	fmt.Fprint(w, sim.ConversationSoFar(sim.Turns(res.Conversation), ""))
 	if res.Journal != "" {
 		fmt.Fprintln(w, "journal so far:")
 		fmt.Fprint(w, indent(res.Journal, "  "))
@@ -346,10 +342,9 @@ func checkJSONObject(s string) error {
 	return nil
 }
 
+// printConversation prints the conversation a replay had, indented.
 func printConversation(w io.Writer, lines []sim.Line) {
-	for _, l := range lines {
-		fmt.Fprintln(w, "  "+l.String())
-	}
+	fmt.Fprint(w, sim.Transcript(sim.Turns(lines), "  "))
 }
 
 func indent(s, prefix string) string {
