@@ -151,14 +151,7 @@ func (in Interrupted) String() string {
 	if len(in.Pending) > 0 {
 		fmt.Fprintf(&b, "  still waiting for: %s\n", strings.Join(in.Pending, ", "))
 	}
-	if len(in.Conversation) > 0 {
-		b.WriteString("  conversation so far:\n")
-		for _, l := range in.Conversation {
-			b.WriteString("    " + l + "\n")
-		}
-	} else {
-		b.WriteString("  conversation so far: (nothing was said)\n")
-	}
+	b.WriteString(sim.ConversationSoFar(in.Conversation, "  "))
 	if j := strings.TrimRight(in.Journal, "\n"); j != "" {
 		fmt.Fprintf(&b, "  journal so far:\n%s\n", indent(j, "    "))
 	} else {

@@ -14,7 +14,6 @@ import (
 	"github.com/cucumber/godog"
 	messages "github.com/cucumber/messages/go/v21"
 
-	"github.com/chatsim/chatsim/contracts"
 	"github.com/chatsim/chatsim/fakes"
 	"github.com/chatsim/chatsim/fakes/botpress"
 	"github.com/chatsim/chatsim/sim"
@@ -415,14 +414,7 @@ func (f *StepFailure) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "step %d: %s\n", f.Number, f.Step)
 	b.WriteString(indent(f.Err.Error(), "  ") + "\n")
-	if len(f.Conversation) > 0 {
-		b.WriteString("  conversation so far:\n")
-		for _, l := range f.Conversation {
-			b.WriteString("    " + l + "\n")
-		}
-	} else {
-		b.WriteString("  conversation so far: (nothing was said)\n")
-	}
+	b.WriteString(sim.ConversationSoFar(f.Conversation, "  "))
 	since := "the start"
 	switch {
 	case f.JournalSince == f.Number:
@@ -455,36 +447,17 @@ func (s *Scenario) catchUp(logged bool) {
 	if w == nil || w.Platform == nil {
 		return
 	}
-	msgs := w.Platform.Messages()
-	if s.seenMsgs > len(msgs) {
-		s.seenMsgs = len(msgs)
+	lines := w.Conversation()
+	if s.seenMsgs > len(lines) {
+		s.seenMsgs = len(lines)
 	}
-	var users map[string]contracts.User
-	for _, m := range msgs[s.seenMsgs:] {
-		text := sim.RenderPayload(m.Type, m.Payload)
-		if m.Direction == "outgoing" {
-			s.transcript = append(s.transcript, "bot  ◂ "+text)
+	for _, l := range lines[s.seenMsgs:] {
+		if l.Incoming && logged {
 			continue
 		}
-		if logged {
-			continue
-		}
-		if users == nil {
-			users = map[string]contracts.User{}
-			for _, u := range w.Platform.Users() {
-				users[u.ID] = u
-			}
-		}
-		who := users[m.UserID].Tags["username"]
-		if who == "" {
-			who = users[m.UserID].Name
-		}
-		if who == "" {
-			who = "someone"
-		}
-		s.transcript = append(s.transcript, who+"  ▸ "+text)
+		s.transcript = append(s.transcript, l.String())
 	}
-	s.seenMsgs = len(msgs)
+	s.seenMsgs = len(lines)
 }
 
 // world0 returns the World if it has started.

@@ -10,7 +10,9 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/sebdah/goldie/v2"
+	// goldie registers the -update flag that users' tests read and pass
+	// as Options.Update (features/README.md); the diff is sim.DiffGolden's.
+	_ "github.com/sebdah/goldie/v2"
 
 	"github.com/chatsim/chatsim/fakes"
 	"github.com/chatsim/chatsim/internal/atomicfile"
@@ -44,10 +46,10 @@ func (s *Scenario) golden(journal string) error {
 	if err != nil {
 		return fmt.Errorf("read the golden file: %w", err)
 	}
-	if string(want) == journal {
-		return nil
+	if d := sim.DiffGolden(path, want, []byte(journal)); d != "" {
+		return errors.New(strings.TrimRight(d, "\n"))
 	}
-	return fmt.Errorf("the journal differs from %s (- want, + got; `--update` rewrites it):\n%s", path, goldie.Diff(goldie.ClassicDiff, journal, string(want)))
+	return nil
 }
 
 // openCassette finds a cassette by name: among the integration's bundled

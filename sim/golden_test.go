@@ -2,8 +2,10 @@ package sim_test
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io/fs"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -65,18 +67,50 @@ func bundledCassettes(t *testing.T, fn func(t *testing.T, in bundled.Integration
 	}
 }
 
+// goldenDir is where the golden journals of a bundled integration's
+// cassettes live: beside them, in <integration>/cassettes, read from disk
+// so that -update can rewrite them.
+func goldenDir(in bundled.Integration) string {
+	return filepath.Join("..", filepath.FromSlash(in.Name), "cassettes")
+}
+
+// update is goldie's -update flag, which goldie registers in the test
+// binary: the diff is sim.DiffGolden's, the one every golden check shows.
+func update() bool {
+	f := flag.Lookup("update")
+	if f == nil {
+		return false
+	}
+	g, ok := f.Value.(flag.Getter)
+	if !ok {
+		return false
+	}
+	on, _ := g.Get().(bool)
+	return on
+}
+
 // TestReplayGolden replays every cassette of every bundled integration and
-// compares the journal with testdata/<integration>/<cassette>.golden
-// (regenerate with -update). A replay fails exactly when its golden journal
+// compares the journal with the golden file beside it,
+// <integration>/cassettes/<cassette>.golden (regenerate with -update). A replay fails exactly when its golden journal
 // holds a contract violation or an integration error: the cassettes that
 // must fail say so in their golden file.
 func TestReplayGolden(t *testing.T) {
 	t.Parallel()
 	bundledCassettes(t, func(t *testing.T, in bundled.Integration, name string) {
 		res := replayBundled(t, in, name)
-		dir := filepath.Join("testdata", strings.TrimPrefix(in.Name, "examples/"))
-		g := goldie.New(t, goldie.WithFixtureDir(dir), goldie.WithNameSuffix(".golden"))
-		g.Assert(t, strings.TrimSuffix(name, ".cassette"), []byte(res.Journal))
+		base := strings.TrimSuffix(name, ".cassette")
+		g := goldie.New(t, goldie.WithFixtureDir(goldenDir(in)), goldie.WithNameSuffix(".golden"))
+		if update() {
+			g.Update(t, base, []byte(res.Journal))
+		}
+		path := filepath.Join(goldenDir(in), base+".golden")
+		want, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatalf("%v: create it with -update", err)
+		}
+		if d := sim.DiffGolden(path, want, []byte(res.Journal)); d != "" {
+			t.Error(d)
+		}
 		mustFail := false
 		for _, line := range strings.Split(res.Journal, "\n") {
 			f := strings.Fields(line)

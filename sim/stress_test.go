@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/chatsim/chatsim/examples/bundled"
+	"github.com/chatsim/chatsim/sim"
 )
 
 // TestStressParallelReplays starts 100 replays at once, cycling through
@@ -21,6 +22,7 @@ func TestStressParallelReplays(t *testing.T) {
 	type job struct {
 		in     bundled.Integration
 		name   string
+		path   string
 		golden []byte
 	}
 	var jobs []job
@@ -30,12 +32,12 @@ func TestStressParallelReplays(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, name := range names {
-			path := filepath.Join("testdata", strings.TrimPrefix(in.Name, "examples/"), strings.TrimSuffix(name, ".cassette")+".golden")
+			path := filepath.Join(goldenDir(in), strings.TrimSuffix(name, ".cassette")+".golden")
 			g, err := os.ReadFile(path)
 			if err != nil {
 				t.Fatal(err)
 			}
-			jobs = append(jobs, job{in, name, g})
+			jobs = append(jobs, job{in, name, path, g})
 		}
 	}
 	const runs = 100
@@ -64,8 +66,8 @@ func TestStressParallelReplays(t *testing.T) {
 	}
 	for i := range runs {
 		j := jobs[i%len(jobs)]
-		if got[i] != string(j.golden) {
-			t.Errorf("replay %d of %s/%s differs from its golden file under load:\n%s", i, j.in.Name, j.name, got[i])
+		if d := sim.DiffGolden(j.path, j.golden, []byte(got[i])); d != "" {
+			t.Errorf("replay %d of %s/%s, under load: %s", i, j.in.Name, j.name, d)
 		}
 	}
 }

@@ -24,6 +24,43 @@ func (l Line) String() string {
 	return fmt.Sprintf("%s  %s %s", l.Who, arrow, l.Text)
 }
 
+// Turns returns each line as Transcript takes it: Line.String.
+func Turns(lines []Line) []string {
+	out := make([]string, len(lines))
+	for i, l := range lines {
+		out[i] = l.String()
+	}
+	return out
+}
+
+// Transcript renders a conversation one turn a line, each after indent:
+// the turns of Conversation (see Turns) or lines in the same shape a step
+// adds ("ada  ▸ (taps Coffee)"). It is the one renderer of a conversation:
+// `chatsim replay` prints it, and ConversationSoFar puts it in every
+// failure and interruption report.
+func Transcript(turns []string, indent string) string {
+	var b strings.Builder
+	for _, t := range turns {
+		b.WriteString(indent + t + "\n")
+	}
+	return b.String()
+}
+
+// ConversationSoFar renders the conversation a failed or interrupted run
+// reports, its heading at indent and its turns two spaces deeper:
+//
+//	conversation so far:
+//	  ada  ▸ menu
+//	  bot  ◂ What would you like?  [Tea] [Coffee]
+//
+// or the one line "conversation so far: (nothing was said)".
+func ConversationSoFar(turns []string, indent string) string {
+	if len(turns) == 0 {
+		return indent + "conversation so far: (nothing was said)\n"
+	}
+	return indent + "conversation so far:\n" + Transcript(turns, indent+"  ")
+}
+
 // Conversation returns every message the platform holds, in order, as a
 // person reads it: who said what, buttons and cards rendered in text.
 func (w *World) Conversation() []Line {

@@ -9,9 +9,9 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path"
+	"path/filepath"
 	"strings"
-
-	"github.com/pmezard/go-difflib/difflib"
 
 	tgexample "github.com/chatsim/chatsim/examples/telegram"
 	"github.com/chatsim/chatsim/internal/atomicfile"
@@ -26,8 +26,8 @@ func runReplay(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	fset := flag.NewFlagSet("replay", flag.ContinueOnError)
 	integration := fset.String("integration", "", "integration to run: a bundled name (examples/telegram), exec:COMMAND, url:URL or an http(s) URL (default: the cassette's hint, else examples/telegram)")
 	defPath := fset.String("definition", "", "integration definition (JSON or YAML, the shape `bp read` prints); bundled integrations bring their own")
-	golden := fset.String("golden", "", "compare the rendered journal with this golden file; a mismatch shows a diff and exits 1")
-	update := fset.Bool("update", false, "write the rendered journal to the --golden file instead of comparing")
+	golden := fset.String("golden", "", "compare the rendered journal with this golden file; a mismatch shows a diff and exits 1 (default: the cassette's own, X.golden beside X.cassette, when it exists)")
+	update := fset.Bool("update", false, "write the rendered journal to the golden file (--golden, else X.golden beside X.cassette) instead of comparing")
 	config := fset.String("config", "", "configuration JSON for the install, overriding the cassette's; ${VAR} expands from the world's environment")
 	quiet := fset.Bool("quiet", false, "print only the summary line (and a diff on mismatch)")
 	strict := fset.Bool("strict", false, "fail when the integration refused or did not answer any delivery")
@@ -37,6 +37,8 @@ func runReplay(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		`Replay the inbound deliveries of a cassette through an integration and render the journal: the platform's
 captures and the calls the integration made to the fakes, with ids aliased and virtual time.
 With no CASSETTE it replays the bundled demo conversation through the bundled Telegram example.
+A cassette's golden journal sits beside it: X.cassette is checked against X.golden when that exists
+(the demo against its own), and --update rewrites X.golden; --golden FILE names another.
 Exit codes: 0 ok; 1 a contract violation, an integration error, an integration that exited, a step
 that timed out, a golden mismatch (or, with --strict, a refused delivery); 2 usage or unreadable or
 malformed input; 130 interrupted.`)
@@ -51,8 +53,8 @@ malformed input; 130 interrupted.`)
 	switch {
 	case len(pos) > 1:
 		return fail(exitUsage, fmt.Errorf("want at most one cassette, got %d arguments", len(pos)))
-	case *update && *golden == "":
-		return fail(exitUsage, errors.New("--update needs --golden FILE"))
+	case *update && *golden == "" && len(pos) == 0:
+		return fail(exitUsage, fmt.Errorf("--update needs --golden FILE with the bundled demo: its golden %s is built into chatsim (regenerate it with go test ./sim -run TestReplayGolden -update)", demoGolden))
 	case *stepTimeout <= 0:
 		return fail(exitUsage, fmt.Errorf("--step-timeout %s: want a positive duration", *stepTimeout))
 	case *startupTimeout <= 0:
@@ -81,6 +83,17 @@ malformed input; 130 interrupted.`)
 	}
 	if spec == "" {
 		spec = "examples/telegram"
+	}
+	other := "" // an integration other than the one the cassette names
+	if h.Integration != "" && spec != h.Integration {
+		other = spec
+	}
+	g, note, err := findGolden(*golden, pos, *update, h.Integration, other)
+	if err != nil {
+		return fail(exitUsage, err)
+	}
+	if note != "" && !*quiet {
+		fmt.Fprintln(stderr, "chatsim replay:", note)
 	}
 	opts, err := resolveIntegration(spec, *defPath)
 	if err != nil {
@@ -142,31 +155,27 @@ malformed input; 130 interrupted.`)
 
 	failed := false
 	switch {
-	case *golden != "" && *update:
-		if err := atomicfile.Write(*golden, []byte(res.Journal)); err != nil {
+	case g.path != "" && *update:
+		if err := atomicfile.Write(g.path, []byte(res.Journal)); err != nil {
 			return fail(exitFailed, err)
 		}
-		fmt.Fprintf(stdout, "wrote %s\n", *golden)
-	case *golden != "":
-		want, err := os.ReadFile(*golden)
+		fmt.Fprintf(stdout, "wrote %s\n", g.path)
+	case g.path != "":
+		want, err := g.read()
 		if err != nil {
 			if errors.Is(err, fs.ErrNotExist) {
-				return fail(exitFailed, fmt.Errorf("golden file %s does not exist; create it with --update", *golden))
+				return fail(exitFailed, fmt.Errorf("golden file %s does not exist; create it with --update", g.path))
 			}
 			return fail(exitFailed, err)
 		}
-		if string(want) != res.Journal {
+		if d := sim.DiffGolden(g.path, want, []byte(res.Journal)); d != "" {
 			failed = true
 			if *quiet {
 				printConversation(stdout, res.Conversation)
 			}
-			diff, _ := difflib.GetUnifiedDiffString(difflib.UnifiedDiff{
-				A: difflib.SplitLines(string(want)), B: difflib.SplitLines(res.Journal),
-				FromFile: *golden + " (golden)", ToFile: "replay (got)", Context: 3,
-			})
-			fmt.Fprintf(stdout, "journal differs from %s:\n%s", *golden, diff)
+			fmt.Fprint(stdout, d)
 		} else if !*quiet {
-			fmt.Fprintf(stdout, "journal matches %s\n", *golden)
+			fmt.Fprintf(stdout, "journal matches %s\n", g.path)
 		}
 	default:
 		if !*quiet {
@@ -190,8 +199,61 @@ malformed input; 130 interrupted.`)
 	return exitOK
 }
 
-// demoPath names the bundled demo cassette in messages.
-const demoPath = "examples/telegram/cassettes/" + demoCassette
+// demoPath names the bundled demo cassette in messages, demoGolden its
+// golden journal, built in beside it.
+const (
+	demoPath   = "examples/telegram/cassettes/" + demoCassette
+	demoGolden = "examples/telegram/cassettes/order.golden"
+)
+
+// golden is the golden journal a replay checks or, with --update, writes:
+// path names it ("" for none); read reads it, from disk or, for the
+// bundled demo, from what chatsim has built in.
+type golden struct {
+	path string
+	read func() ([]byte, error)
+}
+
+// findGolden returns the golden journal of a replay: --golden FILE when
+// given; else the cassette's own (X.golden beside X.cassette, when it
+// exists or update is to create it; the built-in one for the bundled
+// demo) when the run goes through the integration the cassette names
+// (other is "" then), since the golden is that integration's journal.
+// Through another, it checks nothing and note says why; updating the
+// cassette's own golden from it is a usage error.
+func findGolden(flagGolden string, pos []string, update bool, hint, other string) (g golden, note string, err error) {
+	fromDisk := func(p string) golden {
+		return golden{path: p, read: func() ([]byte, error) { return os.ReadFile(p) }}
+	}
+	if flagGolden != "" {
+		return fromDisk(flagGolden), "", nil
+	}
+	var own golden
+	if len(pos) == 0 {
+		own = golden{path: demoGolden, read: func() ([]byte, error) {
+			return fs.ReadFile(tgexample.Cassettes(), path.Base(demoGolden))
+		}}
+	} else {
+		own = fromDisk(sidecarGolden(pos[0]))
+		if _, err := os.Stat(own.path); errors.Is(err, fs.ErrNotExist) && !update {
+			return golden{}, "", nil // no golden beside it: nothing to check
+		}
+	}
+	switch {
+	case other == "":
+		return own, "", nil
+	case update:
+		return golden{}, "", fmt.Errorf("--update would rewrite %s, the journal of %s, with a run through %s: pass --golden FILE", own.path, hint, other)
+	}
+	return golden{}, fmt.Sprintf("not checking %s: it is the journal of %s, not of %s (--golden %s checks it anyway)", own.path, hint, other, own.path), nil
+}
+
+// sidecarGolden names the golden journal beside a cassette: the same
+// directory and base name, ".golden" for its extension
+// (testdata/order.cassette → testdata/order.golden).
+func sidecarGolden(cassettePath string) string {
+	return strings.TrimSuffix(cassettePath, filepath.Ext(cassettePath)) + ".golden"
+}
 
 // openDemo opens the bundled demo cassette.
 func openDemo() (io.ReadCloser, error) {
@@ -253,11 +315,7 @@ func printSoFar(w io.Writer, res *sim.Result) {
 	if res == nil {
 		return
 	}
-	fmt.Fprintln(w, "conversation so far:")
-	if len(res.Conversation) == 0 {
-		fmt.Fprintln(w, "  (nothing yet)")
-	}
-	printConversation(w, res.Conversation)
+	fmt.Fprint(w, sim.ConversationSoFar(sim.Turns(res.Conversation), ""))
 	if res.Journal != "" {
 		fmt.Fprintln(w, "journal so far:")
 		fmt.Fprint(w, indent(res.Journal, "  "))
@@ -284,10 +342,9 @@ func checkJSONObject(s string) error {
 	return nil
 }
 
+// printConversation prints the conversation a replay had, indented.
 func printConversation(w io.Writer, lines []sim.Line) {
-	for _, l := range lines {
-		fmt.Fprintln(w, "  "+l.String())
-	}
+	fmt.Fprint(w, sim.Transcript(sim.Turns(lines), "  "))
 }
 
 func indent(s, prefix string) string {

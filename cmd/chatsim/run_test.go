@@ -34,7 +34,7 @@ func TestRun(t *testing.T) {
 		quiet  bool // nothing on stderr
 	}{
 		{name: "demo", args: []string{"replay"}, code: 0, stdout: "bot  ◂ One coffee coming up."},
-		{name: "golden matches", args: []string{"replay", cassettes + "order.cassette", "--golden", "../../sim/testdata/telegram/order.golden"}, code: 0, stdout: "journal matches"},
+		{name: "golden matches", args: []string{"replay", cassettes + "order.cassette", "--golden", "../../examples/telegram/cassettes/order.golden"}, code: 0, stdout: "journal matches"},
 		{name: "golden differs", args: []string{"replay", cassettes + "text.cassette", "--golden", wrong}, code: 1, stdout: "+# step 1"},
 		{name: "violation fails", args: []string{"replay", cassettes + "violation.cassette", "--quiet"}, code: 1, stdout: "contract violation in bot.reply msg#2 at /payload/options/0/value"},
 		{name: "missing cassette", args: []string{"replay", filepath.Join(dir, "nope.cassette")}, code: 2, stderr: "no such file"},

@@ -44,7 +44,8 @@ type Integration struct {
 	// World expands, so that it checks what the fake signs with
 	// ({"SIGNING_SECRET":"${SLACK_SIGNING_SECRET}"}).
 	Secrets map[string]string
-	// Cassettes are its recorded conversations (*.cassette at the root).
+	// Cassettes are its recorded conversations (*.cassette at the root),
+	// each with its golden journal beside it (order.cassette, order.golden).
 	Cassettes fs.FS
 	// Direct marks a bot that talks to the chat platform itself, with no
 	// platform hop.

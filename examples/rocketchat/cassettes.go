@@ -5,7 +5,7 @@ import (
 	"io/fs"
 )
 
-//go:embed cassettes/*.cassette
+//go:embed cassettes/*.cassette cassettes/*.golden
 var cassettes embed.FS
 
 // Cassettes returns the recorded conversations bundled with the example,
@@ -13,6 +13,7 @@ var cassettes embed.FS
 // webhooks, "block_actions" for interaction payloads): exchange (two
 // messages), button (a choice and a click on it), menu (a static_select
 // pick) and datepicker (a date pick).
+// Beside each X.cassette is its golden journal, X.golden.
 func Cassettes() fs.FS {
 	sub, err := fs.Sub(cassettes, "cassettes")
 	if err != nil {

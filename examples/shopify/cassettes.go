@@ -5,7 +5,7 @@ import (
 	"io/fs"
 )
 
-//go:embed cassettes/*.cassette
+//go:embed cassettes/*.cassette cassettes/*.golden
 var cassettes embed.FS
 
 // Cassettes returns the recorded webhook deliveries bundled with the
@@ -18,6 +18,7 @@ var cassettes embed.FS
 //
 // Every delivery's X-Shopify-Hmac-Sha256 is the placeholder
 // ${SHOPIFY_HMAC}: a replayer signs the body again with its own API secret.
+// Beside each X.cassette is its golden journal, X.golden.
 func Cassettes() fs.FS {
 	sub, err := fs.Sub(cassettes, "cassettes")
 	if err != nil {

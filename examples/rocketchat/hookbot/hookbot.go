@@ -120,12 +120,13 @@ func answer(w http.ResponseWriter, status int, v any) {
 	_, _ = io.WriteString(w, strings.TrimSuffix(sb.String(), "\n"))
 }
 
-//go:embed cassettes/*.cassette
+//go:embed cassettes/*.cassette cassettes/*.golden
 var cassettes embed.FS
 
 // Cassettes returns the recorded conversation bundled with the bot:
 // hookbot.cassette, two outgoing webhooks (kind "outgoing") with the
 // answers the bot gave, the token redacted to ${ROCKETCHAT_OUTGOING_TOKEN}.
+// Beside each X.cassette is its golden journal, X.golden.
 func Cassettes() fs.FS {
 	sub, err := fs.Sub(cassettes, "cassettes")
 	if err != nil {
