@@ -225,7 +225,7 @@ func (s *Server) injectFault(r *http.Request, name, opID string) *apiError {
 	typ := typeForStatus(f.Status)
 	msg := f.Message
 	if msg == "" {
-		msg = descriptions[typ]
+		msg = description(typ)
 		if msg == "" {
 			msg = http.StatusText(f.Status)
 		}
