@@ -57,12 +57,14 @@ func (c *Control) HandleFunc(method, path, doc string, f func(http.ResponseWrite
 }
 
 // indexRoute is the route Mount adds for the list itself.
-var indexRoute = ControlRoute{Method: http.MethodGet, Path: ControlPrefix, Doc: "this list: {routes: [{method, path, doc}]}"}
+func indexRoute() ControlRoute {
+	return ControlRoute{Method: http.MethodGet, Path: ControlPrefix, Doc: "this list: {routes: [{method, path, doc}]}"}
+}
 
 // Routes returns every route, in the order added, after the list itself
 // (GET ControlPrefix).
 func (c *Control) Routes() []ControlRoute {
-	return append([]ControlRoute{indexRoute}, c.routes...)
+	return append([]ControlRoute{indexRoute()}, c.routes...)
 }
 
 // Mount adds the control API to rs: every route, GET ControlPrefix

@@ -24,8 +24,7 @@ func controlAPI() http.Handler {
 	c.HandleFunc("GET", "files/{path...}", "a file", ok)
 	var rs fakes.Routes
 	c.Mount(&rs)
-	var shared fakes.SharedMux
-	return shared.Handler(&rs)
+	return fakes.NewRouteTable(&rs).Handler(&rs)
 }
 
 func TestControlListsWhatItServes(t *testing.T) {

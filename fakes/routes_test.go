@@ -37,13 +37,13 @@ func serve(h http.Handler, method, path string) (int, string) {
 	return rec.Code, rec.Body.String()
 }
 
-// TestSharedMux checks that servers sharing one mux each get their own
+// TestRouteTable checks that servers sharing one table each get their own
 // handlers, whatever order they added the routes in, with path values and
 // ServeMux's own 404 and 405, and that routes with other patterns are
 // routed by a mux of their own.
-func TestSharedMux(t *testing.T) {
+func TestRouteTable(t *testing.T) {
 	t.Parallel()
-	var m fakes.SharedMux
+	m := fakes.NewRouteTable(server("table", false))
 	a, b := m.Handler(server("a", false)), m.Handler(server("b", true))
 	var rs fakes.Routes
 	rs.HandleFunc("GET /other", func(w http.ResponseWriter, r *http.Request) { _, _ = io.WriteString(w, "c other") })

@@ -220,7 +220,7 @@ func (s *Scenario) storeAct(ctx context.Context, do func(p *shopifyPlatform) (st
 
 // productFields are the product fields a step may change, as Shopify
 // names them.
-var productFields = []string{"title", "status", "vendor", "product_type", "tags", "body_html"}
+const productFields = "title, status, vendor, product_type, tags, body_html"
 
 func shopifySteps() []Step {
 	return []Step{
@@ -332,7 +332,7 @@ func shopifySteps() []Step {
 					case "body_html":
 						in.BodyHTML = v
 					default:
-						return fmt.Errorf("product field %q: %w (fields: %s)", k, ErrNotFound, strings.Join(productFields, ", "))
+						return fmt.Errorf("product field %q: %w (fields: %s)", k, ErrNotFound, productFields)
 					}
 				}
 				return s.storeAct(ctx, func(p *shopifyPlatform) (string, error) {

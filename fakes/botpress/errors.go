@@ -29,41 +29,44 @@ var (
 	ErrInvalidRules = errors.New("invalid bot rules")
 )
 
-// Error types of the Botpress API (@botpress/client's errors.ts) with the
-// code each carries. The client rebuilds its error class from the type, so a
+// errorCode is the code each error type of the Botpress API
+// (@botpress/client's errors.ts) carries, 0 for an unknown type. The client rebuilds its error class from the type, so a
 // response's status and code always match its type.
-var errorCodes = map[string]int{
-	"Unknown":                500,
-	"Internal":               500,
-	"Unauthorized":           401,
-	"Forbidden":              403,
-	"PayloadTooLarge":        413,
-	"InvalidPayload":         400,
-	"UnsupportedMediaType":   415,
-	"MethodNotFound":         405,
-	"ResourceNotFound":       404,
-	"InvalidJsonSchema":      400,
-	"InvalidDataFormat":      400,
-	"InvalidIdentifier":      400,
-	"RelationConflict":       409,
-	"ReferenceConstraint":    409,
-	"ResourceLockedConflict": 409,
-	"ResourceGone":           410,
-	"ReferenceNotFound":      400,
-	"InvalidQuery":           400,
-	"Runtime":                400,
-	"AlreadyExists":          409,
-	"RateLimited":            429,
-	"PaymentRequired":        402,
-	"QuotaExceeded":          403,
-	"LimitExceeded":          413,
-	"BreakingChanges":        400,
-	"OperationTimeout":       504,
+func errorCode(typ string) int {
+	switch typ {
+	case "Unknown", "Internal":
+		return 500
+	case "Unauthorized":
+		return 401
+	case "Forbidden", "QuotaExceeded":
+		return 403
+	case "PayloadTooLarge", "LimitExceeded":
+		return 413
+	case "InvalidPayload", "InvalidJsonSchema", "InvalidDataFormat", "InvalidIdentifier", "ReferenceNotFound", "InvalidQuery", "Runtime", "BreakingChanges":
+		return 400
+	case "UnsupportedMediaType":
+		return 415
+	case "MethodNotFound":
+		return 405
+	case "ResourceNotFound":
+		return 404
+	case "RelationConflict", "ReferenceConstraint", "ResourceLockedConflict", "AlreadyExists":
+		return 409
+	case "ResourceGone":
+		return 410
+	case "RateLimited":
+		return 429
+	case "PaymentRequired":
+		return 402
+	case "OperationTimeout":
+		return 504
+	}
+	return 0
 }
 
 // ErrorCode returns the HTTP status and body code of a Botpress API error
 // type ("ResourceNotFound" → 404), or 0 for an unknown type.
-func ErrorCode(typ string) int { return errorCodes[typ] }
+func ErrorCode(typ string) int { return errorCode(typ) }
 
 // typeForStatus picks the error type an injected fault of that status
 // answers with.
@@ -102,22 +105,39 @@ func typeForStatus(status int) string {
 	return "InvalidPayload"
 }
 
-// descriptions are the default messages of the error types.
-var descriptions = map[string]string{
-	"Unknown":                "An unknown error occurred",
-	"Internal":               "An internal error occurred",
-	"Unauthorized":           "The request requires to be authenticated.",
-	"Forbidden":              "The requested action can't be peform by this resource.",
-	"PayloadTooLarge":        "The request payload is too large.",
-	"InvalidPayload":         "The request payload is invalid.",
-	"UnsupportedMediaType":   "The request is invalid because the content-type is not supported.",
-	"MethodNotFound":         "The requested method does not exist.",
-	"ResourceNotFound":       "The requested resource does not exist.",
-	"ResourceLockedConflict": "The resource is current locked and cannot be operated on until the lock is released.",
-	"ResourceGone":           "The requested resource is no longer available.",
-	"RateLimited":            "The request has been rate limited.",
-	"PaymentRequired":        "A payment is required to perform this request.",
-	"OperationTimeout":       "The operation timed out.",
+// description is the default message of an error type, "" when it has none.
+func description(typ string) string {
+	switch typ {
+	case "Unknown":
+		return "An unknown error occurred"
+	case "Internal":
+		return "An internal error occurred"
+	case "Unauthorized":
+		return "The request requires to be authenticated."
+	case "Forbidden":
+		return "The requested action can't be peform by this resource."
+	case "PayloadTooLarge":
+		return "The request payload is too large."
+	case "InvalidPayload":
+		return "The request payload is invalid."
+	case "UnsupportedMediaType":
+		return "The request is invalid because the content-type is not supported."
+	case "MethodNotFound":
+		return "The requested method does not exist."
+	case "ResourceNotFound":
+		return "The requested resource does not exist."
+	case "ResourceLockedConflict":
+		return "The resource is current locked and cannot be operated on until the lock is released."
+	case "ResourceGone":
+		return "The requested resource is no longer available."
+	case "RateLimited":
+		return "The request has been rate limited."
+	case "PaymentRequired":
+		return "A payment is required to perform this request."
+	case "OperationTimeout":
+		return "The operation timed out."
+	}
+	return ""
 }
 
 // apiError is an error answer of the Runtime API.
@@ -155,7 +175,7 @@ type apiErrorBody struct {
 func (s *Server) writeAPIError(w http.ResponseWriter, e *apiError) {
 	status := e.Status
 	if status == 0 {
-		status = errorCodes[e.Type]
+		status = errorCode(e.Type)
 	}
 	if status == 0 {
 		status = http.StatusInternalServerError

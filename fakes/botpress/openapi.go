@@ -10,7 +10,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"unicode/utf16"
 )
 
@@ -19,7 +18,7 @@ import (
 // tests check every response against it.
 //
 //go:embed openapi.json
-var openapiJSON []byte
+var openapiJSON string
 
 // apiSpec is the parsed OpenAPI document: the operations by method and path
 // template, and the schemas they use. It is immutable once built.
@@ -38,10 +37,23 @@ type specOp struct {
 	Status int            // the 2xx status the spec declares (200 or 201)
 }
 
-// loadSpec parses the embedded spec once per process. The result is never
+// embeddedSpec is the embedded spec, parsed at init. It is never
 // modified, so sharing it between servers shares no mutable state.
-var loadSpec = sync.OnceValues(func() (*apiSpec, error) {
-	dec := json.NewDecoder(bytes.NewReader(openapiJSON))
+var embeddedSpec = mustParseSpec()
+
+// mustParseSpec parses the embedded spec; one that does not parse is a
+// programming error, which every test shows.
+func mustParseSpec() *apiSpec {
+	sp, err := parseSpec()
+	if err != nil {
+		panic("botpress: " + err.Error())
+	}
+	return sp
+}
+
+// parseSpec parses the embedded spec.
+func parseSpec() (*apiSpec, error) {
+	dec := json.NewDecoder(strings.NewReader(openapiJSON))
 	dec.UseNumber()
 	var doc map[string]any
 	if err := dec.Decode(&doc); err != nil {
@@ -75,7 +87,7 @@ var loadSpec = sync.OnceValues(func() (*apiSpec, error) {
 	}
 	sp.addUndocumented()
 	return sp, nil
-})
+}
 
 // addUndocumented adds to the request bodies the fields the exported spec
 // leaves out (it holds only the "documented" surface) but the real API

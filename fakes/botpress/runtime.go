@@ -11,7 +11,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/chatsim/chatsim/fakes"
@@ -40,17 +39,22 @@ type route struct {
 	op           *specOp // the operation in the spec
 }
 
-// runtimeTable is every implemented Runtime API operation, each with its
-// operation in the spec, and the spec's operations the mock does not
-// implement, sorted: the same for every Server, so built once.
-var runtimeTable = sync.OnceValue(func() (t struct {
+// runtimeOperations is every implemented Runtime API operation, each with
+// its operation in the spec, and the spec's operations the mock does not
+// implement, sorted.
+type runtimeOperations struct {
 	routes  []route
 	missing []string // "METHOD /path", keys of the spec's operations
-}) {
-	sp, err := loadSpec()
-	if err != nil {
-		panic("botpress: " + err.Error()) // the embedded spec: a programming error
-	}
+}
+
+// runtimeOps is the Runtime API's operations in the embedded spec: the
+// same for every Server, so computed at init, and never changed after.
+var runtimeOps = newRuntimeOperations(embeddedSpec)
+
+// newRuntimeOperations lists the operations of sp that the mock
+// implements and those it does not.
+func newRuntimeOperations(sp *apiSpec) *runtimeOperations {
+	t := &runtimeOperations{}
 	t.routes = []route{
 		{"POST", "/v1/chat/users", "user.create", (*Server).createUser, false, nil},
 		{"GET", "/v1/chat/users", "user.list", (*Server).listUsers, false, nil},
@@ -108,12 +112,12 @@ var runtimeTable = sync.OnceValue(func() (t struct {
 	sort.Strings(keys)
 	t.missing = keys
 	return t
-})
+}
 
 // runtimeRoutes mounts every Runtime API operation. Operations of the spec
 // the mock does not implement answer MethodNotFound naming themselves.
 func (s *Server) runtimeRoutes(mux *fakes.Routes) {
-	t := runtimeTable()
+	t := runtimeOps
 	for _, rt := range t.routes {
 		mux.Handle(rt.method+" "+rt.path, s.api(rt, rt.op))
 	}
@@ -221,7 +225,7 @@ func (s *Server) injectFault(r *http.Request, name, opID string) *apiError {
 	typ := typeForStatus(f.Status)
 	msg := f.Message
 	if msg == "" {
-		msg = descriptions[typ]
+		msg = description(typ)
 		if msg == "" {
 			msg = http.StatusText(f.Status)
 		}

@@ -134,12 +134,8 @@ func Start(opts ...Option) (*Server, error) {
 	if c.clock == nil {
 		c.clock = fakes.NewVirtualClock(time.Time{})
 	}
-	sp, err := loadSpec()
-	if err != nil {
-		return nil, fmt.Errorf("start platform: %w", err)
-	}
 	s := &Server{
-		clock: c.clock, journal: c.journal, activity: c.activity, spec: sp, token: c.token,
+		clock: c.clock, journal: c.journal, activity: c.activity, spec: embeddedSpec, token: c.token,
 		cfg: c.cfg, cfgType: c.cfgType, client: c.client, faults: &fakes.Faults{}, st: newStore(),
 	}
 	s.ids = &idGen{clock: c.clock}
@@ -193,6 +189,7 @@ func Start(opts ...Option) (*Server, error) {
 
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	s.bot = newBotQueue(s)
+	var err error
 	s.srv, err = fakes.Listen("", fakes.Track(s.activity, "platform", s.routes()))
 	if err != nil {
 		s.cancel()
@@ -407,12 +404,8 @@ func (s *Server) channelOf(convID string) string {
 // routes builds the whole handler: Runtime API, webhook, control API.
 func (s *Server) routes() http.Handler {
 	var rs fakes.Routes
-	s.runtimeRoutes(&rs)
-	s.controlRoutes(&rs)
-	rs.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		s.writeAPIError(w, notFound("No webhook or route found for %s %s", r.Method, r.URL.Path))
-	})
-	shared := sharedMux.Handler(&rs)
+	s.apiRoutes(&rs)
+	shared := routeTable.Handler(&rs)
 	hook := "/" + s.webhookID
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if p := r.URL.Path; p == hook || strings.HasPrefix(p, hook) && p[len(hook)] == '/' {
@@ -423,6 +416,22 @@ func (s *Server) routes() http.Handler {
 	})
 }
 
-// sharedMux routes every platform's Runtime and control API: the patterns
-// are the same for each, only the webhook id differs.
-var sharedMux fakes.SharedMux
+// apiRoutes adds the Runtime API and the control API to rs, and an API
+// error for any other path.
+func (s *Server) apiRoutes(rs *fakes.Routes) {
+	s.runtimeRoutes(rs)
+	s.controlRoutes(rs)
+	rs.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		s.writeAPIError(w, notFound("No webhook or route found for %s %s", r.Method, r.URL.Path))
+	})
+}
+
+// routeTable routes every platform's Runtime and control API: the
+// patterns are the same for each (only the webhook id differs, and it is
+// not in the table), so they are registered once, from a zero Server's
+// routes, and the table is never changed after.
+var routeTable = func() *fakes.RouteTable {
+	var rs fakes.Routes
+	(&Server{spec: embeddedSpec}).apiRoutes(&rs)
+	return fakes.NewRouteTable(&rs)
+}()

@@ -9,8 +9,15 @@ import (
 	"github.com/chatsim/chatsim/fakes"
 )
 
-// stateTypes are the state scopes of the spec's {type} path parameter.
-var stateTypes = []string{"conversation", "user", "bot", "integration", "task", "workflow"}
+// stateType reports whether t is a state scope of the spec's {type} path
+// parameter.
+func stateType(t string) bool {
+	switch t {
+	case "conversation", "user", "bot", "integration", "task", "workflow":
+		return true
+	}
+	return false
+}
 
 type stateResponse struct {
 	State stateJSON `json:"state"`
@@ -77,11 +84,7 @@ func (s *Server) dropState(st *state) {
 // Callers hold s.mu.
 func (s *Server) stateKeyOf(rq *apiRequest) (stateKey, *apiError) {
 	k := stateKey{rq.r.PathValue("type"), rq.r.PathValue("id"), rq.r.PathValue("name")}
-	known := false
-	for _, t := range stateTypes {
-		known = known || t == k.typ
-	}
-	if !known {
+	if !stateType(k.typ) {
 		return k, invalidPayload("State type %q is not one of conversation, user, bot, integration, task, workflow", k.typ)
 	}
 	switch k.typ {

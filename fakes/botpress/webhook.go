@@ -19,10 +19,14 @@ type webhookRequest struct {
 	Body    *string           `json:"body,omitempty"`
 }
 
-// hopHeaders are not passed back from the integration to the sender.
-var hopHeaders = map[string]bool{
-	"Connection": true, "Keep-Alive": true, "Proxy-Connection": true, "Transfer-Encoding": true,
-	"Upgrade": true, "Te": true, "Trailer": true, "Content-Length": true,
+// hopHeader reports whether the canonical header k is one not passed back
+// from the integration to the sender.
+func hopHeader(k string) bool {
+	switch k {
+	case "Connection", "Keep-Alive", "Proxy-Connection", "Transfer-Encoding", "Upgrade", "Te", "Trailer", "Content-Length":
+		return true
+	}
+	return false
 }
 
 // serveWebhook wraps any request to /<webhookId>[/…] as webhook_received
@@ -64,7 +68,7 @@ func (s *Server) serveWebhook(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	for k, vs := range a.header {
-		if hopHeaders[http.CanonicalHeaderKey(k)] {
+		if hopHeader(http.CanonicalHeaderKey(k)) {
 			continue
 		}
 		for _, v := range vs {

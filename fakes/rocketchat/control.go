@@ -17,8 +17,16 @@ import (
 // bot); "from" is an id, username or email.
 func (s *Server) ControlRoutes() []fakes.ControlRoute { return s.control.Routes() }
 
-// buildControl builds the control API's router.
+// buildControl builds the control API's router: this server's routes,
+// served through controlTable.
 func (s *Server) buildControl() http.Handler {
+	var rs fakes.Routes
+	s.controlRoutes(&rs)
+	return controlTable.Handler(&rs)
+}
+
+// controlRoutes adds the control API to rs.
+func (s *Server) controlRoutes(rs *fakes.Routes) {
 	m := &s.control
 	ok := func(w http.ResponseWriter, status int, v any) { fakes.WriteJSON(w, status, v) }
 	m.HandleFunc("GET", "server", "{url, bot, bot_password, bot_token, webhook_token, interaction_url}", func(w http.ResponseWriter, r *http.Request) {
@@ -248,14 +256,17 @@ func (s *Server) buildControl() http.Handler {
 	m.Handle("GET", "faults", "{faults: [fakes.Fault]}", &s.faults)
 	m.Handle("POST", "faults", "fakes.Fault (op = REST endpoint or \"ddp <method>\") → {faults}", &s.faults)
 	m.Handle("DELETE", "faults", "clears every fault → {faults: []}", &s.faults)
-	var rs fakes.Routes
-	m.Mount(&rs)
-	return controlMux.Handler(&rs)
+	m.Mount(rs)
 }
 
-// controlMux routes every server's control API: the patterns are the
-// same for each.
-var controlMux fakes.SharedMux
+// controlTable routes every server's control API: the patterns are the
+// same for each, so they are registered once, from a zero Server's
+// routes, and the table is never changed after.
+var controlTable = func() *fakes.RouteTable {
+	var rs fakes.Routes
+	new(Server).controlRoutes(&rs)
+	return fakes.NewRouteTable(&rs)
+}()
 
 // controlFail answers a control call with the status its error deserves.
 func controlFail(w http.ResponseWriter, err error) {

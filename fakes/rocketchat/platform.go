@@ -104,16 +104,19 @@ func (s *Server) SetWebhookTarget(_ context.Context, u string) error {
 // integration sent again in this replay (the newest message of the bot in
 // the room with the same text) stands for the recorded one: the click
 // acts on what people see, not on a copy.
-func (s *Server) Replay(_ context.Context, d fakes.Delivery) (string, error) {
+func (s *Server) Replay(ctx context.Context, d fakes.Delivery) (string, error) {
+	if err := ctx.Err(); err != nil {
+		return "", fmt.Errorf("replay rocketchat delivery: %w", err)
+	}
 	var (
 		title string
 		err   error
 	)
 	switch d.Kind {
 	case "outgoing", "sendMessage", "":
-		title, err = s.replayOutgoing(d.Body)
+		title, err = s.replayOutgoing(ctx, d.Body)
 	case "block_actions":
-		title, err = s.replayAction(d.Body)
+		title, err = s.replayAction(ctx, d.Body)
 	default:
 		err = fmt.Errorf("replay: kind %q: want \"outgoing\" or \"block_actions\": %w", d.Kind, ErrInvalid)
 	}
@@ -182,13 +185,16 @@ func (s *Server) ingestRoomLocked(id, name, typ string, u *User) (*Room, error) 
 	return s.dmLocked(u, s.users[s.botID]), nil
 }
 
-func (s *Server) replayOutgoing(body []byte) (string, error) {
+func (s *Server) replayOutgoing(ctx context.Context, body []byte) (string, error) {
 	data, err := decodeObject(body)
 	if err != nil {
 		return "", fmt.Errorf("replay outgoing: %w", err)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if err := ctx.Err(); err != nil {
+		return "", fmt.Errorf("replay rocketchat delivery: %w", err)
+	}
 	if len(s.outgoing) == 0 || len(s.outgoing[0].URLs) == 0 {
 		return "", fmt.Errorf("replay outgoing: no outgoing integration with a URL (SetWebhookTarget): %w", ErrInvalid)
 	}
@@ -226,13 +232,16 @@ func (s *Server) replayOutgoing(body []byte) (string, error) {
 	return describeOutgoing(fresh, s.labelLocked(r, "")), nil
 }
 
-func (s *Server) replayAction(body []byte) (string, error) {
+func (s *Server) replayAction(ctx context.Context, body []byte) (string, error) {
 	p, err := decodeObject(body)
 	if err != nil {
 		return "", fmt.Errorf("replay block_actions: %w", err)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if err := ctx.Err(); err != nil {
+		return "", fmt.Errorf("replay rocketchat delivery: %w", err)
+	}
 	if s.interact.url == "" {
 		return "", fmt.Errorf("replay block_actions: no interaction URL is set: %w", ErrInvalid)
 	}

@@ -670,7 +670,18 @@ func (s *Server) apiGetMessage(c *restCall) (map[string]any, *restErr) {
 	return map[string]any{"message": m.wire(false)}, nil
 }
 
-var kindNames = map[string]string{"c": "channel", "p": "group", "d": "direct message"}
+// kindName names a room type ("c", "p", "d") as error messages do.
+func kindName(typ string) string {
+	switch typ {
+	case "c":
+		return "channel"
+	case "p":
+		return "group"
+	case "d":
+		return "direct message"
+	}
+	return ""
+}
 
 func (s *Server) historyOf(typ string) func(*restCall) (map[string]any, *restErr) {
 	return func(c *restCall) (map[string]any, *restErr) {
@@ -691,7 +702,7 @@ func (s *Server) historyOf(typ string) func(*restCall) (map[string]any, *restErr
 			r = s.roomByNameLocked(name)
 		}
 		if r == nil || r.Type != typ || !s.isMemberLocked(r, c.user) {
-			return nil, failure("error-room-not-found", fmt.Sprintf("The required \"roomId\" or \"roomName\" param provided does not match any %s", kindNames[typ]))
+			return nil, failure("error-room-not-found", fmt.Sprintf("The required \"roomId\" or \"roomName\" param provided does not match any %s", kindName(typ)))
 		}
 		msgs := s.historyLocked(r)
 		latest, oldest := time.Time{}, time.Time{}
@@ -774,7 +785,7 @@ func (s *Server) roomInfo(typ, key string) func(*restCall) (map[string]any, *res
 			if typ == "" {
 				return nil, failure("not-allowed", "Not Allowed")
 			}
-			return nil, failure("error-room-not-found", fmt.Sprintf("The required \"roomId\" or \"roomName\" param provided does not match any %s", kindNames[typ]))
+			return nil, failure("error-room-not-found", fmt.Sprintf("The required \"roomId\" or \"roomName\" param provided does not match any %s", kindName(typ)))
 		}
 		c.summary = s.labelLocked(r, c.user.ID)
 		return map[string]any{key: s.roomWire(r)}, nil

@@ -49,7 +49,16 @@ type subscriptionView struct {
 	Declared bool `json:"declared"`
 }
 
+// buildControl builds the control API's router: this server's routes,
+// served through controlTable.
 func (s *Server) buildControl() http.Handler {
+	var rs fakes.Routes
+	s.controlRoutes(&rs)
+	return controlTable.Handler(&rs)
+}
+
+// controlRoutes adds the control API to rs.
+func (s *Server) controlRoutes(rs *fakes.Routes) {
 	m := &s.control
 	m.HandleFunc("GET", "shop", "{shop, api_key, access_token, api_version, webhook_target, installed}", func(w http.ResponseWriter, r *http.Request) {
 		fakes.WriteJSON(w, http.StatusOK, map[string]any{"shop": s.Shop(), "api_key": s.APIKey(), "access_token": s.AccessToken(),
@@ -296,11 +305,14 @@ func (s *Server) buildControl() http.Handler {
 	m.Handle("GET", "faults", "{faults: [fakes.Fault]}", &s.faults)
 	m.Handle("POST", "faults", "fakes.Fault (op = \"GET orders.json\", a resource such as \"orders\", or \"*\") → {faults}", &s.faults)
 	m.Handle("DELETE", "faults", "clears every fault → {faults: []}", &s.faults)
-	var rs fakes.Routes
-	m.Mount(&rs)
-	return controlMux.Handler(&rs)
+	m.Mount(rs)
 }
 
-// controlMux routes every server's control API: the patterns are the
-// same for each.
-var controlMux fakes.SharedMux
+// controlTable routes every server's control API: the patterns are the
+// same for each, so they are registered once, from a zero Server's
+// routes, and the table is never changed after.
+var controlTable = func() *fakes.RouteTable {
+	var rs fakes.Routes
+	new(Server).controlRoutes(&rs)
+	return fakes.NewRouteTable(&rs)
+}()

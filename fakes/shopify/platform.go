@@ -79,8 +79,11 @@ func (s *Server) Literals() map[string]string {
 // none, through the usual retries. The store learns the order, customer or
 // product the body carries (a products/delete removes it). The title reads
 // "shopify → integration: orders/create #1001 $25.00".
-func (s *Server) Replay(_ context.Context, d fakes.Delivery) (string, error) {
-	title, err := s.replay(d)
+func (s *Server) Replay(ctx context.Context, d fakes.Delivery) (string, error) {
+	if err := ctx.Err(); err != nil {
+		return "", fmt.Errorf("replay shopify delivery: %w", err)
+	}
+	title, err := s.replay(ctx, d)
 	if err != nil {
 		if d.Location != "" {
 			return "", fmt.Errorf("%s: %w", d.Location, err)
@@ -90,7 +93,7 @@ func (s *Server) Replay(_ context.Context, d fakes.Delivery) (string, error) {
 	return "shopify → integration: " + title, nil
 }
 
-func (s *Server) replay(d fakes.Delivery) (string, error) {
+func (s *Server) replay(ctx context.Context, d fakes.Delivery) (string, error) {
 	topic := d.Kind
 	if topic == "" && d.Header != nil {
 		topic = d.Header.Get("X-Shopify-Topic")
@@ -109,6 +112,9 @@ func (s *Server) replay(d fakes.Delivery) (string, error) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if err := ctx.Err(); err != nil {
+		return "", fmt.Errorf("replay shopify delivery: %w", err)
+	}
 	if err := s.ingestLocked(topic, body); err != nil {
 		// The recording is delivered as it is, however wrong (a price as a
 		// number is what a contract check must catch); the store only

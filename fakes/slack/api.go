@@ -9,7 +9,6 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -189,28 +188,33 @@ type call struct {
 	summary string
 }
 
-// methods the fake implements, with their rate-limit tier (0: special).
-var methodTiers = map[string]int{
-	"auth.test": 4, "chat.postMessage": 0, "chat.update": 3, "chat.delete": 3, "chat.postEphemeral": 4,
-	"chat.getPermalink": 4, "reactions.add": 3, "reactions.remove": 2, "conversations.info": 3,
-	"conversations.open": 3, "conversations.history": 3, "conversations.replies": 3, "conversations.list": 2,
-	"conversations.members": 4, "conversations.join": 3, "users.info": 4, "users.list": 2,
-	"users.lookupByEmail": 3, "team.info": 3, "bots.info": 3, "views.open": 4, "views.update": 4,
-	"views.publish": 4, "files.getUploadURLExternal": 4, "files.completeUploadExternal": 4,
-	"apps.connections.open": 1,
+// methodTier returns the rate-limit tier (0: special) of a method the
+// fake implements; ok is false for any other method.
+func methodTier(method string) (tier int, ok bool) {
+	switch method {
+	case "chat.postMessage":
+		return 0, true
+	case "apps.connections.open":
+		return 1, true
+	case "reactions.remove", "conversations.list", "users.list":
+		return 2, true
+	case "chat.update", "chat.delete", "reactions.add", "conversations.info", "conversations.open", "conversations.history", "conversations.replies", "conversations.join", "users.lookupByEmail", "team.info", "bots.info":
+		return 3, true
+	case "auth.test", "chat.postEphemeral", "chat.getPermalink", "conversations.members", "users.info", "views.open", "views.update", "views.publish", "files.getUploadURLExternal", "files.completeUploadExternal":
+		return 4, true
+	}
+	return 0, false
 }
 
-// tierLimits are Slack's published per-minute floors for tiers 1–4.
-var tierLimits = [5]int{0: 60, 1: 1, 2: 20, 3: 50, 4: 100}
+// tierLimit is Slack's published per-minute floor for a tier 1–4 (60 for
+// the special tier 0).
+func tierLimit(tier int) int {
+	return [5]int{0: 60, 1: 1, 2: 20, 3: 50, 4: 100}[tier]
+}
 
 // Methods returns the Web API methods the fake implements, sorted.
 func Methods() []string {
-	out := make([]string, 0, len(methodTiers))
-	for m := range methodTiers {
-		out = append(out, m)
-	}
-	sort.Strings(out)
-	return out
+	return []string{"apps.connections.open", "auth.test", "bots.info", "chat.delete", "chat.getPermalink", "chat.postEphemeral", "chat.postMessage", "chat.update", "conversations.history", "conversations.info", "conversations.join", "conversations.list", "conversations.members", "conversations.open", "conversations.replies", "files.completeUploadExternal", "files.getUploadURLExternal", "reactions.add", "reactions.remove", "team.info", "users.info", "users.list", "users.lookupByEmail", "views.open", "views.publish", "views.update"}
 }
 
 // serveAPI serves /api/<method>.
@@ -261,7 +265,7 @@ func writeAPI(w http.ResponseWriter, res map[string]any, e *apiErr) {
 // invoke authenticates, applies faults and rate limits, runs the method and
 // records it.
 func (s *Server) invoke(c *call) (map[string]any, *apiErr) {
-	if _, known := methodTiers[c.method]; !known {
+	if _, known := methodTier(c.method); !known {
 		e := fail("unknown_method")
 		s.recordCall(c, e)
 		return nil, e
@@ -471,8 +475,8 @@ func (s *Server) rateLimit(c *call) *apiErr {
 	if !s.st.rateLimits {
 		return nil
 	}
-	tier := methodTiers[c.method]
-	limit := tierLimits[tier]
+	tier, _ := methodTier(c.method)
+	limit := tierLimit(tier)
 	key := c.method
 	if c.method == "chat.postMessage" {
 		key += "|" + c.p.str("channel")

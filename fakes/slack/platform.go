@@ -95,8 +95,11 @@ func (s *Server) SetWebhookTarget(ctx context.Context, target string) error {
 // makes its trigger_id valid from now, puts this fake's verification token
 // in it, and queues it, to be signed afresh, through the same delivery
 // machinery as control-API actions.
-func (s *Server) Replay(_ context.Context, d fakes.Delivery) (string, error) {
-	title, err := s.replay(d)
+func (s *Server) Replay(ctx context.Context, d fakes.Delivery) (string, error) {
+	if err := ctx.Err(); err != nil {
+		return "", fmt.Errorf("replay slack delivery: %w", err)
+	}
+	title, err := s.replay(ctx, d)
 	if err != nil {
 		if d.Location != "" {
 			return "", fmt.Errorf("%s: replay slack delivery: %w", d.Location, err)
@@ -120,14 +123,14 @@ func replayKind(d fakes.Delivery) string {
 	return ""
 }
 
-func (s *Server) replay(d fakes.Delivery) (string, error) {
+func (s *Server) replay(ctx context.Context, d fakes.Delivery) (string, error) {
 	switch replayKind(d) {
 	case "event":
-		return s.replayEvent(d.Body, d.Header)
+		return s.replayEvent(ctx, d.Body, d.Header)
 	case "interactive":
-		return s.replayInteractive(d.Body)
+		return s.replayInteractive(ctx, d.Body)
 	case "command":
-		return s.replayCommand(d.Body)
+		return s.replayCommand(ctx, d.Body)
 	}
 	return "", fmt.Errorf("kind %q: the body is neither an event_callback JSON, a payload= form nor a slash-command form: %w", d.Kind, ErrInvalid)
 }
@@ -135,7 +138,7 @@ func (s *Server) replay(d fakes.Delivery) (string, error) {
 // replayEvent replays an Events API delivery. A recorded redelivery
 // (X-Slack-Retry-Num and X-Slack-Retry-Reason) is sent as one again, with
 // the same headers, so the app sees what it saw then.
-func (s *Server) replayEvent(body []byte, header http.Header) (string, error) {
+func (s *Server) replayEvent(ctx context.Context, body []byte, header http.Header) (string, error) {
 	var env map[string]any
 	if err := json.Unmarshal(body, &env); err != nil {
 		return "", fmt.Errorf("decode event_callback: %w", fakes.JSONError(err))
@@ -149,6 +152,9 @@ func (s *Server) replayEvent(body []byte, header http.Header) (string, error) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if err := ctx.Err(); err != nil {
+		return "", err
+	}
 	title := s.ingestLocked(ev)
 	env["token"] = s.cfg.ws.App.VerificationToken
 	id, _ := env["event_id"].(string)
@@ -340,7 +346,7 @@ func (s *Server) whoLocked(user, username, bot string) string {
 	return "someone"
 }
 
-func (s *Server) replayInteractive(body []byte) (string, error) {
+func (s *Server) replayInteractive(ctx context.Context, body []byte) (string, error) {
 	vals, err := url.ParseQuery(string(body))
 	if err != nil {
 		return "", fmt.Errorf("decode payload form: %w", err)
@@ -352,6 +358,9 @@ func (s *Server) replayInteractive(body []byte) (string, error) {
 	str := func(m map[string]any, k string) string { v, _ := m[k].(string); return v }
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if err := ctx.Err(); err != nil {
+		return "", err
+	}
 	p["token"] = s.cfg.ws.App.VerificationToken
 	user, _ := p["user"].(map[string]any)
 	uid := str(user, "id")
@@ -420,13 +429,16 @@ func (s *Server) replayInteractive(body []byte) (string, error) {
 	return title, nil
 }
 
-func (s *Server) replayCommand(body []byte) (string, error) {
+func (s *Server) replayCommand(ctx context.Context, body []byte) (string, error) {
 	vals, err := url.ParseQuery(string(body))
 	if err != nil {
 		return "", fmt.Errorf("decode slash-command form: %w", err)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if err := ctx.Err(); err != nil {
+		return "", err
+	}
 	uid, chID := vals.Get("user_id"), vals.Get("channel_id")
 	s.replayUserLocked(uid)
 	ch := s.replayChannelLocked(chID, "")

@@ -18,8 +18,16 @@ import (
 // the route's), 409 (blocked, not a member, already exists).
 func (s *Server) ControlRoutes() []fakes.ControlRoute { return s.control.Routes() }
 
-// buildControl builds the control API's router.
+// buildControl builds the control API's router: this server's routes,
+// served through controlTable.
 func (s *Server) buildControl() http.Handler {
+	var rs fakes.Routes
+	s.controlRoutes(&rs)
+	return controlTable.Handler(&rs)
+}
+
+// controlRoutes adds the control API to rs.
+func (s *Server) controlRoutes(rs *fakes.Routes) {
 	m := &s.control
 	m.HandleFunc("GET", "bot", "{user, token, api_url}", func(w http.ResponseWriter, r *http.Request) {
 		fakes.WriteJSON(w, http.StatusOK, map[string]any{"user": s.BotUser(), "token": s.Token(), "api_url": s.URL() + "/bot" + s.Token()})
@@ -282,14 +290,17 @@ func (s *Server) buildControl() http.Handler {
 	m.Handle("GET", "faults", "{faults: [fakes.Fault]}", &s.faults)
 	m.Handle("POST", "faults", "fakes.Fault (op = Bot API method) → {faults}", &s.faults)
 	m.Handle("DELETE", "faults", "clears every fault → {faults: []}", &s.faults)
-	var rs fakes.Routes
-	m.Mount(&rs)
-	return controlMux.Handler(&rs)
+	m.Mount(rs)
 }
 
-// controlMux routes every server's control API: the patterns are the
-// same for each.
-var controlMux fakes.SharedMux
+// controlTable routes every server's control API: the patterns are the
+// same for each, so they are registered once, from a zero Server's
+// routes, and the table is never changed after.
+var controlTable = func() *fakes.RouteTable {
+	var rs fakes.Routes
+	new(Server).controlRoutes(&rs)
+	return fakes.NewRouteTable(&rs)
+}()
 
 // setBotStatus sets the bot's membership of a group without an update.
 func (s *Server) setBotStatus(chatID int64, status string) error {

@@ -2,6 +2,7 @@ package telegram
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -38,12 +39,21 @@ func isUpdateField(k string) bool {
 // JSON pointer at fault and wrap ErrInvalid. Injected updates are delivered
 // whatever allowed_updates says: Telegram already chose to send them.
 func (s *Server) InjectUpdate(raw json.RawMessage) (Update, error) {
+	return s.injectUpdate(context.Background(), raw)
+}
+
+// injectUpdate is InjectUpdate, refused with ctx's error when ctx is done
+// before the update is queued.
+func (s *Server) injectUpdate(ctx context.Context, raw json.RawMessage) (Update, error) {
 	u, typ, err := parseUpdate(raw)
 	if err != nil {
 		return Update{}, fmt.Errorf("inject update: %w", err)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if err := ctx.Err(); err != nil {
+		return Update{}, fmt.Errorf("inject update: %w", err)
+	}
 	if s.closed {
 		return Update{}, fmt.Errorf("inject update: %w", ErrClosed)
 	}

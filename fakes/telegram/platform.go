@@ -54,8 +54,11 @@ func (s *Server) SetWebhookTarget(context.Context, string) error { return nil }
 
 // Replay injects a recorded update (InjectUpdate) and returns its title,
 // "telegram → integration: update 1 message "hi" from ada in chat 1001".
-func (s *Server) Replay(_ context.Context, d fakes.Delivery) (string, error) {
-	if _, err := s.InjectUpdate(d.Body); err != nil {
+func (s *Server) Replay(ctx context.Context, d fakes.Delivery) (string, error) {
+	if err := ctx.Err(); err != nil {
+		return "", fmt.Errorf("replay telegram update: %w", err)
+	}
+	if _, err := s.injectUpdate(ctx, d.Body); err != nil {
 		if d.Location != "" {
 			return "", fmt.Errorf("%s: %w", d.Location, err)
 		}

@@ -64,19 +64,24 @@ type schema struct {
 	elem   *schema
 }
 
-var (
-	messageFields = []string{"headers", "body", "body_base64"}
-	headerSchema  = object(map[string]*schema{
+// headerSchema is the header line's shape.
+func headerSchema() *schema {
+	return object(map[string]*schema{
 		"chatsim_cassette": nil, "name": nil, "description": nil, "platform": nil,
 		"integration": nil, "configuration": nil, "bot": nil,
 		"redactions": {elem: object(map[string]*schema{"placeholder": nil, "kind": nil, "name": nil, "pointer": nil})},
 	})
-	entrySchema = object(map[string]*schema{
+}
+
+// entrySchema is an entry line's shape.
+func entrySchema() *schema {
+	messageFields := []string{"headers", "body", "body_base64"}
+	return object(map[string]*schema{
 		"at": nil, "platform": nil, "direction": nil, "kind": nil,
 		"request":  object(withFields(map[string]*schema{"method": nil, "url": nil}, messageFields)),
 		"response": object(withFields(map[string]*schema{"status": nil}, messageFields)),
 	})
-)
+}
 
 func object(fields map[string]*schema) *schema { return &schema{fields: fields} }
 
@@ -90,7 +95,7 @@ func withFields(m map[string]*schema, names []string) map[string]*schema {
 // decodeStrict decodes one line holding one JSON value into v, rejecting
 // unknown fields. Its errors carry a column for syntax errors and a field
 // path, starting with root, for field errors.
-func decodeStrict(line []byte, v any, root string, sch *schema) *Error {
+func decodeStrict(line []byte, v any, root string, sch func() *schema) *Error {
 	dec := json.NewDecoder(bytes.NewReader(line))
 	dec.DisallowUnknownFields()
 	err := dec.Decode(v)
@@ -117,7 +122,7 @@ func decodeStrict(line []byte, v any, root string, sch *schema) *Error {
 		}
 		return &Error{Field: field, Err: fmt.Errorf("want %s, got %s", describeType(typ.Type, typ.Field), typ.Value)}
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
-		if path, key, ok := findUnknown(line, sch, root); ok {
+		if path, key, ok := findUnknown(line, sch(), root); ok {
 			return &Error{Field: path, Err: fmt.Errorf("unknown field %q", key)}
 		}
 		return &Error{Field: root, Err: errors.New(strings.TrimPrefix(err.Error(), "json: "))}
