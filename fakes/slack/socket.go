@@ -203,7 +203,7 @@ func (s *Server) deliverSocket(ctx context.Context, q *outgoing) {
 	reason := ""
 	for attempt := 0; ; attempt++ {
 		if attempt > 0 {
-			if err := fakes.Sleep(ctx, s.cfg.clock, s.cfg.schedule[attempt-1]); err != nil {
+			if err := s.cfg.clock.Sleep(ctx, s.cfg.schedule[attempt-1]); err != nil {
 				return
 			}
 		}
