@@ -1,6 +1,7 @@
 package fakes
 
 import (
+	"context"
 	"sync"
 	"time"
 )
@@ -10,9 +11,20 @@ import (
 // run.
 const EpochUnix = 1767225600
 
-// Clock tells the time. Fakes stamp everything they create with it.
+// Clock tells the time and waits on it. Fakes stamp everything they create
+// with Now, wait out their retry schedules and fault delays with Sleep, and
+// measure a timeout they give the other side with Until (see WithTimeout).
+// A VirtualClock moves only when told to, for replay and tests; a RealClock
+// follows the wall clock, for `chatsim serve`.
 type Clock interface {
+	// Now returns the current time.
 	Now() time.Time
+	// Sleep waits d on the clock, or returns ctx.Err() if ctx ends first.
+	// A VirtualClock moves forward by d at once instead of waiting.
+	Sleep(ctx context.Context, d time.Duration) error
+	// Until returns a channel that is closed once the clock reads t or
+	// later, and a func that forgets the wait. It never moves the clock.
+	Until(t time.Time) (<-chan struct{}, func())
 }
 
 // VirtualClock is a Clock that moves only when told to. It is safe for
@@ -66,6 +78,16 @@ func (c *VirtualClock) Advance(d time.Duration) time.Time {
 	return c.now
 }
 
+// Sleep moves the clock forward by d at once (a retry schedule of hours
+// takes no time) and returns nil, or ctx.Err() if ctx has already ended.
+func (c *VirtualClock) Sleep(ctx context.Context, d time.Duration) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	c.Advance(d)
+	return nil
+}
+
 // Set moves the clock to t if t is later than the current time, and returns
 // the current time. Virtual time never goes backwards.
 func (c *VirtualClock) Set(t time.Time) time.Time {
@@ -115,9 +137,72 @@ func (c *VirtualClock) wakeLocked() {
 	}
 }
 
-// RealClock is a Clock reading the wall clock, for `chatsim serve` sessions
-// driven by people rather than recordings.
+// RealClock is a Clock that follows the wall clock, for `chatsim serve`
+// sessions driven by people rather than recordings: dates are current,
+// Sleep really waits and rate-limit windows drain as time passes.
 type RealClock struct{}
 
 // Now returns time.Now().
 func (RealClock) Now() time.Time { return time.Now() }
+
+// Sleep waits d on a real timer, or returns ctx.Err() if ctx ends first.
+func (RealClock) Sleep(ctx context.Context, d time.Duration) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if d <= 0 {
+		return nil
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// Until returns a channel that a real timer closes at t (at once if t has
+// passed), and a func that stops the timer.
+func (RealClock) Until(t time.Time) (<-chan struct{}, func()) {
+	ch := make(chan struct{})
+	d := time.Until(t)
+	if d <= 0 {
+		close(ch)
+		return ch, func() {}
+	}
+	timer := time.AfterFunc(d, func() { close(ch) })
+	return ch, func() { timer.Stop() }
+}
+
+// WithTimeout returns a copy of ctx that ends once d has passed on clock,
+// with context.DeadlineExceeded as its cause, and a func that releases it.
+// On a VirtualClock the timeout fires when something (the integration
+// sleeping on the clock, a replay moving it) takes the clock past it, never
+// because the machine is busy; a process that hangs cannot move the clock,
+// so the context also ends after WallBackstop times d of wall time. A nil
+// clock measures d on the wall clock.
+func WithTimeout(ctx context.Context, clock Clock, d time.Duration) (context.Context, context.CancelFunc) {
+	if clock == nil {
+		return context.WithTimeout(ctx, d)
+	}
+	wctx, wcancel := context.WithTimeout(ctx, d*WallBackstop)
+	due, forget := clock.Until(clock.Now().Add(d))
+	cctx, ccancel := context.WithCancelCause(wctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		select {
+		case <-due:
+			ccancel(context.DeadlineExceeded)
+		case <-cctx.Done():
+		}
+	}()
+	return cctx, func() {
+		ccancel(nil)
+		<-done
+		forget()
+		wcancel()
+	}
+}

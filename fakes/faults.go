@@ -22,7 +22,9 @@ type Fault struct {
 	Message string `json:"message,omitempty"`
 	// RetryAfter is the retry hint in seconds, for rate limits.
 	RetryAfter float64 `json:"retry_after,omitempty"`
-	// Delay holds the answer back by this much real time before answering.
+	// Delay holds the answer back this long on the fake's clock: a
+	// VirtualClock moves by Delay at once (so a delay past a timeout the
+	// other side measures on the same clock fires it), a RealClock waits.
 	Delay Duration `json:"delay,omitempty"`
 	// Times is how many calls it applies to; 0 means every call until cleared.
 	Times int `json:"times,omitempty"`

@@ -3,7 +3,6 @@ package fakes
 import (
 	"context"
 	"net/http"
-	"time"
 )
 
 // Platform is a chat platform's fake as a World (package sim) drives it. Every
@@ -59,28 +58,4 @@ type Delivery struct {
 	Body   []byte
 	// Location names where it was recorded ("demo.cassette:3"), for errors.
 	Location string
-}
-
-// Sleep waits d on clock: a *VirtualClock is advanced by d at once (a retry
-// schedule of hours takes no time), any other Clock waits on a real timer.
-// It returns ctx.Err() if ctx ends first.
-func Sleep(ctx context.Context, clock Clock, d time.Duration) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	if vc, ok := clock.(*VirtualClock); ok {
-		vc.Advance(d)
-		return nil
-	}
-	if d <= 0 {
-		return nil
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }

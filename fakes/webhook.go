@@ -21,17 +21,17 @@ type Outgoing struct {
 	// Timeout is how long the platform waits for the answer (Slack 3 s,
 	// Shopify 5 s); zero means no limit beyond ctx.
 	Timeout time.Duration
-	// Clock, when it is a *VirtualClock, measures Timeout in virtual time:
-	// the wait ends when the integration sleeps on the clock past it, so a
-	// busy machine never turns a slow answer into a timeout and a replay
-	// stays the same under load. A process that hangs cannot move the
-	// virtual clock, so the wait also ends after WallBackstop times
-	// Timeout on the wall clock. Any other Clock measures wall time.
+	// Clock measures Timeout (see WithTimeout): on a VirtualClock the wait
+	// ends when the integration sleeps on the clock past it, so a busy
+	// machine never turns a slow answer into a timeout and a replay stays
+	// the same under load, with a wall backstop of WallBackstop times
+	// Timeout for a process that hangs. nil measures wall time.
 	Clock Clock
 }
 
-// WallBackstop is how many times its Timeout an Outgoing on a virtual
-// clock waits on the wall clock at most.
+// WallBackstop is how many times its timeout a wait measured on a Clock
+// (WithTimeout, an Outgoing's Timeout) lasts on the wall clock at most, for
+// a VirtualClock that nothing moves.
 const WallBackstop = 10
 
 // Reply is what came back from an Outgoing request.
@@ -84,28 +84,9 @@ func Send(ctx context.Context, client *http.Client, out Outgoing) Reply {
 		client = http.DefaultClient
 	}
 	if out.Timeout > 0 {
-		vc, virtual := out.Clock.(*VirtualClock)
-		wall := out.Timeout
-		if virtual {
-			wall *= WallBackstop
-		}
 		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, wall)
+		ctx, cancel = WithTimeout(ctx, out.Clock, out.Timeout)
 		defer cancel()
-		if virtual {
-			due, forget := vc.Until(vc.Now().Add(out.Timeout))
-			defer forget()
-			vctx, vcancel := context.WithCancelCause(ctx)
-			defer vcancel(nil)
-			go func() {
-				select {
-				case <-due:
-					vcancel(context.DeadlineExceeded)
-				case <-vctx.Done():
-				}
-			}()
-			ctx = vctx
-		}
 	}
 	method := out.Method
 	if method == "" {
@@ -131,11 +112,11 @@ func Send(ctx context.Context, client *http.Client, out Outgoing) Reply {
 	return Reply{Status: resp.StatusCode, Header: resp.Header, Body: body, Elapsed: time.Since(start)}
 }
 
-// timedOut makes err a context.DeadlineExceeded when the virtual timeout
-// ended the request (its context is cancelled, with that cause).
+// timedOut makes err a context.DeadlineExceeded when the timeout on the
+// clock ended the request (its context is cancelled, with that cause).
 func timedOut(ctx context.Context, err error) error {
 	if errors.Is(err, context.DeadlineExceeded) || !errors.Is(context.Cause(ctx), context.DeadlineExceeded) {
 		return err
 	}
-	return fmt.Errorf("%w (on the virtual clock): %w", context.DeadlineExceeded, err)
+	return fmt.Errorf("%w (on the platform's clock): %w", context.DeadlineExceeded, err)
 }

@@ -65,7 +65,7 @@ func TestSleepAdvancesVirtualClock(t *testing.T) {
 	t.Parallel()
 	c := fakes.NewVirtualClock(time.Time{})
 	before := c.Now()
-	if err := fakes.Sleep(context.Background(), c, 5*time.Minute); err != nil {
+	if err := c.Sleep(context.Background(), 5*time.Minute); err != nil {
 		t.Fatal(err)
 	}
 	if got := c.Now().Sub(before); got != 5*time.Minute {
@@ -73,7 +73,7 @@ func TestSleepAdvancesVirtualClock(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if err := fakes.Sleep(ctx, fakes.RealClock{}, time.Hour); err != context.Canceled {
+	if err := (fakes.RealClock{}).Sleep(ctx, time.Hour); err != context.Canceled {
 		t.Errorf("Sleep on a cancelled context = %v, want context.Canceled", err)
 	}
 }

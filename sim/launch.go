@@ -192,7 +192,7 @@ func (l inProcess) Launch(_ context.Context, env Env, opts LaunchOptions) (Runni
 	if opts.Clock != nil {
 		clock = opts.Clock
 	}
-	h, err := l.build(env.Getenv, func(ctx context.Context, d time.Duration) error { return fakes.Sleep(ctx, clock, d) })
+	h, err := l.build(env.Getenv, func(ctx context.Context, d time.Duration) error { return clock.Sleep(ctx, d) })
 	if err != nil {
 		return nil, fmt.Errorf("build integration %s: %w", l.name, err)
 	}

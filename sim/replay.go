@@ -154,6 +154,12 @@ func Replay(ctx context.Context, w *World, r *cassette.Reader, opts ReplayOption
 	start := time.Now()
 	origin := w.Clock.Now()
 	res = &Result{Strict: opts.Strict}
+	// Each delivery happens at its recorded time on the World's clock, so
+	// the clock must be one a replay can set (a fakes.VirtualClock).
+	clock, ok := w.Clock.(interface{ Set(time.Time) time.Time })
+	if !ok {
+		return res, fmt.Errorf("%w: replay needs a virtual clock, not %T", ErrConfig, w.Clock)
+	}
 	defer func() {
 		w.summarize(res)
 		res.Elapsed = time.Since(start)
@@ -173,7 +179,7 @@ func Replay(ctx context.Context, w *World, r *cassette.Reader, opts ReplayOption
 		}
 		e := *pending
 		pending = nil
-		w.Clock.Set(origin.Add(e.At.Duration()))
+		clock.Set(origin.Add(e.At.Duration()))
 		if hp := r.Header().Platform; hp != "" && e.Platform != hp {
 			return fmt.Errorf("%s: %w: the entry's platform is %q, but the header says %q", e.Location(), ErrCassette, e.Platform, hp)
 		}

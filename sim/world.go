@@ -59,6 +59,11 @@ type Options struct {
 	Token string
 	// Start is the virtual clock's start; zero means fakes.EpochUnix.
 	Start time.Time
+	// Clock is the World's clock; nil means a fresh fakes.VirtualClock
+	// reading Start, which replay and tests need (a replay moves it to
+	// each entry's recorded time). `chatsim serve` passes fakes.RealClock{}
+	// so that dates are current and rate limits drain in wall time.
+	Clock fakes.Clock
 	// StepTimeout bounds each step; zero means DefaultStepTimeout.
 	StepTimeout time.Duration
 	// StepTimeoutName is how people set StepTimeout ("--step-timeout"),
@@ -91,11 +96,12 @@ type Options struct {
 	HTTPClient *http.Client
 }
 
-// World is one simulated universe: a virtual clock, a journal, the fakes,
-// the mock platform and the integration under test wired together. Worlds
-// share nothing, so any number run in parallel.
+// World is one simulated universe: a clock (virtual unless Options.Clock
+// says otherwise), a journal, the fakes, the mock platform and the
+// integration under test wired together. Worlds share nothing, so any
+// number run in parallel.
 type World struct {
-	Clock    *fakes.VirtualClock
+	Clock    fakes.Clock
 	Journal  *fakes.Journal
 	Activity *fakes.Activity
 	Platform *botpress.Server
@@ -129,8 +135,12 @@ func Start(ctx context.Context, opts Options) (_ *World, err error) {
 	if opts.Token == "" {
 		opts.Token = "chatsim-bp-token"
 	}
+	clock := opts.Clock
+	if clock == nil {
+		clock = fakes.NewVirtualClock(opts.Start)
+	}
 	w := &World{
-		Clock:    fakes.NewVirtualClock(opts.Start),
+		Clock:    clock,
 		Journal:  fakes.NewJournal(),
 		Activity: fakes.NewActivity(),
 		opts:     opts,

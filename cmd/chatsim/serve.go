@@ -38,6 +38,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 			return exitUsage
 		}
 	}
+	// People drive a serve session in real time: its clock follows the
+	// wall clock, so dates are current and rate-limit buckets drain.
+	opts.Clock = fakes.RealClock{}
 	if *platforms != "" {
 		opts.Platforms = strings.Split(*platforms, ",")
 		for _, p := range opts.Platforms {

@@ -92,6 +92,30 @@ func TestServeJSON(t *testing.T) {
 		t.Fatalf("after settle, the bot's echo is missing; platform messages: %s", body)
 	}
 
+	// serve runs on the wall clock: the messages are dated now, not at
+	// the virtual clock's 2026-01-01 epoch.
+	resp, err = http.Get(tg["control"].(string) + "chats/1001")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var chat struct {
+		Messages []struct {
+			Message struct {
+				Date int64 `json:"date"`
+			} `json:"message"`
+		} `json:"messages"`
+	}
+	err = json.NewDecoder(resp.Body).Decode(&chat)
+	resp.Body.Close()
+	if err != nil || len(chat.Messages) == 0 {
+		t.Fatalf("telegram chat 1001: %v, %d messages", err, len(chat.Messages))
+	}
+	for _, m := range chat.Messages {
+		if d := time.Since(time.Unix(m.Message.Date, 0)); d < -time.Minute || d > time.Minute {
+			t.Errorf("a message is dated %s, want within a minute of now", time.Unix(m.Message.Date, 0).UTC())
+		}
+	}
+
 	cancel()
 	select {
 	case code := <-done:

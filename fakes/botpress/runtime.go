@@ -211,14 +211,7 @@ func (s *Server) injectFault(r *http.Request, name, opID string) *apiError {
 	if !ok {
 		return nil
 	}
-	if f.Delay > 0 {
-		t := time.NewTimer(time.Duration(f.Delay))
-		select {
-		case <-t.C:
-		case <-r.Context().Done():
-			t.Stop()
-		}
-	}
+	_ = s.clock.Sleep(r.Context(), time.Duration(f.Delay))
 	if f.Status == 0 {
 		return nil
 	}

@@ -405,7 +405,7 @@ func (s *Server) runOutgoing(ctx context.Context, j *job) {
 			return
 		}
 		wait := retryWait(o.RetryDelay, tries)
-		if err := fakes.Sleep(ctx, s.cfg.clock, wait); err != nil {
+		if err := s.cfg.clock.Sleep(ctx, wait); err != nil {
 			return
 		}
 	}

@@ -139,14 +139,7 @@ func (s *Server) serveREST(w http.ResponseWriter, r *http.Request, name string) 
 		}
 	}
 	if f, ok := s.faults.Take(name); ok {
-		if f.Delay > 0 {
-			t := time.NewTimer(time.Duration(f.Delay))
-			select {
-			case <-t.C:
-			case <-r.Context().Done():
-			}
-			t.Stop()
-		}
+		_ = s.cfg.clock.Sleep(r.Context(), time.Duration(f.Delay))
 		if f.Status != 0 {
 			s.finishREST(w, c, nil, faultErr(w, f, s.now()))
 			return

@@ -194,14 +194,7 @@ func (s *Server) takeFault(c *apiCall) (fakes.Fault, bool) {
 }
 
 func (s *Server) delayFault(c *apiCall, f fakes.Fault) fakes.Fault {
-	if f.Delay > 0 {
-		t := time.NewTimer(time.Duration(f.Delay))
-		defer t.Stop()
-		select {
-		case <-t.C:
-		case <-c.r.Context().Done():
-		}
-	}
+	_ = s.cfg.clock.Sleep(c.r.Context(), time.Duration(f.Delay))
 	return f
 }
 

@@ -68,7 +68,7 @@ func (c *restClient) get(ctx context.Context, u string) (*http.Response, []byte,
 			if err != nil {
 				return nil, nil, fmt.Errorf("retry-after %q: %w", resp.Header.Get("Retry-After"), err)
 			}
-			if err := fakes.Sleep(ctx, c.clock, time.Duration(secs*float64(time.Second))); err != nil {
+			if err := c.clock.Sleep(ctx, time.Duration(secs*float64(time.Second))); err != nil {
 				return nil, nil, err
 			}
 			continue

@@ -318,20 +318,29 @@ func (s *Server) deliverLoop() {
 			}
 			continue
 		}
-		if _, virtual := s.cfg.clock.(*fakes.VirtualClock); virtual {
-			_ = fakes.Sleep(ctx, s.cfg.clock, wait)
-			continue
-		}
-		t := time.NewTimer(wait)
-		select {
-		case <-t.C:
-		case <-s.wake:
-			t.Stop()
-		case <-s.life.Done():
-			t.Stop()
-			return
-		}
+		s.sleepOrWake(wait)
 	}
+}
+
+// sleepOrWake waits d on the Server's clock, ending early when a delivery
+// is queued (s.wake) or the Server closes. On a VirtualClock the wait
+// moves the clock to the next retry at once: nothing else would.
+func (s *Server) sleepOrWake(d time.Duration) {
+	ctx, cancel := context.WithCancel(s.life)
+	woken := make(chan struct{})
+	go func() {
+		defer close(woken)
+		select {
+		case <-s.wake:
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+	_ = s.cfg.clock.Sleep(ctx, d)
+	cancel()
+	// Joined before the loop looks at the queue again, so a wake taken
+	// here is never one for a delivery that look misses.
+	<-woken
 }
 
 // attempt makes one delivery attempt and decides what follows: done,

@@ -275,14 +275,7 @@ func (s *Server) invoke(c *call) (map[string]any, *apiErr) {
 		return nil, e
 	}
 	if f, ok := s.faults.Take(c.method); ok {
-		if f.Delay > 0 {
-			t := time.NewTimer(time.Duration(f.Delay))
-			select {
-			case <-t.C:
-			case <-c.ctx.Done():
-				t.Stop()
-			}
-		}
+		_ = s.cfg.clock.Sleep(c.ctx, time.Duration(f.Delay))
 		if e := faultErr(f); e != nil {
 			s.recordCall(c, e)
 			return nil, e

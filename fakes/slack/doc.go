@@ -23,8 +23,8 @@
 // Everything it sends an app is signed as Slack signs it (v0 HMAC-SHA256
 // over "v0:{timestamp}:{body}" in X-Slack-Signature, with
 // X-Slack-Request-Timestamp read from the wall clock by default: apps check
-// it against theirs). Events API deliveries wait 3 s for a 2xx (WithAckTimeout)
-// and are retried immediately, after 1 minute and after 5 minutes on the
+// it against theirs). Events API deliveries wait 3 s on the fake's clock for a 2xx or an ack
+// (WithAckTimeout) and are retried immediately, after 1 minute and after 5 minutes on the
 // fake's clock (a fakes.VirtualClock leaps, no waiting) with
 // X-Slack-Retry-Num and X-Slack-Retry-Reason, unless the answer carries
 // X-Slack-No-Retry: 1. Once the app opens a Socket Mode connection

@@ -245,7 +245,7 @@ func (s *Server) deliver(ctx context.Context, q *outgoing) {
 	for attempt := 0; ; attempt++ {
 		num := attempt + q.retryNum // X-Slack-Retry-Num of this attempt
 		if attempt > 0 {
-			if err := fakes.Sleep(ctx, s.cfg.clock, s.cfg.schedule[num-1]); err != nil {
+			if err := s.cfg.clock.Sleep(ctx, s.cfg.schedule[num-1]); err != nil {
 				return
 			}
 		}

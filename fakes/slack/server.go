@@ -95,8 +95,10 @@ func WithWorkspaceFile(path string) Option {
 	}
 }
 
-// WithAckTimeout sets how long a delivery waits for the app's answer before
-// it counts as http_timeout (default 3 s, as Slack).
+// WithAckTimeout sets how long a delivery (an HTTP request or a Socket Mode
+// envelope) waits for the app's answer before it counts as a timeout
+// (default 3 s, as Slack). It is measured on the Server's clock, as
+// fakes.WithTimeout measures it.
 func WithAckTimeout(d time.Duration) Option { return func(cfg *config) { cfg.ackTimeout = d } }
 
 // WithRetrySchedule sets the pauses before each redelivery of a failed

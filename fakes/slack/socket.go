@@ -203,7 +203,7 @@ func (s *Server) deliverSocket(ctx context.Context, q *outgoing) {
 	reason := ""
 	for attempt := 0; ; attempt++ {
 		if attempt > 0 {
-			if err := fakes.Sleep(ctx, s.cfg.clock, s.cfg.schedule[attempt-1]); err != nil {
+			if err := s.cfg.clock.Sleep(ctx, s.cfg.schedule[attempt-1]); err != nil {
 				return
 			}
 		}
@@ -226,16 +226,20 @@ func (s *Server) deliverSocket(ctx context.Context, q *outgoing) {
 			"accepts_response_payload": accepts, "retry_attempt": attempt, "retry_reason": reason}); err != nil {
 			outcome = "connection failed"
 		} else {
-			t := time.NewTimer(s.cfg.ackTimeout)
+			// The ack timeout is on the Server's clock, as an HTTP
+			// delivery's is (fakes.Send): virtual time on a VirtualClock,
+			// with the same wall backstop.
+			actx, stop := fakes.WithTimeout(ctx, s.cfg.clock, s.cfg.ackTimeout)
 			select {
 			case payload = <-ackc:
-			case <-t.C:
+			case <-actx.Done():
+				if ctx.Err() != nil {
+					stop()
+					return
+				}
 				outcome = "timeout"
-			case <-ctx.Done():
-				t.Stop()
-				return
 			}
-			t.Stop()
+			stop()
 		}
 		s.mu.Lock()
 		delete(s.st.envelopes, env)

@@ -159,15 +159,8 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, rest string) {
 // invoke runs a method with faults applied and records it.
 func (s *Server) invoke(c *call) (result, *apiError) {
 	if f, ok := s.faults.Take(c.method); ok {
-		if f.Delay > 0 {
-			t := time.NewTimer(time.Duration(f.Delay))
-			done := c.ctx.Done()
-			select {
-			case <-t.C:
-			case <-done:
-				t.Stop()
-			}
-		}
+		// On a virtual clock the delay moves the clock instead of waiting.
+		_ = s.cfg.clock.Sleep(c.ctx, time.Duration(f.Delay))
 		if f.Status != 0 {
 			e := faultError(f)
 			s.recordCall(c, e, false)

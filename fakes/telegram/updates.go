@@ -449,11 +449,8 @@ func (s *Server) deliver(q *queued, hook webhook) {
 			s.mu.Unlock()
 			return
 		}
-		t := time.NewTimer(backoff)
-		select {
-		case <-t.C:
-		case <-s.life.Done():
-			t.Stop()
+		// On a virtual clock the backoff moves the clock instead of waiting.
+		if err := s.cfg.clock.Sleep(s.life, backoff); err != nil {
 			return
 		}
 		backoff = min(backoff*2, 500*time.Millisecond)
