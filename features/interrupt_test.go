@@ -107,8 +107,10 @@ func TestInterrupt(t *testing.T) {
 	var r result
 	select {
 	case r = <-done:
-	case <-time.After(10 * time.Second):
-		t.Fatal("Execute did not return within 10s of the interrupt")
+	case <-time.After(30 * time.Second):
+		// Closing the World is bounded by each server's 5 s shutdown;
+		// under -race on a loaded machine 10 s proved too tight.
+		t.Fatal("Execute did not return within 30s of the interrupt")
 	}
 	if !errors.Is(r.err, features.ErrInterrupted) || !errors.Is(r.err, context.Canceled) {
 		t.Errorf("Execute = %v, want ErrInterrupted for context.Canceled", r.err)
