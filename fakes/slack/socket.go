@@ -127,7 +127,7 @@ func (s *Server) readLoop(c *socketConn) {
 		delete(s.st.envelopes, ack.EnvelopeID)
 		s.mu.Unlock()
 		if ch != nil {
-			ch <- ack.Payload
+			ch <- socketAck{payload: ack.Payload, at: s.cfg.clock.Now()}
 		}
 	}
 }
@@ -196,6 +196,13 @@ func (s *Server) pickSocket(ctx context.Context, d time.Duration) *socketConn {
 	}
 }
 
+// socketAck is a Socket Mode ack: its payload and the Server's clock when
+// it arrived.
+type socketAck struct {
+	payload []byte
+	at      time.Time
+}
+
 // deliverSocket sends q as a Socket Mode envelope and waits for its ack,
 // retrying Events API envelopes on Slack's schedule.
 func (s *Server) deliverSocket(ctx context.Context, q *outgoing) {
@@ -209,7 +216,7 @@ func (s *Server) deliverSocket(ctx context.Context, q *outgoing) {
 		}
 		s.mu.Lock()
 		env := clientMsgID("envelope" + strconv.FormatInt(s.st.nextSeq("envelope"), 10))
-		ackc := make(chan []byte, 1)
+		ackc := make(chan socketAck, 1)
 		s.st.envelopes[env] = ackc
 		s.mu.Unlock()
 		text := q.text + " (socket)"
@@ -222,22 +229,34 @@ func (s *Server) deliverSocket(ctx context.Context, q *outgoing) {
 		c := s.pickSocket(ctx, s.cfg.ackTimeout)
 		if c == nil {
 			outcome = "no connection"
-		} else if err := c.writeJSON(map[string]any{"envelope_id": env, "payload": q.socketPayload(), "type": q.socket,
-			"accepts_response_payload": accepts, "retry_attempt": attempt, "retry_reason": reason}); err != nil {
-			outcome = "connection failed"
 		} else {
 			// The ack timeout is on the Server's clock, as an HTTP
 			// delivery's is (fakes.Send): virtual time on a VirtualClock,
-			// with the same wall backstop.
+			// with the same wall backstop. It starts before the envelope
+			// is written, so an app that moves the clock as soon as the
+			// envelope arrives moves it past a deadline already set.
+			due := s.cfg.clock.Now().Add(s.cfg.ackTimeout)
 			actx, stop := fakes.WithTimeout(ctx, s.cfg.clock, s.cfg.ackTimeout)
-			select {
-			case payload = <-ackc:
-			case <-actx.Done():
-				if ctx.Err() != nil {
-					stop()
-					return
+			if err := c.writeJSON(map[string]any{"envelope_id": env, "payload": q.socketPayload(), "type": q.socket,
+				"accepts_response_payload": accepts, "retry_attempt": attempt, "retry_reason": reason}); err != nil {
+				outcome = "connection failed"
+			} else {
+				select {
+				case ack := <-ackc:
+					// An ack that arrives once the clock reads the
+					// deadline is late, even if it won the race with the
+					// timer.
+					payload = ack.payload
+					if !ack.at.Before(due) {
+						outcome = "timeout"
+					}
+				case <-actx.Done():
+					if ctx.Err() != nil {
+						stop()
+						return
+					}
+					outcome = "timeout"
 				}
-				outcome = "timeout"
 			}
 			stop()
 		}

@@ -140,7 +140,7 @@ type state struct {
 	calls      []Call
 	sockets    map[*socketConn]struct{}
 	tickets    map[string]bool
-	envelopes  map[string]chan []byte
+	envelopes  map[string]chan socketAck
 
 	views     map[string]*view
 	triggers  map[string]*trigger
@@ -164,7 +164,7 @@ func newState(ws Workspace, clock fakes.Clock) (*state, error) {
 	st := &state{
 		ws: ws, clock: clock,
 		users: map[string]*User{}, channels: map[string]*channelState{}, seq: map[string]int64{},
-		sockets: map[*socketConn]struct{}{}, tickets: map[string]bool{}, envelopes: map[string]chan []byte{},
+		sockets: map[*socketConn]struct{}{}, tickets: map[string]bool{}, envelopes: map[string]chan socketAck{},
 		views: map[string]*view{}, triggers: map[string]*trigger{}, responses: map[string]*responseURL{},
 		files: map[string]*File{}, windows: map[string]*window{},
 	}
