@@ -5,6 +5,84 @@ import (
 	"net/http"
 )
 
+// Kind is one chat platform chatsim can simulate, as the registry (package
+// sim) lists it: its names, how to start its fake on a World's wiring, its
+// own step vocabulary and where its secrets travel. Each platform package
+// exports a function that returns its Kind (telegram.Kind()); nothing
+// outside the package names the platform, so adding a platform is its
+// package and one line of the registry.
+type Kind struct {
+	// Name is the platform's name in cassettes, journals, `--platforms` and
+	// `chatsim serve --json`: "telegram", "rocketchat". It is also the group
+	// its steps are listed under by `chatsim steps`.
+	Name string
+	// Title is how people and steps write it: "Telegram", "Rocket.Chat".
+	Title string
+	// Start starts the platform's fake on a World's clock, journal and
+	// activity tracker.
+	Start func(w Wiring) (Platform, error)
+	// Steps returns the platform's own step vocabulary: how a scenario sets
+	// up its people and places, and its knobs. The shared vocabulary (send,
+	// tap, sees …) reaches the platform through its People methods.
+	Steps func() []Step
+	// PersonStep is the setup step that makes a person on the platform, as a
+	// scenario writes it with %q for the person's handle (`Given a Telegram
+	// private chat with %q`), for the message of a step that names a person
+	// nobody set up.
+	PersonStep string
+	// Carriers are the places in the platform's traffic where a secret
+	// travels, for a recorder to redact and a replayer to put back.
+	Carriers []Carrier
+}
+
+// Wiring is what a World gives each fake it starts: the clock, journal and
+// activity tracker every part of the World shares, and the HTTP client
+// webhooks are delivered with.
+type Wiring struct {
+	Clock    Clock
+	Journal  *Journal
+	Activity *Activity
+	// HTTPClient delivers the fake's webhooks; nil means a client of the
+	// fake's own.
+	HTTPClient *http.Client
+}
+
+// Carrier is one place in a platform's traffic where a secret travels: a
+// header, a part of a URL's path, a form, query or JSON field. A recorder
+// replaces what it finds there with the placeholder ${Name}; a replayer puts
+// the World's own value back, or, for a Signature, computes it anew.
+type Carrier struct {
+	// Name is the placeholder's name, "TELEGRAM_BOT_TOKEN"; the World's env
+	// holds its value when the World has one.
+	Name string
+	// Header is a request or response header that carries the secret
+	// ("X-Telegram-Bot-Api-Secret-Token"); for "Authorization" the value
+	// after its scheme ("Bearer ").
+	Header string
+	// Path is a regular expression over a URL's path whose first group is
+	// the secret (`^/bot([^/]+)/`).
+	Path string
+	// Field is a form, query or JSON field whose value is the secret
+	// ("token", "response_url"), at any depth of a JSON body.
+	Field string
+	// Signature marks a value computed from the request (an HMAC of its
+	// body): never replayed as it was, always computed anew.
+	Signature bool
+	// In limits the carrier to one direction: Deliveries (what the platform
+	// sends the integration) or Calls (what the integration sends the
+	// platform's API, and its answers); empty means both.
+	In Direction
+}
+
+// Direction is one way traffic goes between a platform and an integration.
+type Direction string
+
+// The two directions of a platform's traffic.
+const (
+	Deliveries Direction = "deliveries" // webhooks, events, updates the platform sends
+	Calls      Direction = "calls"      // API calls the integration makes, and their answers
+)
+
 // Platform is a chat platform's fake as a World (package sim) drives it. Every
 // fake under fakes/<platform> implements it, so that the World, `chatsim
 // serve`, replay and the step library treat them alike.
@@ -42,6 +120,8 @@ type Platform interface {
 	Replay(ctx context.Context, d Delivery) (title string, err error)
 	// Close stops the fake and its deliveries.
 	Close() error
+	// People is how a person acts on the platform and what they see.
+	People
 }
 
 // Delivery is one inbound request from a recording (a cassette entry whose

@@ -10,7 +10,8 @@
 //
 //	func TestFeatures(t *testing.T) {
 //		features.Run(t, features.Options{
-//			Paths:       []string{"features"},
+//			Paths:        []string{"features"},
+//			Integrations: sim.CatalogOf(sim.Integration{Name: "mine", Launcher: sim.Exec("./bot")}),
 //			Randomize:   -1, // a random order, its seed printed
 //			Concurrency: 4,
 //			Strict:      true, // a refused or missed delivery fails unless asserted
@@ -22,7 +23,8 @@
 //	Feature: Ordering through the Telegram bot
 //
 //	  Background:
-//	    Given the integration "examples/telegram" with its definition
+//	    Given the integration "mine"
+//	    And the definition "definition.json"
 //	    And a Telegram private chat with "ada" (Ada Lovelace)
 //	    And the bot answers "menu" with a choice "What would you like?" offering "Tea" and "Coffee"
 //
@@ -43,7 +45,10 @@
 // testdata/<feature file name>/<scenario name>.golden; Options.Update
 // rewrites them (`go test -update`, `chatsim test --update`).
 //
-// Each chat platform plugs into the shared vocabulary through the Platform
-// interface (steps_telegram.go, steps_slack.go, steps_shopify.go and steps_rocketchat.go implement it): it
-// performs an Action as a person and lists what a person sees (Shown).
+// The step library knows no chat platform by name. The shared vocabulary
+// reaches each platform of the registry (sim.Registry) through its fake's
+// fakes.People methods (it performs a fakes.Action as a person and lists
+// what a person sees, fakes.Shown), and each platform's package brings its
+// own steps (fakes.Kind.Steps: its people, places and knobs), listed under
+// its name by `chatsim steps`.
 package features

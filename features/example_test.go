@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/chatsim/chatsim/examples/bundled"
 	"github.com/chatsim/chatsim/features"
 )
 
@@ -32,7 +33,7 @@ func ExampleExecute() {
 		fmt.Println(err)
 		return
 	}
-	res, err := features.Execute(context.Background(), features.Options{Paths: []string{dir}})
+	res, err := features.Execute(context.Background(), features.Options{Integrations: bundled.Catalog(), Paths: []string{dir}})
 	if err != nil {
 		fmt.Println(err)
 		return

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/chatsim/chatsim/examples/bundled"
 	"github.com/chatsim/chatsim/features"
 )
 
@@ -32,7 +33,7 @@ func update(t *testing.T) bool {
 // delivery fails its scenario unless it asserts it.
 func TestFeatures(t *testing.T) {
 	t.Parallel()
-	features.Run(t, features.Options{
+	features.Run(t, features.Options{Integrations: bundled.Catalog(),
 		Paths:       []string{"."},
 		Update:      update(t),
 		Randomize:   -1,
@@ -47,7 +48,7 @@ func TestFeatures(t *testing.T) {
 func TestFailuresExplainThemselves(t *testing.T) {
 	t.Parallel()
 	var out strings.Builder
-	res, err := features.Execute(context.Background(), features.Options{
+	res, err := features.Execute(context.Background(), features.Options{Integrations: bundled.Catalog(),
 		Paths:       []string{"testdata/failing/wrong_word.feature"},
 		Format:      "pretty",
 		Output:      &out,
@@ -154,7 +155,7 @@ func TestUndefinedSteps(t *testing.T) {
 	if err := os.WriteFile(path, []byte(mistyped), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	res, err := features.Execute(context.Background(), features.Options{Paths: []string{path}})
+	res, err := features.Execute(context.Background(), features.Options{Integrations: bundled.Catalog(), Paths: []string{path}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -174,7 +175,7 @@ func TestUndefinedSteps(t *testing.T) {
 			t.Errorf("the failures lack %q:\n%s", w, all)
 		}
 	}
-	lax, err := features.Execute(context.Background(), features.Options{Paths: []string{path}, Lax: true})
+	lax, err := features.Execute(context.Background(), features.Options{Integrations: bundled.Catalog(), Paths: []string{path}, Lax: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -188,7 +189,7 @@ func TestUndefinedSteps(t *testing.T) {
 // assertion that does not hold fails, saying what was refused.
 func TestRefusedDeliveries(t *testing.T) {
 	t.Parallel()
-	res, err := features.Execute(context.Background(), features.Options{
+	res, err := features.Execute(context.Background(), features.Options{Integrations: bundled.Catalog(),
 		Paths:       []string{"testdata/refused/refused.feature"},
 		Concurrency: 3,
 	})

@@ -13,6 +13,7 @@ import (
 	gherkin "github.com/cucumber/gherkin/go/v26"
 	messages "github.com/cucumber/messages/go/v21"
 
+	"github.com/chatsim/chatsim/examples/bundled"
 	"github.com/chatsim/chatsim/features"
 )
 
@@ -54,7 +55,7 @@ func FuzzFeatureParse(f *testing.F) {
 		if err := os.WriteFile(path, data, 0o600); err != nil {
 			t.Fatal(err)
 		}
-		_, err := features.Execute(context.Background(), features.Options{Paths: []string{path}, Tags: "@" + neverTag + " && ~@" + neverTag})
+		_, err := features.Execute(context.Background(), features.Options{Integrations: bundled.Catalog(), Paths: []string{path}, Tags: "@" + neverTag + " && ~@" + neverTag})
 		if err == nil {
 			t.Fatal("a run with a tag that matches nothing did not say so")
 		}

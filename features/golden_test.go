@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/chatsim/chatsim/examples/bundled"
 	"github.com/chatsim/chatsim/features"
 )
 
@@ -40,7 +41,7 @@ func TestUpdateReplacesTheGoldenWhole(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := features.Execute(context.Background(), features.Options{Paths: []string{feature}, Update: true})
+	res, err := features.Execute(context.Background(), features.Options{Integrations: bundled.Catalog(), Paths: []string{feature}, Update: true})
 	if err != nil || !res.OK() {
 		t.Fatalf("%s, %v: %q", res.Summary(), err, res.Failures)
 	}
@@ -61,7 +62,7 @@ func TestUpdateReplacesTheGoldenWhole(t *testing.T) {
 	if len(des) != 1 {
 		t.Errorf("the golden directory holds %d entries, want only the golden file", len(des))
 	}
-	res, err = features.Execute(context.Background(), features.Options{Paths: []string{feature}})
+	res, err = features.Execute(context.Background(), features.Options{Integrations: bundled.Catalog(), Paths: []string{feature}})
 	if err != nil || !res.OK() {
 		t.Errorf("the updated golden does not match a second run: %s, %v: %q", res.Summary(), err, res.Failures)
 	}

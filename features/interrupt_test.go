@@ -67,8 +67,7 @@ func TestInterrupt(t *testing.T) {
 	if err := os.WriteFile(path, []byte(heldBack), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	tg, _ := bundled.Lookup("examples/telegram")
-	def, err := tg.ParseDefinition()
+	tg, err := bundled.Lookup("examples/telegram")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -83,9 +82,9 @@ func TestInterrupt(t *testing.T) {
 	go func() {
 		res, err := features.Execute(ctx, features.Options{
 			Paths: []string{path},
-			Integrations: map[string]features.Integration{"held back": {
-				Launcher: holdBack("tea", arrived), Definition: def, Configuration: tg.Configuration, Platforms: []string{"telegram"},
-			}},
+			Integrations: sim.CatalogOf(sim.Integration{
+				Name: "held back", Launcher: holdBack("tea", arrived), Definition: tg.Definition, Configuration: tg.Configuration, Platforms: []string{"telegram"},
+			}),
 		})
 		done <- result{res, err}
 	}()

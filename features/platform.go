@@ -2,162 +2,114 @@ package features
 
 import (
 	"context"
-	"errors"
+	"fmt"
 	"strings"
 
+	"github.com/cucumber/godog"
+
+	"github.com/chatsim/chatsim/fakes"
 	"github.com/chatsim/chatsim/sim"
 )
 
-// ErrUnsupported is returned when a platform has no such action: Telegram
-// has no modals, and does not tell bots about deleted messages.
-var ErrUnsupported = errors.New("not supported on this platform")
-
-// ErrNotFound is returned when a step names a person, place, message or
-// button the scenario does not have.
-var ErrNotFound = errors.New("not found")
-
-// ActionKind names what a person does.
-type ActionKind string
-
-// The actions of the shared vocabulary. A platform that has no such thing
-// returns ErrUnsupported from Do.
-const (
-	Send        ActionKind = "send"         // Text into Place
-	SendPhoto   ActionKind = "photo"        // a photo with the caption Text
-	Edit        ActionKind = "edit"         // Target (their own message) to Text
-	Delete      ActionKind = "delete"       // Target
-	React       ActionKind = "react"        // Text (an emoji) on Target
-	Mention     ActionKind = "mention"      // the bot, with Text
-	Reply       ActionKind = "reply"        // Text, in reply (or in the thread of) Target
-	Command     ActionKind = "command"      // Text, "/start promo"
-	Click       ActionKind = "click"        // the button Text, on Target ("" = the latest message that has it)
-	Pick        ActionKind = "pick"         // the option Text from the menu on Target
-	PickDate    ActionKind = "pick-date"    // the date Text (YYYY-MM-DD) on Target
-	Submit      ActionKind = "submit"       // the modal Target with Values
-	Join        ActionKind = "join"         // Place
-	Leave       ActionKind = "leave"        // Place
-	CreateOrder ActionKind = "create-order" // the order Target with Values (item → quantity)
-	PayOrder    ActionKind = "pay-order"    // the order Target
-	CancelOrder ActionKind = "cancel-order" // the order Target
-)
-
-// Action is one thing a person does on a chat platform.
-type Action struct {
-	Kind ActionKind
-	// Person is the handle the scenario gave them ("ada").
-	Person string
-	// Place is a chat, channel or room by the name the scenario gave it; ""
-	// is the person's default place (their private chat with the bot, or
-	// the one place they are in).
-	Place string
-	// Text is what the action carries: the message, the new text, the
-	// emoji, the button's or option's label, the date, the command line.
-	Text string
-	// Target is the message (by its text) or modal or order the action is
-	// about; "" means the latest one that fits.
-	Target string
-	// Values are a modal's fields or an order's lines.
-	Values map[string]string
-	// Verb is the word the step used ("taps", "clicks"), for the transcript.
-	Verb string
+// platform is one chat platform of a scenario's World: its kind (names,
+// own steps) and its fake, which acts for people and says what they see
+// (fakes.People).
+type platform struct {
+	kind fakes.Kind
+	fake fakes.Platform
 }
 
-// Shown is one message as a person sees it in a chat.
-type Shown struct {
-	// From is the sender's handle, or "bot".
-	From string
-	// Text is the message's text (or caption).
-	Text string
-	// Buttons are the labels of its buttons and menu options, in order.
-	Buttons []string
-	// Edits are its earlier texts, oldest first.
-	Edits []string
-	// Deleted marks a message that was deleted.
-	Deleted bool
-	// Reactions are the emoji on it, in order.
-	Reactions []string
-	// Media describes an attachment, "(photo)".
-	Media string
-	// Notes are the other lines a rich message shows besides its text and
-	// its controls: "✓ Coffee chosen by @ada" under a message whose
-	// buttons were replaced.
-	Notes []string
-}
-
-// String renders the message on one line as a person reads it:
-// "bot  ◂ What would you like?  [Tea] [Coffee]".
-func (m Shown) String() string {
-	arrow := "▸"
-	if m.From == "bot" {
-		arrow = "◂"
-	}
-	var b strings.Builder
-	b.WriteString(m.From + "  " + arrow + " ")
-	if m.Media != "" {
-		b.WriteString(m.Media)
-		if m.Text != "" {
-			b.WriteString(" ")
-		}
-	}
-	b.WriteString(m.Text)
-	if len(m.Buttons) > 0 {
-		b.WriteString(" ")
-		for _, l := range m.Buttons {
-			b.WriteString(" [" + l + "]")
-		}
-	}
-	for _, n := range m.Notes {
-		b.WriteString("  " + n)
-	}
-	if len(m.Edits) > 0 {
-		b.WriteString("  (edited)")
-	}
-	if m.Deleted {
-		b.WriteString("  (deleted)")
-	}
-	for _, r := range m.Reactions {
-		b.WriteString("  " + r)
-	}
-	return b.String()
-}
-
-// Platform is one chat platform's fake as the shared vocabulary drives it.
-// A scenario makes its own with the World (see newPlatforms); the
-// platform's setup steps (steps_<platform>.go) register the people and
-// places the scenario names.
-type Platform interface {
-	// Name is the platform's name as steps write it: "Telegram".
-	Name() string
-	// Has reports whether the scenario set person up on this platform.
-	Has(person string) bool
-	// Do performs a as a person. It runs inside a World step, which settles
-	// once it returns. It returns the line the conversation transcript
-	// shows for it ("ada  ▸ menu"; "" for none).
-	Do(ctx context.Context, a Action) (line string, err error)
-	// Seen returns what person sees in place ("" for their default place),
-	// oldest first.
-	Seen(person, place string) ([]Shown, error)
-}
-
-// newPlatforms returns the scenario's adapters for the chat platforms the
-// World simulates. Each chat platform's file (steps_<platform>.go) has an
-// adapter function, which returns nil when the World does not simulate it.
-func newPlatforms(s *Scenario, w *sim.World) []Platform {
-	var out []Platform
-	for _, adapt := range []func(*Scenario, *sim.World) Platform{telegramAdapter, slackAdapter, shopifyAdapter, rocketchatAdapter} {
-		if p := adapt(s, w); p != nil {
-			out = append(out, p)
+// newPlatforms pairs each fake of the World with its kind from the
+// registry.
+func newPlatforms(w *sim.World) []platform {
+	var out []platform
+	for _, f := range w.Fakes {
+		if k, ok := sim.KindOf(f.Name()); ok {
+			out = append(out, platform{kind: k, fake: f})
 		}
 	}
 	return out
 }
 
-// adapter returns the scenario's adapter for the chat platform called name
-// ("Slack"), or nil before the World starts or when it is not simulated.
-func (s *Scenario) adapter(name string) Platform {
-	for _, p := range s.platforms {
-		if p.Name() == name {
-			return p
+// platformScene is the scenario as a platform's own steps see it
+// (fakes.Scene): the platform's fake in the World, and a way to act.
+type platformScene struct {
+	s    *Scenario
+	kind fakes.Kind
+}
+
+// Fake starts the World if need be and returns the platform's fake.
+func (ps platformScene) Fake(ctx context.Context) (fakes.Platform, error) {
+	w, err := ps.s.world(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if f := w.Fake(ps.kind.Name); f != nil {
+		return f, nil
+	}
+	return nil, fmt.Errorf("%s is not simulated in this world (it simulates %s): choose an integration that serves %s, or add: And the chat platform is %s",
+		ps.kind.Title, strings.Join(w.FakeNames(), ", "), ps.kind.Title, ps.kind.Title)
+}
+
+// Act runs do as one numbered World step titled with the step's text.
+func (ps platformScene) Act(ctx context.Context, do func(ctx context.Context) (string, error)) error {
+	return ps.s.act(ctx, func(ctx context.Context, _ *sim.World) (string, error) { return do(ctx) })
+}
+
+// Setup runs do as a setup step of the World.
+func (ps platformScene) Setup(ctx context.Context, title string, do func(ctx context.Context) error) error {
+	w, err := ps.s.world(ctx)
+	if err != nil {
+		return err
+	}
+	return w.Step(ctx, "setup  "+title, do)
+}
+
+// ownSteps binds each registered platform's own steps (fakes.Step) as
+// steps of the library, grouped under the platform's name.
+func ownSteps() []Step {
+	var out []Step
+	for _, k := range sim.Registry() {
+		if k.Steps == nil {
+			continue
+		}
+		for _, st := range k.Steps() {
+			arg := argNone
+			switch st.Arg {
+			case fakes.DocArg:
+				arg = argDoc
+			case fakes.TableArg:
+				arg = argTable
+			}
+			out = append(out, Step{Group: k.Name, Pattern: st.Pattern, Doc: st.Doc, Example: st.Example, arg: arg,
+				run: func(ctx context.Context, s *Scenario, a args) error {
+					return st.Run(ctx, platformScene{s: s, kind: k}, fakes.StepArgs{Groups: a.s, Doc: a.doc, Table: tableRows(a.table)})
+				}})
+		}
+	}
+	return out
+}
+
+// tableRows reads a step's table as rows of cells.
+func tableRows(t *godog.Table) [][]string {
+	if t == nil {
+		return nil
+	}
+	rows := make([][]string, len(t.Rows))
+	for i, r := range t.Rows {
+		for _, c := range r.Cells {
+			rows[i] = append(rows[i], c.Value)
+		}
+	}
+	return rows
+}
+
+// adapter returns the scenario's chat platform called title ("Slack"), or
+// nil before the World starts or when it is not simulated.
+func (s *Scenario) adapter(title string) *platform {
+	for i := range s.platforms {
+		if s.platforms[i].kind.Title == title {
+			return &s.platforms[i]
 		}
 	}
 	return nil

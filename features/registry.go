@@ -7,6 +7,8 @@ import (
 	"sort"
 
 	"github.com/cucumber/godog"
+
+	"github.com/chatsim/chatsim/sim"
 )
 
 // Step documents one step of the library: what `chatsim steps` prints.
@@ -44,7 +46,8 @@ type args struct {
 
 // Groups lists the step groups in the order `chatsim steps` prints them.
 func Groups() []string {
-	return []string{"setup", "bot", "faults", "act", "chat", "platform", "journal", "telegram", "slack", "shopify", "rocketchat"}
+	groups := []string{"setup", "bot", "faults", "act", "chat", "platform", "journal"}
+	return append(groups, sim.PlatformNames()...)
 }
 
 // Steps returns every step of the library, grouped in the order of Groups
@@ -52,7 +55,7 @@ func Groups() []string {
 // anew on each call.
 func Steps() []Step {
 	var all []Step
-	for _, f := range []func() []Step{setupSteps, botSteps, faultSteps, actSteps, chatSteps, platformSteps, journalSteps, telegramSteps, slackSteps, shopifySteps, rocketchatSteps} {
+	for _, f := range []func() []Step{setupSteps, botSteps, faultSteps, actSteps, chatSteps, platformSteps, journalSteps, ownSteps} {
 		all = append(all, f()...)
 	}
 	order := map[string]int{}

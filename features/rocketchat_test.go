@@ -2,74 +2,18 @@ package features
 
 import (
 	"context"
-	"errors"
 	"strings"
 	"testing"
 
-	"github.com/chatsim/chatsim/fakes/rocketchat"
+	"github.com/chatsim/chatsim/examples/bundled"
 )
-
-func TestRocketChatRefusesWhatRocketChatCannotDo(t *testing.T) {
-	t.Parallel()
-	p := newRocketchatPlatform(rocketchat.New(t))
-	if err := p.addPerson("ada", ""); err != nil {
-		t.Fatal(err)
-	}
-	if err := p.addRoom("#general", "c", []string{"ada"}); err != nil {
-		t.Fatal(err)
-	}
-	cases := []struct {
-		name string
-		a    Action
-		want error
-	}{
-		{name: "command", a: Action{Kind: Command, Person: "ada", Text: "/start"}, want: ErrUnsupported},
-		{name: "photo", a: Action{Kind: SendPhoto, Person: "ada"}, want: ErrUnsupported},
-		{name: "modal", a: Action{Kind: Submit, Person: "ada", Target: "Feedback"}, want: ErrUnsupported},
-		{name: "order", a: Action{Kind: PayOrder, Person: "ada", Target: "#1001"}, want: ErrUnsupported},
-		{name: "unknown person", a: Action{Kind: Send, Person: "zed", Text: "hi"}, want: ErrNotFound},
-		{name: "unknown place", a: Action{Kind: Send, Person: "ada", Text: "hi", Place: "#nowhere"}, want: ErrNotFound},
-		{name: "unknown button", a: Action{Kind: Click, Person: "ada", Text: "Cocoa"}, want: ErrNotFound},
-		{name: "unknown option", a: Action{Kind: Pick, Person: "ada", Text: "Large"}, want: ErrNotFound},
-		{name: "no date picker", a: Action{Kind: PickDate, Person: "ada", Text: "2026-02-14"}, want: ErrNotFound},
-		{name: "someone else's message", a: Action{Kind: Edit, Person: "ada", Target: "nothing", Text: "x"}, want: ErrNotFound},
-		{name: "unknown room to join", a: Action{Kind: Join, Person: "ada", Place: "#nowhere"}, want: ErrNotFound},
-	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			if _, err := p.Do(context.Background(), tc.a); !errors.Is(err, tc.want) {
-				t.Errorf("Do(%+v) = %v, want %v", tc.a, err, tc.want)
-			}
-		})
-	}
-	if err := p.addPerson(rocketchat.DefaultBotUsername, ""); err == nil {
-		t.Error("the bot's username was taken as a person's")
-	}
-}
-
-func TestRocketChatEmoji(t *testing.T) {
-	t.Parallel()
-	cases := []struct{ written, code, shown string }{
-		{"👍", "+1", "👍"},
-		{":tada:", "tada", "🎉"},
-		{"ok_hand", "ok_hand", ":ok_hand:"},
-	}
-	for _, tc := range cases {
-		if got := rcShortcode(tc.written); got != tc.code {
-			t.Errorf("rcShortcode(%q) = %q, want %q", tc.written, got, tc.code)
-		}
-		if got := rcEmojiOf(":" + tc.code + ":"); got != tc.shown {
-			t.Errorf("rcEmojiOf(%q) = %q, want %q", tc.code, got, tc.shown)
-		}
-	}
-}
 
 // TestRocketChatFailuresExplainThemselves runs Rocket.Chat scenarios that
 // must fail and checks what each failure says.
 func TestRocketChatFailuresExplainThemselves(t *testing.T) {
 	t.Parallel()
 	var out strings.Builder
-	res, err := Execute(context.Background(), Options{
+	res, err := Execute(context.Background(), Options{Integrations: bundled.Catalog(),
 		Paths: []string{"testdata/rocketchat_failing/violation.feature"}, Format: "pretty", Output: &out, Concurrency: 2, NoColor: true,
 	})
 	if err != nil {

@@ -2,7 +2,6 @@ package features
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -20,7 +19,6 @@ import (
 	"github.com/cucumber/godog"
 	messages "github.com/cucumber/messages/go/v21"
 
-	"github.com/chatsim/chatsim/contracts"
 	"github.com/chatsim/chatsim/fakes"
 	"github.com/chatsim/chatsim/sim"
 )
@@ -33,29 +31,6 @@ var ErrInterrupted = errors.New("interrupted")
 // ErrParse is returned when a feature file cannot be read or parsed; the
 // error names the file and line.
 var ErrParse = errors.New("parse features")
-
-// Integration is an integration a scenario can name in `Given the
-// integration "NAME"`, beyond the bundled examples, exec: and url: specs.
-type Integration struct {
-	// Launcher runs it (sim.InProcess, sim.Exec, sim.URL, sim.Func).
-	Launcher sim.Launcher
-	// Definition is its definition; with it every capture is checked.
-	Definition *contracts.Definition
-	// Configuration is the install's default configuration; ${VAR}
-	// expands from the World's environment.
-	Configuration json.RawMessage
-	// Secrets are its secrets' values; ${VAR} expands from the World's
-	// environment ({"SIGNING_SECRET":"${SLACK_SIGNING_SECRET}"}).
-	Secrets map[string]string
-	// Platforms are the chat platforms the World simulates for it (see
-	// sim.PlatformNames); empty means all of them.
-	Platforms []string
-	// Direct marks a bot that talks to the chat platforms itself.
-	Direct bool
-	// Cassettes holds its recorded conversations, for `When the cassette
-	// "NAME" is replayed`.
-	Cassettes fs.FS
-}
 
 // Options configure a run. The zero value runs the features under
 // "features", in file order, one scenario at a time, with godog's
@@ -90,8 +65,11 @@ type Options struct {
 	Output io.Writer
 	// NoColor turns colors off in the formatter's output.
 	NoColor bool
-	// Integrations are extra integrations by name.
-	Integrations map[string]Integration
+	// Integrations are the integrations a scenario can name in `Given the
+	// integration "NAME"`, besides exec: and url: specs: your own
+	// (sim.CatalogOf(sim.Integration{Name: "mine", Launcher: …})), the
+	// bundled examples (chatsim test passes examples/bundled.Catalog()).
+	Integrations sim.Catalog
 	// StepTimeout bounds each step; zero means sim.DefaultStepTimeout.
 	StepTimeout time.Duration
 	// StepTimeoutName is how people set StepTimeout ("--step-timeout"),

@@ -48,8 +48,7 @@ type Scenario struct {
 	rules       []botpress.BotRule
 	rulesSet    bool
 	w           *sim.World
-	platforms   []Platform
-	telegram    *telegramPlatform
+	platforms   []platform
 
 	// The explanation of a failure.
 	transcript []string
@@ -496,7 +495,7 @@ func (s *Scenario) world(ctx context.Context) (*sim.World, error) {
 	s.w = w
 	s.mu.Unlock()
 	s.run.track(s, true)
-	s.platforms = newPlatforms(s, w)
+	s.platforms = newPlatforms(w)
 	s.passSeq = int64(w.Journal.Len())
 	return w, nil
 }
@@ -551,18 +550,21 @@ func (s *Scenario) act(ctx context.Context, do func(ctx context.Context, w *sim.
 }
 
 // platformFor returns the platform person was set up on.
-func (s *Scenario) platformFor(person string) (Platform, error) {
-	var names []string
-	for _, p := range s.platforms {
-		if p.Has(person) {
-			return p, nil
+func (s *Scenario) platformFor(person string) (*platform, error) {
+	var names, hints []string
+	for i, p := range s.platforms {
+		if p.fake.Has(person) {
+			return &s.platforms[i], nil
 		}
-		names = append(names, p.Name())
+		names = append(names, p.kind.Title)
+		if p.kind.PersonStep != "" {
+			hints = append(hints, fmt.Sprintf(p.kind.PersonStep, person))
+		}
 	}
 	if len(names) == 0 {
-		return nil, fmt.Errorf("person %q: %w: no chat platform is set up yet (e.g. Given a Telegram private chat with %q)", person, ErrNotFound, person)
+		return nil, fmt.Errorf("person %q: %w: no chat platform is simulated in this world", person, fakes.ErrNotFound)
 	}
-	return nil, fmt.Errorf("person %q: %w on %s (set them up first, e.g. Given a Telegram private chat with %q)", person, ErrNotFound, strings.Join(names, ", "), person)
+	return nil, fmt.Errorf("person %q: %w on %s (set them up first, e.g. %s)", person, fakes.ErrNotFound, strings.Join(names, ", "), strings.Join(hints, ", or "))
 }
 
 func indent(s, prefix string) string {

@@ -6,9 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
-	"strconv"
 	"strings"
 
+	"github.com/chatsim/chatsim/fakes"
 	"github.com/chatsim/chatsim/fakes/botpress"
 	"github.com/chatsim/chatsim/sim"
 )
@@ -30,15 +30,6 @@ var (
 	tagRe    = regexp.MustCompile(`(\w+)="([^"]*)"`)
 )
 
-// parseList reads `"Tea" and "Coffee"`.
-func parseList(s string) []string {
-	var out []string
-	for _, m := range quotedRe.FindAllStringSubmatch(s, -1) {
-		out = append(out, m[1])
-	}
-	return out
-}
-
 // parseTags reads `id="1001" chatId="1001"`.
 func parseTags(s string) map[string]string {
 	out := map[string]string{}
@@ -46,20 +37,6 @@ func parseTags(s string) map[string]string {
 		out[m[1]] = m[2]
 	}
 	return out
-}
-
-// parseCount reads once, twice, never, "3 times".
-func parseCount(s string) int {
-	switch s {
-	case "once":
-		return 1
-	case "twice":
-		return 2
-	case "never", "":
-		return 0
-	}
-	n, _ := strconv.Atoi(strings.Fields(s)[0])
-	return n
 }
 
 // optionValue is the value the bot gives an option labelled l: its label
@@ -108,7 +85,7 @@ func botSteps() []Step {
 			Doc:     "The bot answers with a choice (buttons) or a dropdown (a menu); each option's value is its label in lower case.",
 			Example: `Given the bot answers "menu" with a choice "What would you like?" offering "Tea" and "Coffee"`,
 			run: func(ctx context.Context, s *Scenario, a args) error {
-				p := map[string]any{"text": a.s[2], "options": options(parseList(a.s[3]))}
+				p := map[string]any{"text": a.s[2], "options": options(fakes.ParseList(a.s[3]))}
 				b, _ := json.Marshal(p)
 				return s.addRule(botpress.BotRule{When: botpress.BotMatch{Text: a.s[0]}, Reply: []botpress.Reply{{Type: a.s[1], Payload: b}}})
 			},
@@ -119,7 +96,7 @@ func botSteps() []Step {
 			Example: `Given the bot answers "specials" with a card "Espresso" (Strong and short) with the buttons "Order" and "Details"`,
 			run: func(ctx context.Context, s *Scenario, a args) error {
 				var acts []map[string]string
-				for _, l := range parseList(a.s[3]) {
+				for _, l := range fakes.ParseList(a.s[3]) {
 					acts = append(acts, map[string]string{"action": "postback", "label": l, "value": optionValue(l)})
 				}
 				p := map[string]any{"title": a.s[1], "actions": acts}

@@ -5,10 +5,12 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/chatsim/chatsim/fakes"
 )
 
 // seen returns what person sees in place, on their platform.
-func (s *Scenario) seen(ctx context.Context, person, place string) ([]Shown, error) {
+func (s *Scenario) seen(ctx context.Context, person, place string) ([]fakes.Shown, error) {
 	if _, err := s.world(ctx); err != nil {
 		return nil, err
 	}
@@ -16,40 +18,17 @@ func (s *Scenario) seen(ctx context.Context, person, place string) ([]Shown, err
 	if err != nil {
 		return nil, err
 	}
-	return p.Seen(person, place)
-}
-
-// chatShows renders a chat for an error: each message on a line.
-func chatShows(person string, msgs []Shown) string {
-	if len(msgs) == 0 {
-		return person + " sees no messages"
-	}
-	lines := make([]string, len(msgs))
-	for i, m := range msgs {
-		lines[i] = "  " + m.String()
-	}
-	return person + " sees:\n" + strings.Join(lines, "\n")
+	return p.fake.Seen(person, place)
 }
 
 // findShown returns the latest message with text, or nil.
-func findShown(msgs []Shown, text string) *Shown {
+func findShown(msgs []fakes.Shown, text string) *fakes.Shown {
 	for i := len(msgs) - 1; i >= 0; i-- {
 		if !msgs[i].Deleted && strings.TrimSpace(msgs[i].Text) == strings.TrimSpace(text) {
 			return &msgs[i]
 		}
 	}
 	return nil
-}
-
-func quoteAll(ss []string) string {
-	q := make([]string, len(ss))
-	for i, s := range ss {
-		q[i] = fmt.Sprintf("%q", s)
-	}
-	if len(q) == 0 {
-		return "none"
-	}
-	return strings.Join(q, ", ")
 }
 
 func chatSteps() []Step {
@@ -64,7 +43,7 @@ func chatSteps() []Step {
 					return err
 				}
 				if findShown(msgs, a.s[1]) == nil {
-					return fmt.Errorf("no message %q in the chat\n%s", a.s[1], chatShows(a.s[0], msgs))
+					return fmt.Errorf("no message %q in the chat\n%s", a.s[1], fakes.Shows(a.s[0], msgs))
 				}
 				return nil
 			},
@@ -80,11 +59,11 @@ func chatSteps() []Step {
 				}
 				m := findShown(msgs, a.s[1])
 				if m == nil {
-					return fmt.Errorf("no message %q in the chat\n%s", a.s[1], chatShows(a.s[0], msgs))
+					return fmt.Errorf("no message %q in the chat\n%s", a.s[1], fakes.Shows(a.s[0], msgs))
 				}
-				want := parseList(a.s[2])
+				want := fakes.ParseList(a.s[2])
 				if !slices.Equal(m.Buttons, want) {
-					return fmt.Errorf("message %q has the buttons %s, want %s\n%s", a.s[1], quoteAll(m.Buttons), quoteAll(want), chatShows(a.s[0], msgs))
+					return fmt.Errorf("message %q has the buttons %s, want %s\n%s", a.s[1], fakes.QuoteAll(m.Buttons), fakes.QuoteAll(want), fakes.Shows(a.s[0], msgs))
 				}
 				return nil
 			},
@@ -99,7 +78,7 @@ func chatSteps() []Step {
 					return err
 				}
 				if findShown(msgs, a.s[1]) != nil {
-					return fmt.Errorf("the chat shows %q, want it not to\n%s", a.s[1], chatShows(a.s[0], msgs))
+					return fmt.Errorf("the chat shows %q, want it not to\n%s", a.s[1], fakes.Shows(a.s[0], msgs))
 				}
 				return nil
 			},
@@ -115,10 +94,10 @@ func chatSteps() []Step {
 				}
 				m := findShown(msgs, a.s[1])
 				if m == nil {
-					return fmt.Errorf("no message %q in the chat\n%s", a.s[1], chatShows(a.s[0], msgs))
+					return fmt.Errorf("no message %q in the chat\n%s", a.s[1], fakes.Shows(a.s[0], msgs))
 				}
 				if !slices.Contains(m.Edits, a.s[2]) {
-					return fmt.Errorf("message %q was never %q (earlier versions: %s)\n%s", a.s[1], a.s[2], quoteAll(m.Edits), chatShows(a.s[0], msgs))
+					return fmt.Errorf("message %q was never %q (earlier versions: %s)\n%s", a.s[1], a.s[2], fakes.QuoteAll(m.Edits), fakes.Shows(a.s[0], msgs))
 				}
 				return nil
 			},
@@ -134,10 +113,10 @@ func chatSteps() []Step {
 				}
 				m := findShown(msgs, a.s[2])
 				if m == nil {
-					return fmt.Errorf("no message %q in the chat\n%s", a.s[2], chatShows(a.s[0], msgs))
+					return fmt.Errorf("no message %q in the chat\n%s", a.s[2], fakes.Shows(a.s[0], msgs))
 				}
 				if !slices.Contains(m.Reactions, a.s[1]) {
-					return fmt.Errorf("message %q has the reactions %s, want %q\n%s", a.s[2], quoteAll(m.Reactions), a.s[1], chatShows(a.s[0], msgs))
+					return fmt.Errorf("message %q has the reactions %s, want %q\n%s", a.s[2], fakes.QuoteAll(m.Reactions), a.s[1], fakes.Shows(a.s[0], msgs))
 				}
 				return nil
 			},
@@ -151,7 +130,7 @@ func chatSteps() []Step {
 				if err != nil {
 					return err
 				}
-				var last *Shown
+				var last *fakes.Shown
 				for i := range msgs {
 					if !msgs[i].Deleted {
 						last = &msgs[i]
@@ -162,7 +141,7 @@ func chatSteps() []Step {
 					if last != nil {
 						got = fmt.Sprintf("%q", last.Text)
 					}
-					return fmt.Errorf("the last message is %s, want %q\n%s", got, a.s[1], chatShows(a.s[0], msgs))
+					return fmt.Errorf("the last message is %s, want %q\n%s", got, a.s[1], fakes.Shows(a.s[0], msgs))
 				}
 				return nil
 			},
@@ -194,7 +173,7 @@ func chatSteps() []Step {
 						w = want[i]
 					}
 					if normalizeSpaces(g) != normalizeSpaces(w) {
-						return fmt.Errorf("message %d differs:\nwant: %s\ngot:  %s\n%s", i+1, w, g, chatShows(a.s[0], msgs))
+						return fmt.Errorf("message %d differs:\nwant: %s\ngot:  %s\n%s", i+1, w, g, fakes.Shows(a.s[0], msgs))
 					}
 				}
 				return nil

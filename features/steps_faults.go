@@ -12,16 +12,20 @@ import (
 )
 
 // serviceRe names a fake in a fault step: the platform, or a chat platform
-// by its name.
-const serviceRe = `(the platform|Telegram|Slack|Shopify|Rocket\.Chat)`
+// of the registry by its title.
+func serviceRe() string { return `(the platform|` + titlesPattern() + `)` }
 
 // faultsOf returns the injected faults of the service a step names.
 func faultsOf(w *sim.World, service string) (*fakes.Faults, error) {
 	if service == "the platform" {
 		return w.Platform.Faults(), nil
 	}
-	name := strings.ToLower(strings.ReplaceAll(service, ".", ""))
-	f := w.Fake(name)
+	var f fakes.Platform
+	for _, k := range sim.Registry() {
+		if k.Title == service {
+			f = w.Fake(k.Name)
+		}
+	}
 	if f == nil {
 		return nil, fmt.Errorf("%s is not simulated in this world (have: %s)", service, strings.Join(w.FakeNames(), ", "))
 	}
@@ -36,7 +40,7 @@ func faultTimes(count string) (int, error) {
 	if count == "" || count == "every time" {
 		return 0, nil
 	}
-	n := parseCount(count)
+	n := fakes.ParseCount(count)
 	if n == 0 {
 		return 0, fmt.Errorf("a fault applies once, twice, N times or every time, not %q", count)
 	}
@@ -58,7 +62,7 @@ func faultSteps() []Step {
 	}
 	return []Step{
 		{
-			Group: "faults", Pattern: `^` + serviceRe + ` answers (\S+) with (\d{3})(?: "([^"]*)")?(?: and retry_after (\d+(?:\.\d+)?))?(?: (once|twice|\d+ times|every time))?$`,
+			Group: "faults", Pattern: `^` + serviceRe() + ` answers (\S+) with (\d{3})(?: "([^"]*)")?(?: and retry_after (\d+(?:\.\d+)?))?(?: (once|twice|\d+ times|every time))?$`,
 			Doc: "Makes an operation fail in the platform's own words: a Telegram method (sendMessage), a platform route (message.create, " +
 				"state.set) or \"*\". An optional error text, a retry hint in seconds for 429s, and how often (every time if not said).",
 			Example: `Given Telegram answers sendMessage with 429 and retry_after 3 once`,
@@ -76,7 +80,7 @@ func faultSteps() []Step {
 			},
 		},
 		{
-			Group: "faults", Pattern: `^` + serviceRe + ` delays (\S+) by (\S+)(?: (once|twice|\d+ times|every time))?$`,
+			Group: "faults", Pattern: `^` + serviceRe() + ` delays (\S+) by (\S+)(?: (once|twice|\d+ times|every time))?$`,
 			Doc:     "Holds an operation's answer back by a real duration (\"50ms\"): for timeouts and ordering. Keep it short.",
 			Example: `Given the platform delays message.create by 50ms once`,
 			run: func(ctx context.Context, s *Scenario, a args) error {
@@ -92,7 +96,7 @@ func faultSteps() []Step {
 			},
 		},
 		{
-			Group: "faults", Pattern: `^` + serviceRe + ` is healthy again$`,
+			Group: "faults", Pattern: `^` + serviceRe() + ` is healthy again$`,
 			Doc:     "Clears every fault injected into that service.",
 			Example: `Given Telegram is healthy again`,
 			run: func(ctx context.Context, s *Scenario, a args) error {

@@ -71,7 +71,7 @@ func (s *Scenario) openCassette(name string) (*cassette.Reader, error) {
 			return cassette.Open(p)
 		}
 	}
-	return nil, fmt.Errorf("cassette %q: %w among the integration's cassettes, next to %s or in the working directory", name, ErrNotFound, s.uri)
+	return nil, fmt.Errorf("cassette %q: %w among the integration's cassettes, next to %s or in the working directory", name, fakes.ErrNotFound, s.uri)
 }
 
 // fakeSources returns the journal sources of the chat platforms' fakes.
@@ -143,7 +143,7 @@ func journalSteps() []Step {
 						lines = append(lines, al.Alias(o.Source+"  "+o.Kind+"  "+o.Text))
 					}
 				}
-				if want := parseCount(a.s[1]); n != want {
+				if want := fakes.ParseCount(a.s[1]); n != want {
 					return fmt.Errorf("the integration called %s %s, want %s:%s", a.s[0], plural(n, "time", "times"), plural(want, "time", "times"), orNone(lines))
 				}
 				return nil
@@ -183,11 +183,11 @@ func journalSteps() []Step {
 				}
 				defer r.Close()
 				if s.world0() == nil {
-					opts, err := sim.SetupFromHeader(r.Header(), sim.Options{Configuration: s.opts.Configuration})
+					opts, err := sim.SetupFromHeader(r.Header(), sim.Options{Integration: sim.Integration{Configuration: s.opts.Integration.Configuration}})
 					if err != nil {
 						return err
 					}
-					s.opts.Configuration = opts.Configuration
+					s.opts.Integration.Configuration = opts.Integration.Configuration
 					if !s.rulesSet && opts.Bot != nil {
 						s.rules, s.rulesSet = opts.Bot, true
 					}

@@ -5,10 +5,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"regexp"
 	"strings"
 
 	"github.com/chatsim/chatsim/contracts"
-	"github.com/chatsim/chatsim/examples/bundled"
+	"github.com/chatsim/chatsim/fakes"
+	"github.com/chatsim/chatsim/sim"
 )
 
 // errStarted is returned by setup steps that come after the World started.
@@ -18,8 +20,9 @@ func setupSteps() []Step {
 	return []Step{
 		{
 			Group: "setup", Pattern: `^the integration "([^"]*)"( with its definition)?$`,
-			Doc: "Chooses the integration under test: a bundled example by name (examples/telegram, examples/slack, examples/shopify, examples/rocketchat, examples/rocketchat/hookbot; run in process), a name from " +
-				"Options.Integrations, exec:COMMAND LINE (a child process, any language) or url:URL (already running). " +
+			Doc: "Chooses the integration under test: a name from Options.Integrations (chatsim test knows the bundled examples: " +
+				"examples/telegram, examples/slack, examples/shopify, examples/rocketchat, examples/rocketchat/hookbot; run in process), " +
+				"exec:COMMAND LINE (a child process, any language) or url:URL (already running). " +
 				"\"with its definition\" checks every capture against the definition the integration brings.",
 			Example: `Given the integration "examples/telegram" with its definition`,
 			run: func(ctx context.Context, s *Scenario, a args) error {
@@ -27,7 +30,7 @@ func setupSteps() []Step {
 			},
 		},
 		{
-			Group: "setup", Pattern: `^the chat platform is (Telegram|Slack|Shopify|Rocket\.Chat)$`,
+			Group: "setup", Pattern: `^the chat platform is (` + titlesPattern() + `)$`,
 			Doc: "Simulates only this chat platform, after the integration step: an exec: or url: integration " +
 				"for one platform is then not sent Slack's url_verification or another platform's webhooks. " +
 				"A bundled example already simulates its own platform only.",
@@ -36,7 +39,11 @@ func setupSteps() []Step {
 				if s.world0() != nil {
 					return errStarted
 				}
-				s.opts.Platforms = []string{strings.ToLower(strings.ReplaceAll(a.s[0], ".", ""))}
+				for _, k := range sim.Registry() {
+					if k.Title == a.s[0] {
+						s.opts.Integration.Platforms = []string{k.Name}
+					}
+				}
 				return nil
 			},
 		},
@@ -48,7 +55,8 @@ func setupSteps() []Step {
 				if s.world0() != nil {
 					return errStarted
 				}
-				s.opts.Integration, s.integration, s.chosen = nil, "", true
+				s.opts.Integration.Launcher, s.opts.Integration.Name = nil, ""
+				s.integration, s.chosen = "", true
 				return nil
 			},
 		},
@@ -64,7 +72,7 @@ func setupSteps() []Step {
 				if err != nil {
 					return err
 				}
-				s.opts.Definition = def
+				s.opts.Integration.Definition = def
 				return nil
 			},
 		},
@@ -79,7 +87,7 @@ func setupSteps() []Step {
 				if _, err := parseJSON(a.doc, "the configuration"); err != nil {
 					return err
 				}
-				s.opts.Configuration = json.RawMessage(a.doc)
+				s.opts.Integration.Configuration = json.RawMessage(a.doc)
 				return nil
 			},
 		},
@@ -91,10 +99,10 @@ func setupSteps() []Step {
 				if s.world0() != nil {
 					return errStarted
 				}
-				if s.opts.Secrets == nil {
-					s.opts.Secrets = map[string]string{}
+				if s.opts.Integration.Secrets == nil {
+					s.opts.Integration.Secrets = map[string]string{}
 				}
-				s.opts.Secrets[a.s[0]] = a.s[1]
+				s.opts.Integration.Secrets[a.s[0]] = a.s[1]
 				return nil
 			},
 		},
@@ -110,67 +118,54 @@ func setupSteps() []Step {
 	}
 }
 
-// chooseIntegration resolves spec as `chatsim replay --integration` does:
-// Options.Integrations, the bundled examples, exec:…, url:… or an http(s)
-// URL.
+// chooseIntegration resolves spec as `chatsim replay --integration` does
+// (sim.ParseSpec): a name of Options.Integrations, exec:…, url:… or an
+// http(s) URL.
 func (s *Scenario) chooseIntegration(spec string, withDef bool) error {
 	if s.world0() != nil {
 		return errStarted
 	}
-	in, err := ResolveIntegration(spec, s.run.opts.Integrations)
+	in, err := sim.ParseSpec(spec, s.run.opts.Integrations)
 	if err != nil {
+		if errors.Is(err, sim.ErrUnknownIntegration) {
+			return fmt.Errorf("%w (%w)", err, fakes.ErrNotFound)
+		}
 		return err
 	}
-	if withDef {
-		if in.Definition == nil {
-			return fmt.Errorf("integration %q brings no definition: name one with Given the definition \"path/to/definition.json\"", spec)
-		}
-		s.opts.Definition = in.Definition
+	// What earlier steps set wins over what the integration brings.
+	cur := &s.opts.Integration
+	if withDef && in.Definition == nil {
+		return fmt.Errorf("integration %q brings no definition: name one with Given the definition \"path/to/definition.json\"", spec)
 	}
-	s.opts.Integration = in.Launcher
-	s.opts.Direct = in.Direct
-	s.opts.Platforms = in.Platforms
-	if s.opts.Configuration == nil {
-		s.opts.Configuration = in.Configuration
+	if !withDef {
+		in.Definition = cur.Definition
 	}
+	if cur.Configuration != nil {
+		in.Configuration = cur.Configuration
+	}
+	if cur.ConfigurationType != "" {
+		in.ConfigurationType = cur.ConfigurationType
+	}
+	secrets := map[string]string{}
 	for k, v := range in.Secrets {
-		if _, set := s.opts.Secrets[k]; !set {
-			if s.opts.Secrets == nil {
-				s.opts.Secrets = map[string]string{}
-			}
-			s.opts.Secrets[k] = v
-		}
+		secrets[k] = v
 	}
+	for k, v := range cur.Secrets {
+		secrets[k] = v
+	}
+	in.Secrets = secrets
+	*cur = in
 	s.cassettes = in.Cassettes
 	s.integration, s.chosen = spec, true
 	return nil
 }
 
-// ResolveIntegration turns an integration spec into an Integration: a name
-// in extra, else what bundled.Resolve makes of it (a bundled example such as
-// "examples/telegram", with its definition, configuration, secrets and
-// cassettes; "exec:COMMAND LINE"; "url:URL" or a bare http(s) URL).
-func ResolveIntegration(spec string, extra map[string]Integration) (Integration, error) {
-	if in, ok := extra[spec]; ok {
-		if in.Launcher == nil {
-			return Integration{}, fmt.Errorf("integration %q: no Launcher", spec)
-		}
-		return in, nil
+// titlesPattern matches the title of any platform of the registry:
+// Telegram|Slack|Shopify|Rocket\.Chat.
+func titlesPattern() string {
+	var alts []string
+	for _, k := range sim.Registry() {
+		alts = append(alts, regexp.QuoteMeta(k.Title))
 	}
-	b, err := bundled.Resolve(spec)
-	if err != nil {
-		if errors.Is(err, bundled.ErrUnknown) {
-			return Integration{}, fmt.Errorf("%w (%w)", err, ErrNotFound)
-		}
-		return Integration{}, err
-	}
-	def, err := b.ParseDefinition()
-	if err != nil {
-		return Integration{}, err
-	}
-	in := Integration{Launcher: b.Launcher, Definition: def, Configuration: b.Configuration, Secrets: b.Secrets, Direct: b.Direct, Cassettes: b.Cassettes}
-	if b.Platform != "" {
-		in.Platforms = []string{b.Platform}
-	}
-	return in, nil
+	return strings.Join(alts, "|")
 }

@@ -107,24 +107,6 @@ func TestParseErrorNamesFileAndLine(t *testing.T) {
 	}
 }
 
-func TestShownString(t *testing.T) {
-	t.Parallel()
-	cases := []struct {
-		m    Shown
-		want string
-	}{
-		{Shown{From: "ada", Text: "menu"}, "ada  ▸ menu"},
-		{Shown{From: "bot", Text: "What would you like?", Buttons: []string{"Tea", "Coffee"}}, "bot  ◂ What would you like?  [Tea] [Coffee]"},
-		{Shown{From: "ada", Text: "menu please", Edits: []string{"menu"}, Reactions: []string{"👍"}}, "ada  ▸ menu please  (edited)  👍"},
-		{Shown{From: "ada", Media: "(photo)", Text: "my cat"}, "ada  ▸ (photo) my cat"},
-	}
-	for _, tc := range cases {
-		if got := tc.m.String(); got != tc.want {
-			t.Errorf("%+v renders %q, want %q", tc.m, got, tc.want)
-		}
-	}
-}
-
 // TestClosestSteps ranks the library's examples against mistyped steps:
 // the intended step comes first, with the step's own quoted strings.
 func TestClosestSteps(t *testing.T) {

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/chatsim/chatsim/examples/bundled"
 	"github.com/chatsim/chatsim/features"
 )
 
@@ -15,7 +16,7 @@ import (
 func TestStressParallelScenarios(t *testing.T) {
 	t.Parallel()
 	var out strings.Builder
-	res, err := features.Execute(context.Background(), features.Options{
+	res, err := features.Execute(context.Background(), features.Options{Integrations: bundled.Catalog(),
 		Paths:       []string{"."},
 		Concurrency: 100,
 		Output:      &out,

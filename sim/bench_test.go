@@ -69,7 +69,7 @@ func demoWorld(tb testing.TB, client *http.Client, def *contracts.Definition) (*
 	launcher := sim.InProcess("examples/telegram", func(getenv func(string) string) (http.Handler, error) {
 		return tgexample.New(getenv, tgexample.WithHTTPClient(client))
 	})
-	opts, err := sim.SetupFromHeader(r.Header(), sim.Options{Integration: launcher, Definition: def, HTTPClient: client})
+	opts, err := sim.SetupFromHeader(r.Header(), sim.Options{Integration: sim.Integration{Launcher: launcher, Definition: def}, HTTPClient: client})
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -114,10 +114,7 @@ func echoWorld(tb testing.TB, client *http.Client, def *contracts.Definition) *s
 	launcher := sim.InProcess("examples/telegram", func(getenv func(string) string) (http.Handler, error) {
 		return tgexample.New(getenv, tgexample.WithHTTPClient(client))
 	})
-	w, err := sim.Start(context.Background(), sim.Options{
-		Integration: launcher, Definition: def, HTTPClient: client, Platforms: []string{"telegram"},
-		Configuration: json.RawMessage(`{"botToken":"${TELEGRAM_BOT_TOKEN}"}`),
-	})
+	w, err := sim.Start(context.Background(), sim.Options{Integration: sim.Integration{Launcher: launcher, Definition: def, Platforms: []string{"telegram"}, Configuration: json.RawMessage(`{"botToken":"${TELEGRAM_BOT_TOKEN}"}`)}, HTTPClient: client})
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -17,7 +17,7 @@ import (
 // each entry's recorded time, refuses a clock it cannot set.
 func TestWorldOnTheWallClock(t *testing.T) {
 	t.Parallel()
-	w, err := sim.Start(context.Background(), sim.Options{Clock: fakes.RealClock{}, Platforms: []string{"telegram"}})
+	w, err := sim.Start(context.Background(), sim.Options{Integration: sim.Integration{Platforms: []string{"telegram"}}, Clock: fakes.RealClock{}})
 	if err != nil {
 		t.Fatal(err)
 	}

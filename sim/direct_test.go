@@ -21,7 +21,7 @@ func TestReplayDirectBot(t *testing.T) {
 	}
 	defer r.Close()
 	ctx := context.Background()
-	w, err := sim.Start(ctx, sim.Options{Integration: sim.Func("examples/telegrampoll", telegrampoll.Run)})
+	w, err := sim.Start(ctx, sim.Options{Integration: sim.Integration{Launcher: sim.Func("examples/telegrampoll", telegrampoll.Run)}})
 	if err != nil {
 		t.Fatal(err)
 	}

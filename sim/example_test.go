@@ -13,8 +13,7 @@ import (
 // Replay a recorded conversation through the bundled Telegram example, in
 // process, and read what happened as a person would.
 func Example() {
-	in, _ := bundled.Lookup("examples/telegram")
-	def, err := in.ParseDefinition()
+	in, err := bundled.Lookup("examples/telegram")
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -29,7 +28,7 @@ func Example() {
 	}
 	// The cassette's header carries the install's configuration and the
 	// scripted bot's rules.
-	opts, err := sim.SetupFromHeader(r.Header(), sim.Options{Integration: in.Launcher, Definition: def})
+	opts, err := sim.SetupFromHeader(r.Header(), sim.Options{Integration: in})
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -24,7 +24,7 @@ func TestReplayExec(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer r.Close()
-	res, err := sim.ReplayCassette(context.Background(), r, sim.Options{Integration: sim.Exec(bin), Definition: telegramDefinition(t)})
+	res, err := sim.ReplayCassette(context.Background(), r, sim.Options{Integration: sim.Integration{Launcher: sim.Exec(bin), Definition: telegramDefinition(t)}})
 	if err != nil {
 		t.Fatal(err)
 	}

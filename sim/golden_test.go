@@ -19,7 +19,7 @@ import (
 
 // replayBundled replays one cassette of a bundled integration in a fresh
 // World.
-func replayBundled(tb testing.TB, in bundled.Integration, name string) *sim.Result {
+func replayBundled(tb testing.TB, in sim.Integration, name string) *sim.Result {
 	tb.Helper()
 	res, err := tryReplayBundled(in, name)
 	if err != nil {
@@ -30,11 +30,7 @@ func replayBundled(tb testing.TB, in bundled.Integration, name string) *sim.Resu
 
 // tryReplayBundled is replayBundled for a goroutine of its own: it returns
 // the error.
-func tryReplayBundled(in bundled.Integration, name string) (*sim.Result, error) {
-	def, err := in.ParseDefinition()
-	if err != nil {
-		return nil, err
-	}
+func tryReplayBundled(in sim.Integration, name string) (*sim.Result, error) {
 	f, err := in.Cassettes.Open(name)
 	if err != nil {
 		return nil, err
@@ -44,13 +40,17 @@ func tryReplayBundled(in bundled.Integration, name string) (*sim.Result, error) 
 	if err != nil {
 		return nil, err
 	}
-	return sim.ReplayCassette(context.Background(), r, in.Options(def))
+	return sim.ReplayCassette(context.Background(), r, sim.Options{Integration: in})
 }
 
 // bundledCassettes calls fn for every cassette of every bundled
 // integration, as a parallel subtest named "<integration>/<cassette>".
-func bundledCassettes(t *testing.T, fn func(t *testing.T, in bundled.Integration, name string)) {
-	for _, in := range bundled.All() {
+func bundledCassettes(t *testing.T, fn func(t *testing.T, in sim.Integration, name string)) {
+	all, err := bundled.All()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, in := range all {
 		names, err := fs.Glob(in.Cassettes, "*.cassette")
 		if err != nil {
 			t.Fatal(err)
@@ -70,7 +70,7 @@ func bundledCassettes(t *testing.T, fn func(t *testing.T, in bundled.Integration
 // goldenDir is where the golden journals of a bundled integration's
 // cassettes live: beside them, in <integration>/cassettes, read from disk
 // so that -update can rewrite them.
-func goldenDir(in bundled.Integration) string {
+func goldenDir(in sim.Integration) string {
 	return filepath.Join("..", filepath.FromSlash(in.Name), "cassettes")
 }
 
@@ -96,7 +96,7 @@ func update() bool {
 // must fail say so in their golden file.
 func TestReplayGolden(t *testing.T) {
 	t.Parallel()
-	bundledCassettes(t, func(t *testing.T, in bundled.Integration, name string) {
+	bundledCassettes(t, func(t *testing.T, in sim.Integration, name string) {
 		res := replayBundled(t, in, name)
 		base := strings.TrimSuffix(name, ".cassette")
 		g := goldie.New(t, goldie.WithFixtureDir(goldenDir(in)), goldie.WithNameSuffix(".golden"))
@@ -128,7 +128,7 @@ func TestReplayGolden(t *testing.T) {
 // parallel, and demands byte-identical journals.
 func TestReplayDeterministic(t *testing.T) {
 	t.Parallel()
-	bundledCassettes(t, func(t *testing.T, in bundled.Integration, name string) {
+	bundledCassettes(t, func(t *testing.T, in sim.Integration, name string) {
 		const runs = 20
 		out := make([]string, runs)
 		t.Run("runs", func(t *testing.T) {

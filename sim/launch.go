@@ -232,13 +232,12 @@ func ParseURL(u string) (string, error) {
 	return strings.TrimRight(u, "/"), nil
 }
 
-// ParseSpec turns the launcher part of an integration spec, as
-// --integration and the step library take it, into a Launcher:
-// "exec:COMMAND LINE" (a child process, run through sh -c), "url:URL" or a
-// bare http(s) URL (already running). Any other spec is an error wrapping
-// ErrSpec and errors.ErrUnsupported, for a caller that also knows names
-// (the bundled examples) to try next.
-func ParseSpec(spec string) (Launcher, error) {
+// parseLauncher turns the launcher part of an integration spec into a
+// Launcher: "exec:COMMAND LINE" (a child process, run through sh -c),
+// "url:URL" or a bare http(s) URL (already running). Any other spec is an
+// error wrapping ErrSpec and errors.ErrUnsupported, for ParseSpec to try
+// the names it knows.
+func parseLauncher(spec string) (Launcher, error) {
 	switch {
 	case strings.HasPrefix(spec, "exec:"):
 		cmd := strings.TrimSpace(strings.TrimPrefix(spec, "exec:"))

@@ -60,10 +60,7 @@ func TestReplayURL(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer r.Close()
-	opts, err := sim.SetupFromHeader(r.Header(), sim.Options{
-		Integration: sim.URL(srv.URL + "/"), Definition: telegramDefinition(t), NoRegister: true,
-		Secrets: map[string]string{"WEBHOOK_SECRET": "chatsim-test-webhook-secret"},
-	})
+	opts, err := sim.SetupFromHeader(r.Header(), sim.Options{Integration: sim.Integration{Launcher: sim.URL(srv.URL + "/"), Definition: telegramDefinition(t), Secrets: map[string]string{"WEBHOOK_SECRET": "chatsim-test-webhook-secret"}}, NoRegister: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -107,7 +104,7 @@ func TestURLUnreachable(t *testing.T) {
 	url := fakes.RefusedURL(t)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 	defer cancel()
-	_, err := sim.Start(ctx, sim.Options{Integration: sim.URL(url)})
+	_, err := sim.Start(ctx, sim.Options{Integration: sim.Integration{Launcher: sim.URL(url)}})
 	if err == nil || !strings.Contains(err.Error(), url) {
 		t.Fatalf("Start with nothing at %s: %v, want an error naming the URL", url, err)
 	}
@@ -127,7 +124,7 @@ func TestInProcessOnClock(t *testing.T) {
 			w.Write([]byte("{}"))
 		}), nil
 	})
-	w, err := sim.Start(context.Background(), sim.Options{Integration: launcher, NoRegister: true, Platforms: []string{"telegram"}})
+	w, err := sim.Start(context.Background(), sim.Options{Integration: sim.Integration{Launcher: launcher, Platforms: []string{"telegram"}}, NoRegister: true})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -73,8 +73,7 @@ func TestMalformedIntegrationResponses(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			ctx := context.Background()
-			w, err := sim.Start(ctx, sim.Options{Integration: misbehaving(tt.op, tt.status, tt.body), Definition: telegramDefinition(t), Platforms: []string{"telegram"},
-				Configuration: json.RawMessage(`{"botToken":"${TELEGRAM_BOT_TOKEN}"}`)})
+			w, err := sim.Start(ctx, sim.Options{Integration: sim.Integration{Launcher: misbehaving(tt.op, tt.status, tt.body), Definition: telegramDefinition(t), Platforms: []string{"telegram"}, Configuration: json.RawMessage(`{"botToken":"${TELEGRAM_BOT_TOKEN}"}`)}})
 			if err == nil {
 				defer w.Close()
 				if tt.act == nil {
@@ -117,7 +116,7 @@ func TestReplayStepFailsOnBadAnswer(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer r.Close()
-	res, err := sim.ReplayCassette(context.Background(), r, sim.Options{Integration: launcher, Definition: telegramDefinition(t)})
+	res, err := sim.ReplayCassette(context.Background(), r, sim.Options{Integration: sim.Integration{Launcher: launcher, Definition: telegramDefinition(t)}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -108,11 +108,11 @@ func SetupFromHeader(h cassette.Header, base Options) (Options, error) {
 	if h.Platform != "" && !slices.Contains(PlatformNames(), h.Platform) {
 		return base, fmt.Errorf("%w: its header names platform %q: %w (have: %s)", ErrCassette, h.Platform, ErrUnknownPlatform, strings.Join(PlatformNames(), ", "))
 	}
-	if len(base.Platforms) == 0 && h.Platform != "" {
-		base.Platforms = []string{h.Platform}
+	if len(base.Integration.Platforms) == 0 && h.Platform != "" {
+		base.Integration.Platforms = []string{h.Platform}
 	}
-	if base.Configuration == nil && len(h.Configuration) > 0 {
-		base.Configuration = h.Configuration
+	if base.Integration.Configuration == nil && len(h.Configuration) > 0 {
+		base.Integration.Configuration = h.Configuration
 	}
 	if base.Bot == nil && len(h.Bot) > 0 {
 		var bot struct {

@@ -39,7 +39,7 @@ func replayCassette(tb testing.TB, name string) *sim.Result {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	res, err := sim.ReplayCassette(context.Background(), r, sim.Options{Integration: telegramExample(), Definition: telegramDefinition(tb)})
+	res, err := sim.ReplayCassette(context.Background(), r, sim.Options{Integration: sim.Integration{Launcher: telegramExample(), Definition: telegramDefinition(tb)}})
 	if err != nil {
 		tb.Fatal(err)
 	}

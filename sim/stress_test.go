@@ -20,13 +20,17 @@ import (
 func TestStressParallelReplays(t *testing.T) {
 	t.Parallel()
 	type job struct {
-		in     bundled.Integration
+		in     sim.Integration
 		name   string
 		path   string
 		golden []byte
 	}
 	var jobs []job
-	for _, in := range bundled.All() {
+	all, err := bundled.All()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, in := range all {
 		names, err := fs.Glob(in.Cassettes, "*.cassette")
 		if err != nil {
 			t.Fatal(err)

@@ -17,15 +17,7 @@ import (
 	"github.com/chatsim/chatsim/contracts"
 	"github.com/chatsim/chatsim/fakes"
 	"github.com/chatsim/chatsim/fakes/botpress"
-	"github.com/chatsim/chatsim/fakes/rocketchat"
-	"github.com/chatsim/chatsim/fakes/shopify"
-	"github.com/chatsim/chatsim/fakes/slack"
-	"github.com/chatsim/chatsim/fakes/telegram"
 )
-
-// PlatformNames lists the chat platforms a World can simulate, in the order
-// it starts them.
-func PlatformNames() []string { return []string{"telegram", "slack", "shopify", "rocketchat"} }
 
 // DefaultStepTimeout bounds how long a step may wait for the integration and
 // every call it started to finish.
@@ -34,24 +26,11 @@ const DefaultStepTimeout = 30 * time.Second
 // Options configure a World. The zero value starts the fakes and the
 // platform with no integration and no contract checks.
 type Options struct {
-	// Definition is the integration's definition; every capture is checked
-	// against it. nil disables contract checks.
-	Definition *contracts.Definition
-	// Integration launches the integration under test; nil starts the world
-	// without one (chatsim serve).
-	Integration Launcher
-	// Configuration is the install's configuration object. Its string values
-	// may hold ${VAR} references to the World's environment, such as
-	// ${TELEGRAM_BOT_TOKEN}, expanded before register.
-	Configuration json.RawMessage
-	// ConfigurationType names an entry of the definition's configurations.
-	ConfigurationType string
-	// Secrets holds values for SECRET_<NAME>; like the configuration's
-	// strings they may hold ${VAR} references to the World's environment,
-	// such as ${SLACK_SIGNING_SECRET}, so that the integration checks what
-	// the fake signs with. A declared secret without a value gets a fixed
-	// test value, "chatsim-test-<name>".
-	Secrets map[string]string
+	// Integration is the integration under test, with its definition,
+	// configuration, secrets and the chat platforms it serves; the zero
+	// value starts the World without one (chatsim serve), simulating every
+	// platform of the registry.
+	Integration Integration
 	// Bot is the scripted bot's rules; nil means echo.
 	Bot []botpress.BotRule
 	// Token is BP_TOKEN; the platform then demands it as a Bearer token.
@@ -80,16 +59,6 @@ type Options struct {
 	Progress func(line string)
 	// NoRegister skips the register call after launch.
 	NoRegister bool
-	// Direct marks an integration that talks to the chat platforms' fakes
-	// itself, with no platform hop: a long-polling bot (no URL), or a bot
-	// whose URL the fakes' webhooks reach straight (a Rocket.Chat
-	// outgoing-webhook bot). A launcher with no URL is always direct.
-	Direct bool
-	// Platforms names the chat platforms to simulate (see PlatformNames);
-	// empty means all of them. Only these fakes are started and have their
-	// webhooks pointed at the integration: a Telegram integration is not
-	// sent Slack's url_verification.
-	Platforms []string
 	// HTTPClient, when set, is what the platform uses to invoke the
 	// integration and the fakes use to deliver webhooks (a tracing or
 	// recording transport, say). nil means a client of their own each.
@@ -105,13 +74,8 @@ type World struct {
 	Journal  *fakes.Journal
 	Activity *fakes.Activity
 	Platform *botpress.Server
-	// The chat platforms' fakes; nil for one Options.Platforms left out.
-	Telegram   *telegram.Server
-	Slack      *slack.Server
-	Shopify    *shopify.Server
-	RocketChat *rocketchat.Server
-	// Fakes are every chat platform's fake, in start order; Fake finds one
-	// by name.
+	// Fakes are the chat platforms' fakes the World simulates, in the
+	// registry's order; Fake finds one by name.
 	Fakes []fakes.Platform
 	// Env is the environment the integration was given.
 	Env Env
@@ -144,7 +108,7 @@ func Start(ctx context.Context, opts Options) (_ *World, err error) {
 		Journal:  fakes.NewJournal(),
 		Activity: fakes.NewActivity(),
 		opts:     opts,
-		launcher: opts.Integration,
+		launcher: opts.Integration.Launcher,
 	}
 	defer func() {
 		if err != nil {
@@ -162,7 +126,7 @@ func Start(ctx context.Context, opts Options) (_ *World, err error) {
 	}
 	popts := []botpress.Option{
 		botpress.WithClock(w.Clock), botpress.WithJournal(w.Journal), botpress.WithActivity(w.Activity),
-		botpress.WithDefinition(opts.Definition), botpress.WithToken(opts.Token),
+		botpress.WithDefinition(opts.Integration.Definition), botpress.WithToken(opts.Token),
 	}
 	if opts.HTTPClient != nil {
 		popts = append(popts, botpress.WithHTTPClient(opts.HTTPClient))
@@ -182,17 +146,17 @@ func Start(ctx context.Context, opts Options) (_ *World, err error) {
 	if err := w.expandSecrets(opts); err != nil {
 		return nil, err
 	}
-	cfg, err := expandConfig(opts.Configuration, w.Env)
+	cfg, err := expandConfig(opts.Integration.Configuration, w.Env)
 	if err != nil {
 		return nil, err
 	}
-	if err := w.Platform.SetConfiguration(cfg, opts.ConfigurationType); err != nil {
+	if err := w.Platform.SetConfiguration(cfg, opts.Integration.ConfigurationType); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
 	}
-	if opts.Integration == nil {
+	if opts.Integration.Launcher == nil {
 		return w, nil
 	}
-	w.integration, err = opts.Integration.Launch(ctx, w.Env, LaunchOptions{
+	w.integration, err = opts.Integration.Launcher.Launch(ctx, w.Env, LaunchOptions{
 		Clock:          w.Clock,
 		StartupTimeout: opts.StartupTimeout,
 		TimeoutName:    opts.StartupTimeoutName,
@@ -237,15 +201,16 @@ func Start(ctx context.Context, opts Options) (_ *World, err error) {
 // expandSecrets puts SECRET_<NAME> in the environment for every secret the
 // definition declares or opts gives, expanding ${VAR} references.
 func (w *World) expandSecrets(opts Options) error {
-	if opts.Definition != nil {
-		for name := range opts.Definition.Secrets {
-			if _, ok := opts.Secrets[name]; !ok {
+	in := opts.Integration
+	if in.Definition != nil {
+		for name := range in.Definition.Secrets {
+			if _, ok := in.Secrets[name]; !ok {
 				w.Env["SECRET_"+secretEnvName(name)] = "chatsim-test-" + strings.ToLower(strings.ReplaceAll(name, "_", "-"))
 			}
 		}
 	}
-	for _, name := range slices.Sorted(maps.Keys(opts.Secrets)) {
-		ev, err := expandString(opts.Secrets[name], w.Env, "secret "+name)
+	for _, name := range slices.Sorted(maps.Keys(in.Secrets)) {
+		ev, err := expandString(in.Secrets[name], w.Env, "secret "+name)
 		if err != nil {
 			return err
 		}
@@ -254,57 +219,27 @@ func (w *World) expandSecrets(opts Options) error {
 	return nil
 }
 
-// startFakes starts the chat platforms' fakes opts.Platforms names (all of
-// them when it names none) on the World's clock, journal and activity.
+// startFakes starts the chat platforms' fakes the integration serves (every
+// platform of the registry when it names none) on the World's clock,
+// journal and activity.
 func (w *World) startFakes(opts Options) error {
 	want := map[string]bool{}
-	for _, name := range opts.Platforms {
-		if !slices.Contains(PlatformNames(), name) {
+	for _, name := range opts.Integration.Platforms {
+		if _, ok := KindOf(name); !ok {
 			return fmt.Errorf("start world: platform %q: %w (have: %s)", name, ErrUnknownPlatform, strings.Join(PlatformNames(), ", "))
 		}
 		want[name] = true
 	}
-	on := func(name string) bool { return len(want) == 0 || want[name] }
-	var err error
-	if on("telegram") {
-		o := []telegram.Option{telegram.WithClock(w.Clock), telegram.WithJournal(w.Journal), telegram.WithActivity(w.Activity)}
-		if opts.HTTPClient != nil {
-			o = append(o, telegram.WithHTTPClient(opts.HTTPClient))
+	wiring := fakes.Wiring{Clock: w.Clock, Journal: w.Journal, Activity: w.Activity, HTTPClient: opts.HTTPClient}
+	for _, k := range Registry() {
+		if len(want) > 0 && !want[k.Name] {
+			continue
 		}
-		if w.Telegram, err = telegram.Start(o...); err != nil {
-			return fmt.Errorf("start telegram: %w", err)
+		f, err := k.Start(wiring)
+		if err != nil {
+			return fmt.Errorf("start %s: %w", k.Name, err)
 		}
-		w.Fakes = append(w.Fakes, w.Telegram)
-	}
-	if on("slack") {
-		o := []slack.Option{slack.WithClock(w.Clock), slack.WithJournal(w.Journal), slack.WithActivity(w.Activity)}
-		if opts.HTTPClient != nil {
-			o = append(o, slack.WithHTTPClient(opts.HTTPClient))
-		}
-		if w.Slack, err = slack.Start(o...); err != nil {
-			return fmt.Errorf("start slack: %w", err)
-		}
-		w.Fakes = append(w.Fakes, w.Slack)
-	}
-	if on("shopify") {
-		o := []shopify.Option{shopify.WithClock(w.Clock), shopify.WithJournal(w.Journal), shopify.WithActivity(w.Activity)}
-		if opts.HTTPClient != nil {
-			o = append(o, shopify.WithHTTPClient(opts.HTTPClient))
-		}
-		if w.Shopify, err = shopify.Start(o...); err != nil {
-			return fmt.Errorf("start shopify: %w", err)
-		}
-		w.Fakes = append(w.Fakes, w.Shopify)
-	}
-	if on("rocketchat") {
-		o := []rocketchat.Option{rocketchat.WithClock(w.Clock), rocketchat.WithJournal(w.Journal), rocketchat.WithActivity(w.Activity)}
-		if opts.HTTPClient != nil {
-			o = append(o, rocketchat.WithHTTPClient(opts.HTTPClient))
-		}
-		if w.RocketChat, err = rocketchat.Start(o...); err != nil {
-			return fmt.Errorf("start rocketchat: %w", err)
-		}
-		w.Fakes = append(w.Fakes, w.RocketChat)
+		w.Fakes = append(w.Fakes, f)
 	}
 	return nil
 }
@@ -443,7 +378,7 @@ func (w *World) Integration() Running { return w.integration }
 // no platform hop: it has no URL for the platform (a long-polling bot), or
 // Options.Direct says its URL takes the fakes' webhooks straight.
 func (w *World) Direct() bool {
-	return w.integration != nil && (w.opts.Direct || w.integration.URL() == "")
+	return w.integration != nil && (w.opts.Integration.Direct || w.integration.URL() == "")
 }
 
 // Launcher returns the launcher the World was started with, or nil.

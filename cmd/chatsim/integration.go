@@ -8,24 +8,20 @@ import (
 	"github.com/chatsim/chatsim/sim"
 )
 
-// resolveIntegration turns --integration and --definition into the World's
-// options and a name for people. spec is what bundled.Resolve takes: a
-// bundled name ("examples/telegram", which brings its definition,
-// configuration and secrets), "exec:COMMAND LINE", "url:URL" or a bare
-// http(s) URL. defPath, when set, replaces the bundled definition.
-func resolveIntegration(spec, defPath string) (sim.Options, error) {
-	in, err := bundled.Resolve(spec)
+// resolveIntegration turns --integration and --definition into the
+// integration under test. spec is what sim.ParseSpec takes, with the bundled
+// examples as its catalog: a bundled name ("examples/telegram", which brings
+// its definition, configuration and secrets), "exec:COMMAND LINE", "url:URL"
+// or a bare http(s) URL. defPath, when set, replaces the bundled definition.
+func resolveIntegration(spec, defPath string) (sim.Integration, error) {
+	in, err := sim.ParseSpec(spec, bundled.Catalog())
 	if err != nil {
-		return sim.Options{}, fmt.Errorf("--integration: %w", err)
+		return sim.Integration{}, fmt.Errorf("--integration: %w", err)
 	}
-	var def *contracts.Definition
 	if defPath != "" {
-		def, err = contracts.LoadFile(defPath)
-	} else {
-		def, err = in.ParseDefinition()
+		if in.Definition, err = contracts.LoadFile(defPath); err != nil {
+			return sim.Integration{}, err
+		}
 	}
-	if err != nil {
-		return sim.Options{}, err
-	}
-	return in.Options(def), nil
+	return in, nil
 }

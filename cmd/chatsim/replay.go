@@ -95,7 +95,7 @@ malformed input; 130 interrupted.`)
 	if note != "" && !*quiet {
 		fmt.Fprintln(stderr, "chatsim replay:", note)
 	}
-	opts, err := resolveIntegration(spec, *defPath)
+	in, err := resolveIntegration(spec, *defPath)
 	if err != nil {
 		return fail(exitUsage, err)
 	}
@@ -103,9 +103,10 @@ malformed input; 130 interrupted.`)
 		if err := checkJSONObject(*config); err != nil {
 			return fail(exitUsage, fmt.Errorf("--config: %w", err))
 		}
-		opts.Configuration = json.RawMessage(*config)
+		in.Configuration = json.RawMessage(*config)
 	}
-	if opts, err = sim.SetupFromHeader(h, opts); err != nil {
+	opts, err := sim.SetupFromHeader(h, sim.Options{Integration: in})
+	if err != nil {
 		return fail(exitUsage, fmt.Errorf("%s: %w", name, err))
 	}
 	opts.StepTimeout, opts.StepTimeoutName = *stepTimeout, "--step-timeout"

@@ -40,7 +40,7 @@ func TestRun(t *testing.T) {
 		{name: "missing cassette", args: []string{"replay", filepath.Join(dir, "nope.cassette")}, code: 2, stderr: "no such file"},
 		{name: "bad flag", args: []string{"replay", "--nope"}, code: 2, stderr: "flag provided but not defined"},
 		{name: "update needs golden", args: []string{"replay", "--update"}, code: 2, stderr: "--update needs --golden"},
-		{name: "unknown integration", args: []string{"replay", "--integration", "examples/nope"}, code: 2, stderr: "not a bundled integration"},
+		{name: "unknown integration", args: []string{"replay", "--integration", "examples/nope"}, code: 2, stderr: "not a known integration"},
 		{name: "help", args: []string{"replay", "-h"}, code: 0, stdout: "Usage: chatsim replay", quiet: true},
 		{name: "help command", args: []string{"help", "serve"}, code: 0, stdout: "Usage: chatsim serve", quiet: true},
 		{name: "bad flag shows usage", args: []string{"serve", "--nope"}, code: 2, stderr: "flag provided but not defined: -nope\nUsage: chatsim serve"},

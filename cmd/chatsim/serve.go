@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/chatsim/chatsim/contracts"
 	"github.com/chatsim/chatsim/fakes"
 	"github.com/chatsim/chatsim/sim"
 )
@@ -31,19 +32,29 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return exitUsage
 	}
 	opts := sim.Options{}
-	if *integration != "" {
+	switch {
+	case *integration != "":
 		var err error
-		if opts, err = resolveIntegration(*integration, *defPath); err != nil {
+		if opts.Integration, err = resolveIntegration(*integration, *defPath); err != nil {
 			fmt.Fprintln(stderr, "chatsim serve:", err)
 			return exitUsage
 		}
+	case *defPath != "":
+		// No integration yet (one may be set later through the platform's
+		// control API): the definition still checks every capture.
+		def, err := contracts.LoadFile(*defPath)
+		if err != nil {
+			fmt.Fprintln(stderr, "chatsim serve:", err)
+			return exitUsage
+		}
+		opts.Integration.Definition = def
 	}
 	// People drive a serve session in real time: its clock follows the
 	// wall clock, so dates are current and rate-limit buckets drain.
 	opts.Clock = fakes.RealClock{}
 	if *platforms != "" {
-		opts.Platforms = strings.Split(*platforms, ",")
-		for _, p := range opts.Platforms {
+		opts.Integration.Platforms = strings.Split(*platforms, ",")
+		for _, p := range opts.Integration.Platforms {
 			if !slices.Contains(sim.PlatformNames(), p) {
 				fmt.Fprintf(stderr, "chatsim serve: --platforms: unknown platform %q (have: %s)\n", p, strings.Join(sim.PlatformNames(), ", "))
 				return exitUsage
@@ -55,7 +66,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 			fmt.Fprintln(stderr, "chatsim serve: --config is not valid JSON")
 			return exitUsage
 		}
-		opts.Configuration = json.RawMessage(*config)
+		opts.Integration.Configuration = json.RawMessage(*config)
 	}
 	w, err := sim.Start(ctx, opts)
 	if err != nil {
@@ -90,9 +101,11 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	} else {
 		for _, name := range names {
 			fmt.Fprintf(stdout, "%-12s %v\n", name, info[name]["url"])
-		}
-		if w.Telegram != nil {
-			fmt.Fprintf(stdout, "telegram bot token %s\n", w.Telegram.Token())
+			// A client library's base URL, when it is not the fake's own
+			// (Telegram's holds the bot token, Slack's ends in a slash).
+			if api, ok := info[name]["apiUrl"]; ok && api != info[name]["url"] {
+				fmt.Fprintf(stdout, "%-12s %v\n", "  api", api)
+			}
 		}
 		fmt.Fprintln(stdout, "control APIs under <url>/_chatsim/ · Ctrl-C to stop")
 	}

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/chatsim/chatsim/examples/bundled"
 	"github.com/chatsim/chatsim/features"
 )
 
@@ -45,7 +46,7 @@ feature file or holds none, or a malformed feature file, 130 interrupted.`)
 		fmt.Fprintf(stderr, "chatsim test: --concurrency %d: want 1 or more\n", *concurrency)
 		return exitUsage
 	}
-	opts := features.Options{
+	opts := features.Options{Integrations: bundled.Catalog(),
 		Paths: paths, Update: *update, Lax: *lax, Strict: *strict, Concurrency: *concurrency, Tags: *tags,
 		Format: *format, Output: stdout, StepTimeout: *timeout, StepTimeoutName: "--step-timeout",
 		NoColor: os.Getenv("NO_COLOR") != "" || !isTerminal(stdout),

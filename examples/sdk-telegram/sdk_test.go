@@ -65,8 +65,7 @@ func TestSDKIntegrationReplays(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tg, _ := bundled.Lookup("examples/telegram")
-	def, err := tg.ParseDefinition()
+	tg, err := bundled.Lookup("examples/telegram")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -83,7 +82,7 @@ func TestSDKIntegrationReplays(t *testing.T) {
 				t.Fatal(err)
 			}
 			launcher := &sim.Command{Path: node, Args: []string{"index.mjs"}, Dir: dir}
-			res, err := sim.ReplayCassette(context.Background(), r, sim.Options{Integration: launcher, Definition: def})
+			res, err := sim.ReplayCassette(context.Background(), r, sim.Options{Integration: sim.Integration{Launcher: launcher, Definition: tg.Definition}})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -332,3 +332,32 @@ func describeAction(a map[string]any) string {
 		return typ + " (action_id=" + aid + ")"
 	}
 }
+
+// Kind returns Rocket.Chat as the registry (package sim) lists it: its fake
+// started on a World's wiring, its own steps, and where its secrets travel:
+// the REST auth token (X-Auth-Token, authToken in login's answer, resume in
+// a realtime login), the bot's password, the outgoing webhook's token in
+// every post, and an incoming webhook's token in its path.
+func Kind() fakes.Kind {
+	return fakes.Kind{
+		Name:  "rocketchat",
+		Title: "Rocket.Chat",
+		Start: func(w fakes.Wiring) (fakes.Platform, error) {
+			opts := []Option{WithClock(w.Clock), WithJournal(w.Journal), WithActivity(w.Activity)}
+			if w.HTTPClient != nil {
+				opts = append(opts, WithHTTPClient(w.HTTPClient))
+			}
+			return Start(opts...)
+		},
+		Steps:      steps,
+		PersonStep: "Given a Rocket.Chat direct message with %q",
+		Carriers: []fakes.Carrier{
+			{Name: "ROCKETCHAT_AUTH_TOKEN", Header: "X-Auth-Token", In: fakes.Calls},
+			{Name: "ROCKETCHAT_AUTH_TOKEN", Field: "authToken", In: fakes.Calls},
+			{Name: "ROCKETCHAT_AUTH_TOKEN", Field: "resume", In: fakes.Calls},
+			{Name: "ROCKETCHAT_PASSWORD", Field: "password", In: fakes.Calls},
+			{Name: "ROCKETCHAT_WEBHOOK_TOKEN", Field: "token", In: fakes.Deliveries},
+			{Name: "ROCKETCHAT_INCOMING_TOKEN", Path: `^/hooks/[^/]+/([^/]+)`, In: fakes.Calls},
+		},
+	}
+}

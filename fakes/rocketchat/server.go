@@ -111,6 +111,7 @@ type Server struct {
 	faults  fakes.Faults
 	mux     http.Handler
 	control fakes.Control // the control API's routes
+	persons *persons      // the people and places a scenario named
 
 	mu          sync.Mutex
 	closed      bool
@@ -180,6 +181,7 @@ func Start(opts ...Option) (*Server, error) {
 		ddp:         map[*ddpConn]struct{}{},
 		workerDone:  make(chan struct{}),
 	}
+	s.persons = newPersons(s)
 	s.life, s.endLife = context.WithCancel(context.Background())
 	if err := s.seedState(); err != nil {
 		s.endLife()

@@ -174,3 +174,32 @@ func (s *Server) ingestLocked(topic string, body []byte) error {
 	}
 	return nil
 }
+
+// Kind returns Shopify as the registry (package sim) lists it: its fake
+// started on a World's wiring, its own steps, and where its secrets travel:
+// the Admin API access token (X-Shopify-Access-Token, and access_token in
+// the OAuth exchange's answer), the webhooks' and the OAuth callback's
+// HMACs, and the OAuth exchange's client_secret and code.
+func Kind() fakes.Kind {
+	return fakes.Kind{
+		Name:  "shopify",
+		Title: "Shopify",
+		Start: func(w fakes.Wiring) (fakes.Platform, error) {
+			opts := []Option{WithClock(w.Clock), WithJournal(w.Journal), WithActivity(w.Activity)}
+			if w.HTTPClient != nil {
+				opts = append(opts, WithHTTPClient(w.HTTPClient))
+			}
+			return Start(opts...)
+		},
+		Steps:      steps,
+		PersonStep: "Given a Shopify customer %q",
+		Carriers: []fakes.Carrier{
+			{Name: "SHOPIFY_ACCESS_TOKEN", Header: "X-Shopify-Access-Token", In: fakes.Calls},
+			{Name: "SHOPIFY_ACCESS_TOKEN", Field: "access_token", In: fakes.Calls},
+			{Name: "SHOPIFY_API_SECRET", Header: "X-Shopify-Hmac-Sha256", Signature: true, In: fakes.Deliveries},
+			{Name: "SHOPIFY_API_SECRET", Field: "hmac", Signature: true, In: fakes.Deliveries},
+			{Name: "SHOPIFY_API_SECRET", Field: "client_secret", In: fakes.Calls},
+			{Name: "SHOPIFY_OAUTH_CODE", Field: "code"},
+		},
+	}
+}

@@ -177,6 +177,7 @@ type Server struct {
 	faults  fakes.Faults
 	mux     http.Handler
 	control fakes.Control // the control API's routes
+	persons *persons      // the shoppers, products and orders a scenario named
 
 	mu          sync.Mutex
 	closed      bool
@@ -292,6 +293,7 @@ func Start(opts ...Option) (*Server, error) {
 		wake:        make(chan struct{}, 1),
 		workerDone:  make(chan struct{}),
 	}
+	s.persons = newPersons(s)
 	s.life, s.endLife = context.WithCancel(context.Background())
 	s.tokens[cfg.token] = &token{value: cfg.token, scopes: cfg.scopes}
 	s.shop = s.newShop()

@@ -459,3 +459,35 @@ func (s *Server) replayCommand(ctx context.Context, body []byte) (string, error)
 		answer: func(ctype string, b []byte) { s.commandAnswer(chanID, uid, ctype, b) }})
 	return strings.TrimSpace(strings.ReplaceAll(title, "  ", " ")), nil
 }
+
+// Kind returns Slack as the registry (package sim) lists it: its fake
+// started on a World's wiring, its own steps, and where its secrets travel:
+// tokens in the Authorization header and the form field token (the bot's
+// xoxb-, the app's xapp-, the legacy verification token in every payload),
+// the request signature, response_url capability URLs, and the OAuth
+// exchange's client_secret, code and refresh_token.
+func Kind() fakes.Kind {
+	return fakes.Kind{
+		Name:  "slack",
+		Title: "Slack",
+		Start: func(w fakes.Wiring) (fakes.Platform, error) {
+			opts := []Option{WithClock(w.Clock), WithJournal(w.Journal), WithActivity(w.Activity)}
+			if w.HTTPClient != nil {
+				opts = append(opts, WithHTTPClient(w.HTTPClient))
+			}
+			return Start(opts...)
+		},
+		Steps:      steps,
+		PersonStep: "Given a Slack DM between %q and the bot",
+		Carriers: []fakes.Carrier{
+			{Name: "SLACK_BOT_TOKEN", Header: "Authorization", In: fakes.Calls},
+			{Name: "SLACK_BOT_TOKEN", Field: "token", In: fakes.Calls},
+			{Name: "SLACK_SIGNING_SECRET", Header: "X-Slack-Signature", Signature: true, In: fakes.Deliveries},
+			{Name: "SLACK_VERIFICATION_TOKEN", Field: "token", In: fakes.Deliveries},
+			{Name: "SLACK_RESPONSE_URL", Field: "response_url", In: fakes.Deliveries},
+			{Name: "SLACK_CLIENT_SECRET", Field: "client_secret"},
+			{Name: "SLACK_OAUTH_CODE", Field: "code"},
+			{Name: "SLACK_REFRESH_TOKEN", Field: "refresh_token"},
+		},
+	}
+}

@@ -142,6 +142,7 @@ type Server struct {
 	faults  fakes.Faults
 	mux     http.Handler
 	control fakes.Control // the control API's routes
+	persons *persons      // the people and places a scenario named
 
 	mu sync.Mutex
 	st *state
@@ -192,6 +193,7 @@ func Start(opts ...Option) (*Server, error) {
 		workerDone: make(chan struct{}),
 		wake:       make(chan struct{}, 1),
 	}
+	s.persons = newPersons(s)
 	s.life, s.endLife = context.WithCancel(context.Background())
 	st, err := newState(*cfg.ws, cfg.clock)
 	if err != nil {

@@ -83,3 +83,29 @@ func (s *Server) Stalled() string {
 	}
 	return "telegram: " + n + " for the bot, which has set no webhook (setWebhook) and is not waiting in getUpdates"
 }
+
+// Kind returns Telegram as the registry (package sim) lists it: its fake
+// started on a World's wiring, its own steps, and where its secrets travel:
+// the bot token in every Bot API path (/bot<token>/, /file/bot<token>/) and
+// the webhook's secret token in setWebhook's secret_token and the
+// X-Telegram-Bot-Api-Secret-Token header of every delivery.
+func Kind() fakes.Kind {
+	return fakes.Kind{
+		Name:  "telegram",
+		Title: "Telegram",
+		Start: func(w fakes.Wiring) (fakes.Platform, error) {
+			opts := []Option{WithClock(w.Clock), WithJournal(w.Journal), WithActivity(w.Activity)}
+			if w.HTTPClient != nil {
+				opts = append(opts, WithHTTPClient(w.HTTPClient))
+			}
+			return Start(opts...)
+		},
+		Steps:      steps,
+		PersonStep: "Given a Telegram private chat with %q",
+		Carriers: []fakes.Carrier{
+			{Name: "TELEGRAM_BOT_TOKEN", Path: `^/(?:file/)?bot([^/]+)/`},
+			{Name: "TELEGRAM_WEBHOOK_SECRET", Header: "X-Telegram-Bot-Api-Secret-Token"},
+			{Name: "TELEGRAM_WEBHOOK_SECRET", Field: "secret_token"},
+		},
+	}
+}

@@ -129,6 +129,7 @@ type Server struct {
 	deliveries  []Delivery
 	mux         http.Handler
 	control     fakes.Control // the control API's routes
+	persons     *persons      // the people and places a scenario named
 
 	// life ends at Close: the context the delivery worker and its
 	// outgoing requests run under.
@@ -188,6 +189,7 @@ func Start(opts ...Option) (*Server, error) {
 		changed:    make(chan struct{}),
 		workerDone: make(chan struct{}),
 	}
+	s.persons = newPersons(s)
 	s.life, s.endLife = context.WithCancel(context.Background())
 	s.webhook.maxConnections = 40
 	s.mux = s.buildControl()
