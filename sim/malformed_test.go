@@ -3,9 +3,12 @@ package sim_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	tgexample "github.com/chatsim/chatsim/examples/telegram"
 	"github.com/chatsim/chatsim/recorder/cassette"
@@ -126,5 +129,78 @@ func TestReplayStepFailsOnBadAnswer(t *testing.T) {
 	want := "integration error: message_created msg#2: 500 panic: assignment to entry in nil map"
 	if res.Failures[0] != want {
 		t.Errorf("first failure = %q, want %q", res.Failures[0], want)
+	}
+}
+
+// dying is the Telegram example until its first webhook: then it drops the
+// connection, as a process that crashes does, and shows its exit only
+// later, as the reaping of a process lags behind its closed sockets.
+type dying struct {
+	exited chan struct{}
+	once   sync.Once
+}
+
+func (d *dying) String() string { return "dying" }
+
+func (d *dying) Launch(ctx context.Context, env sim.Env, opts sim.LaunchOptions) (sim.Running, error) {
+	inner := sim.InProcess("dying", func(getenv func(string) string) (http.Handler, error) {
+		h, err := tgexample.New(getenv)
+		if err != nil {
+			return nil, err
+		}
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.Header.Get("x-bp-operation") != "webhook_received" {
+				h.ServeHTTP(w, r)
+				return
+			}
+			d.once.Do(func() { time.AfterFunc(300*time.Millisecond, func() { close(d.exited) }) })
+			if c, _, err := http.NewResponseController(w).Hijack(); err == nil {
+				c.Close()
+			}
+		}), nil
+	})
+	r, err := inner.Launch(ctx, env, opts)
+	if err != nil {
+		return nil, err
+	}
+	return dyingRunning{r, d}, nil
+}
+
+type dyingRunning struct {
+	sim.Running
+	d *dying
+}
+
+func (r dyingRunning) Exited() <-chan struct{} { return r.d.exited }
+func (r dyingRunning) Err() error {
+	select {
+	case <-r.d.exited:
+		return &sim.ExitError{Name: "dying", Code: 7, Output: "panic: cannot handle this webhook"}
+	default:
+		return nil
+	}
+}
+
+// TestReplayNoticesALateExit: an integration that drops its first webhook
+// and is seen to exit only afterwards fails the replay with its exit, at
+// the delivery it died on, not after trying every delivery on a dead port.
+func TestReplayNoticesALateExit(t *testing.T) {
+	t.Parallel()
+	r, err := cassette.Open("../examples/telegram/cassettes/order.cassette")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	res, err := sim.ReplayCassette(context.Background(), r, sim.Options{Integration: sim.Integration{
+		Launcher: &dying{exited: make(chan struct{})}, Definition: telegramDefinition(t),
+	}})
+	if !errors.Is(err, sim.ErrExited) {
+		t.Fatalf("replay error = %v, want the integration's exit", err)
+	}
+	if !strings.Contains(err.Error(), "exited with code 7") {
+		t.Errorf("%v does not say how it exited", err)
+	}
+	if res.Deliveries != 1 {
+		t.Errorf("%d deliveries tried, want 1: the replay went on past the exit", res.Deliveries)
 	}
 }

@@ -412,6 +412,7 @@ func (w *World) StepTitled(ctx context.Context, title string, fn func(ctx contex
 	defer cancel()
 	ctx, stop := w.stopOnExit(ctx)
 	defer stop()
+	outcomes := len(w.Journal.Outcomes())
 	named, ferr := fn(ctx)
 	if named != "" {
 		header = numbered(named)
@@ -419,6 +420,12 @@ func (w *World) StepTitled(ctx context.Context, title string, fn func(ctx contex
 	}
 	serr := w.Settle(ctx)
 	if ferr == nil && serr == nil {
+		if w.unanswered(outcomes) {
+			w.awaitExit(ctx)
+		}
+		if err := w.Err(); err != nil {
+			return &StepError{Step: header, Err: err}
+		}
 		return nil
 	}
 	if err := w.Err(); err != nil {
@@ -438,6 +445,43 @@ func (w *World) StepTitled(ctx context.Context, title string, fn func(ctx contex
 		return &StepError{Step: header, Err: terr, Output: w.output()}
 	}
 	return &StepError{Step: header, Err: errors.Join(ferr, serr), Output: w.output()}
+}
+
+// exitGrace is how long a step waits, once it has settled, for a launched
+// integration that stopped answering to show that it exited: the platform
+// sees its connections close before the process is reaped.
+const exitGrace = 3 * time.Second
+
+// unanswered reports whether the integration left a call of the platform
+// or a delivery with no answer at all (no status: refused, closed) since
+// the journal held n outcomes, the way a process that died does.
+func (w *World) unanswered(n int) bool {
+	if w.integration == nil || w.integration.Exited() == nil {
+		return false
+	}
+	out := w.Journal.Outcomes()
+	if n > len(out) {
+		return false
+	}
+	for _, o := range out[n:] {
+		if (o.Kind == fakes.IntegrationFailed || o.Kind == fakes.Undelivered) && o.Status == 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// awaitExit waits up to exitGrace for the integration to exit, or for ctx
+// to end; an integration that is alive costs the wait once per step that
+// it left unanswered.
+func (w *World) awaitExit(ctx context.Context) {
+	t := time.NewTimer(exitGrace)
+	defer t.Stop()
+	select {
+	case <-w.integration.Exited():
+	case <-t.C:
+	case <-ctx.Done():
+	}
 }
 
 // errStepTimeout is the cause of a step's context that ran out of time.
