@@ -13,6 +13,18 @@
 //	// … drive srv.URL …
 //	err = activity.Wait(ctx) // every request in flight has finished
 //
+// It also holds the platform contract every chat platform's package
+// implements: a Kind (its names, how to start its fake on a World's Wiring,
+// its own steps, where its secrets travel) and a Platform (the running fake:
+// env, service description, webhook target, Replay of a recorded delivery,
+// and People, how a person acts on it and what they see, in the
+// platform-neutral Action and Shown vocabulary). Package sim lists the
+// kinds in its registry; nothing else names a platform:
+//
+//	func Kind() fakes.Kind {
+//		return fakes.Kind{Name: "telegram", Title: "Telegram", Start: start, Steps: steps}
+//	}
+//
 // Nothing here holds package-level mutable state: two Worlds in one process
 // never share anything.
 package fakes

@@ -23,4 +23,3 @@ func TestShownString(t *testing.T) {
 		}
 	}
 }
-

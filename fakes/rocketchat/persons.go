@@ -431,4 +431,3 @@ func rcCountAttachments(raw json.RawMessage) int {
 	_ = json.Unmarshal(raw, &a)
 	return len(a)
 }
-

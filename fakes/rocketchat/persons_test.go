@@ -63,4 +63,3 @@ func TestRocketChatEmoji(t *testing.T) {
 		}
 	}
 }
-

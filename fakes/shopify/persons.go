@@ -203,4 +203,3 @@ func (p *persons) do(ctx context.Context, a fakes.Action) (string, error) {
 	}
 	return "", fmt.Errorf("%s: %w", a.Kind, fakes.ErrUnsupported)
 }
-

@@ -563,4 +563,3 @@ func (p *persons) notes(person, place, text string) ([]string, []fakes.Shown, er
 	}
 	return notes, shown, nil
 }
-

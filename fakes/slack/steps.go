@@ -39,7 +39,6 @@ func slackModalView(title string, inputs []string) map[string]any {
 		"submit": map[string]any{"type": "plain_text", "text": "Submit"}, "blocks": blocks}
 }
 
-
 // steps are Slack's own steps: its workspace, people, channels and DMs,
 // and its knobs (Kind.Steps).
 func steps() []fakes.Step {
