@@ -213,9 +213,11 @@ func (in *integration) handle(ctx context.Context, bop *bpkit.Operation) (bpkit.
 	}
 }
 
-// topics are the webhook topics the integration subscribes to, in the order
+// topics returns the webhook topics the integration subscribes to, in the order
 // register creates them. Each becomes one of the definition's events.
-var topics = []string{"orders/create", "orders/paid", "orders/fulfilled", "orders/cancelled", "customers/create", "app/uninstalled"}
+func topics() []string {
+	return []string{"orders/create", "orders/paid", "orders/fulfilled", "orders/cancelled", "customers/create", "app/uninstalled"}
+}
 
 // webhook is a webhook subscription as the Admin API returns it.
 type webhook struct {
@@ -248,7 +250,7 @@ func (o *op) register(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("register: %w", err)
 	}
-	for _, topic := range topics {
+	for _, topic := range topics() {
 		if subscribed(existing, topic, body.WebhookURL) {
 			continue
 		}

@@ -23,16 +23,18 @@ import (
 	"github.com/chatsim/chatsim/examples/rocketchat"
 )
 
-// program is this command for bpkit.Run.
-var program = bpkit.Program{
-	Name:        "rocketchat-integration",
-	DefaultPort: "8072",
-	Handler:     func(getenv func(string) string) (http.Handler, error) { return rocketchat.New(getenv) },
+// program returns this command for bpkit.Run.
+func program() bpkit.Program {
+	return bpkit.Program{
+		Name:        "rocketchat-integration",
+		DefaultPort: "8072",
+		Handler:     func(getenv func(string) string) (http.Handler, error) { return rocketchat.New(getenv) },
+	}
 }
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := bpkit.Run(ctx, program, os.Getenv, os.Stderr)
+	code := bpkit.Run(ctx, program(), os.Getenv, os.Stderr)
 	stop()
 	os.Exit(code)
 }

@@ -10,7 +10,7 @@ import (
 // check; bpkit's own tests cover serving, logging and stopping.
 func TestProgram(t *testing.T) {
 	t.Parallel()
-	bpkittest.CheckProgram(t, program, map[string]string{
+	bpkittest.CheckProgram(t, program(), map[string]string{
 		"BP_API_URL":            "http://127.0.0.1:1",
 		"ROCKETCHAT_URL":        "http://127.0.0.1:2",
 		"ROCKETCHAT_USER_ID":    "bot00000000000001",

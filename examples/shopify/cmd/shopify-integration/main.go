@@ -23,16 +23,18 @@ import (
 	"github.com/chatsim/chatsim/examples/shopify"
 )
 
-// program is this command for bpkit.Run.
-var program = bpkit.Program{
-	Name:        "shopify-integration",
-	DefaultPort: "8072",
-	Handler:     func(getenv func(string) string) (http.Handler, error) { return shopify.New(getenv) },
+// program returns this command for bpkit.Run.
+func program() bpkit.Program {
+	return bpkit.Program{
+		Name:        "shopify-integration",
+		DefaultPort: "8072",
+		Handler:     func(getenv func(string) string) (http.Handler, error) { return shopify.New(getenv) },
+	}
 }
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := bpkit.Run(ctx, program, os.Getenv, os.Stderr)
+	code := bpkit.Run(ctx, program(), os.Getenv, os.Stderr)
 	stop()
 	os.Exit(code)
 }

@@ -21,16 +21,18 @@ import (
 	"github.com/chatsim/chatsim/examples/slack"
 )
 
-// program is this command for bpkit.Run.
-var program = bpkit.Program{
-	Name:        "slack-integration",
-	DefaultPort: "8072",
-	Handler:     func(getenv func(string) string) (http.Handler, error) { return slack.New(getenv) },
+// program returns this command for bpkit.Run.
+func program() bpkit.Program {
+	return bpkit.Program{
+		Name:        "slack-integration",
+		DefaultPort: "8072",
+		Handler:     func(getenv func(string) string) (http.Handler, error) { return slack.New(getenv) },
+	}
 }
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := bpkit.Run(ctx, program, os.Getenv, os.Stderr)
+	code := bpkit.Run(ctx, program(), os.Getenv, os.Stderr)
 	stop()
 	os.Exit(code)
 }

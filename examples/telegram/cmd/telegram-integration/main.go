@@ -21,16 +21,18 @@ import (
 	"github.com/chatsim/chatsim/examples/telegram"
 )
 
-// program is this command for bpkit.Run.
-var program = bpkit.Program{
-	Name:        "telegram-integration",
-	DefaultPort: "8072",
-	Handler:     func(getenv func(string) string) (http.Handler, error) { return telegram.New(getenv) },
+// program returns this command for bpkit.Run.
+func program() bpkit.Program {
+	return bpkit.Program{
+		Name:        "telegram-integration",
+		DefaultPort: "8072",
+		Handler:     func(getenv func(string) string) (http.Handler, error) { return telegram.New(getenv) },
+	}
 }
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := bpkit.Run(ctx, program, os.Getenv, os.Stderr)
+	code := bpkit.Run(ctx, program(), os.Getenv, os.Stderr)
 	stop()
 	os.Exit(code)
 }

@@ -24,8 +24,10 @@ import (
 	"github.com/chatsim/chatsim/examples/rocketchat/hookbot"
 )
 
-// program is this command for bpkit.Run.
-var program = bpkit.Program{Name: "rocketchat-hookbot", DefaultPort: "8080", Handler: handler}
+// program returns this command for bpkit.Run.
+func program() bpkit.Program {
+	return bpkit.Program{Name: "rocketchat-hookbot", DefaultPort: "8080", Handler: handler}
+}
 
 // handler answers GET /health and hands every other request to the bot.
 func handler(getenv func(string) string) (http.Handler, error) {
@@ -44,7 +46,7 @@ func handler(getenv func(string) string) (http.Handler, error) {
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := bpkit.Run(ctx, program, os.Getenv, os.Stderr)
+	code := bpkit.Run(ctx, program(), os.Getenv, os.Stderr)
 	stop()
 	os.Exit(code)
 }

@@ -10,7 +10,7 @@ import (
 // check; bpkit's own tests cover serving, logging and stopping.
 func TestProgram(t *testing.T) {
 	t.Parallel()
-	bpkittest.CheckProgram(t, program, map[string]string{"ROCKETCHAT_WEBHOOK_TOKEN": "s"},
+	bpkittest.CheckProgram(t, program(), map[string]string{"ROCKETCHAT_WEBHOOK_TOKEN": "s"},
 		bpkittest.Bad{Name: "no token", Set: map[string]string{"ROCKETCHAT_WEBHOOK_TOKEN": ""}, Want: "ROCKETCHAT_WEBHOOK_TOKEN"},
 	)
 }
