@@ -203,16 +203,18 @@ func ActionOutput(output any) (Response, error) {
 // body whose message is the error's text.
 type Func func(ctx context.Context, op *Operation) (Response, error)
 
-// The headers every operation carries, in the order @botpress/sdk checks
-// them, with its messages.
-var requiredHeaders = []struct{ name, missing string }{
-	{"x-bot-id", "Missing bot header"},
-	{"x-bot-user-id", "Missing bot user header"},
-	{"x-integration-id", "Missing integration header"},
-	{"x-integration-alias", "Missing integration alias header"},
-	{"x-webhook-id", "Missing webhook header"},
-	{"x-bp-operation", "Missing operation header"},
-	{"x-bp-configuration", "Missing configuration header"},
+// requiredHeaders returns the headers every operation carries, in the
+// order @botpress/sdk checks them, with its messages.
+func requiredHeaders() []struct{ name, missing string } {
+	return []struct{ name, missing string }{
+		{"x-bot-id", "Missing bot header"},
+		{"x-bot-user-id", "Missing bot user header"},
+		{"x-integration-id", "Missing integration header"},
+		{"x-integration-alias", "Missing integration alias header"},
+		{"x-webhook-id", "Missing webhook header"},
+		{"x-bp-operation", "Missing operation header"},
+		{"x-bp-configuration", "Missing configuration header"},
+	}
 }
 
 // Serve returns the integration's HTTP handler: GET /health answers "ok",
@@ -267,8 +269,9 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // the SDK's ("Missing bot header"), capital letter included, because the
 // platform shows them as they are.
 func (s *server) operation(r *http.Request) (*Operation, error) {
-	h := make(map[string]string, len(requiredHeaders))
-	for _, rh := range requiredHeaders {
+	required := requiredHeaders()
+	h := make(map[string]string, len(required))
+	for _, rh := range required {
 		v := r.Header.Get(rh.name)
 		if v == "" {
 			return nil, errors.New(rh.missing)

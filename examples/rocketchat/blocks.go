@@ -222,11 +222,15 @@ func unmarshalPayload(typ string, raw json.RawMessage, v any) error {
 	return nil
 }
 
-// interactive lists the block element types a user acts on.
-var interactive = map[string]bool{
-	"button": true, "static_select": true, "external_select": true, "overflow": true, "datepicker": true,
-	"timepicker": true, "datetimepicker": true, "checkboxes": true, "radio_buttons": true,
-	"multi_static_select": true, "users_select": true, "conversations_select": true, "channels_select": true,
+// interactive reports whether a block element of this type is one a user
+// acts on.
+func interactive(typ string) bool {
+	switch typ {
+	case "button", "static_select", "external_select", "overflow", "datepicker", "timepicker", "datetimepicker",
+		"checkboxes", "radio_buttons", "multi_static_select", "users_select", "conversations_select", "channels_select":
+		return true
+	}
+	return false
 }
 
 // markChosen returns the blocks of a message after an interaction: the
@@ -257,7 +261,7 @@ func markChosen(blocks []map[string]json.RawMessage, label, username string) []m
 			var el struct {
 				Type string `json:"type"`
 			}
-			if json.Unmarshal(acc, &el) == nil && interactive[el.Type] {
+			if json.Unmarshal(acc, &el) == nil && interactive(el.Type) {
 				nb := make(map[string]json.RawMessage, len(b))
 				for k, v := range b {
 					if k != "accessory" {

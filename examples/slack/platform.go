@@ -28,13 +28,13 @@ type workspace struct {
 // thread for a thread. A channel's own conversation has no thread tag at
 // all (the Runtime API drops empty tag values, so "" would never match
 // again), and a conversation without the tag never matches one with it.
-var conversationDiscriminators = []string{"id", "thread"}
+func conversationDiscriminators() []string { return []string{"id", "thread"} }
 
 // getOrCreateConversation finds the conversation of a Slack channel, or of
 // one thread in it when thread (the parent's ts) is not empty, or creates
 // it.
 func (p platform) getOrCreateConversation(ctx context.Context, channel, thread string) (bpkit.Conversation, error) {
-	return p.GetOrCreateConversation(ctx, "channel", withThread(map[string]string{"id": channel}, thread), conversationDiscriminators...)
+	return p.GetOrCreateConversation(ctx, "channel", withThread(map[string]string{"id": channel}, thread), conversationDiscriminators()...)
 }
 
 // withThread adds the thread tag when there is a thread.
@@ -54,13 +54,13 @@ func (p platform) getOrCreateUser(ctx context.Context, slackID, name string) (bp
 // messageDiscriminators identify a message: its ts and its channel. A ts
 // is unique within a channel, so the same Slack message delivered twice
 // (a retry, or as both app_mention and message) is recorded once.
-var messageDiscriminators = []string{"ts", "channel"}
+func messageDiscriminators() []string { return []string{"ts", "channel"} }
 
 // getOrCreateMessage records an incoming message once.
 func (p platform) getOrCreateMessage(ctx context.Context, typ string, payload any, tags map[string]string, userID, conversationID string) (bpkit.Message, error) {
 	return p.GetOrCreateMessage(ctx, bpkit.MessageInput{
 		Type: typ, Payload: payload, Tags: tags, UserID: userID, ConversationID: conversationID,
-		DiscriminateByTags: messageDiscriminators,
+		DiscriminateByTags: messageDiscriminators(),
 	})
 }
 

@@ -188,8 +188,10 @@ func (in *integration) handle(ctx context.Context, bop *bpkit.Operation) (bpkit.
 	}
 }
 
-// rejectedToken are auth.test's answers for a token Slack does not accept.
-var rejectedToken = []string{"invalid_auth", "not_authed", "account_inactive", "token_revoked", "token_expired", "not_allowed_token_type"}
+// rejectedToken returns auth.test's answers for a token Slack does not accept.
+func rejectedToken() []string {
+	return []string{"invalid_auth", "not_authed", "account_inactive", "token_revoked", "token_expired", "not_allowed_token_type"}
+}
 
 // register checks the bot token with auth.test, remembers which workspace
 // and bot user it belongs to (the workspace state, read by every webhook to
@@ -202,7 +204,7 @@ var rejectedToken = []string{"invalid_auth", "not_authed", "account_inactive", "
 func (o *op) register(ctx context.Context) error {
 	var me authTest
 	if err := o.slack.call(ctx, "auth.test", url.Values{}, &me); err != nil {
-		if isSlackError(err, rejectedToken...) {
+		if isSlackError(err, rejectedToken()...) {
 			return fmt.Errorf("register: Slack rejected the bot token, check the botToken configuration (a bot token starts with xoxb-): %w", err)
 		}
 		return fmt.Errorf("register: %w", err)

@@ -155,9 +155,11 @@ func (in *integration) handle(ctx context.Context, bop *bpkit.Operation) (bpkit.
 	}
 }
 
-// allowedUpdates are the update types the integration handles. chat_member
+// allowedUpdates returns the update types the integration handles. chat_member
 // is not delivered unless asked for, and only to admins.
-var allowedUpdates = []string{"message", "edited_message", "callback_query", "my_chat_member", "chat_member"}
+func allowedUpdates() []string {
+	return []string{"message", "edited_message", "callback_query", "my_chat_member", "chat_member"}
+}
 
 // register points the bot's webhook at the platform and tells the platform
 // which bot this install is, so that two installs of one bot are detected.
@@ -180,7 +182,7 @@ func (o *op) register(ctx context.Context) error {
 	err := o.bot.call(ctx, "setWebhook", map[string]any{
 		"url":                  body.WebhookURL,
 		"secret_token":         o.secret,
-		"allowed_updates":      allowedUpdates,
+		"allowed_updates":      allowedUpdates(),
 		"drop_pending_updates": false,
 	}, nil)
 	if err != nil {
