@@ -478,6 +478,43 @@ func (p *process) Close() error {
 	return nil
 }
 
+// exitGrace is how long a step that could not reach a launched integration
+// waits to see it exit. A process that dies is refusing connections before
+// chatsim has reaped it; without the wait, a quick step (retries on the
+// virtual clock take no time) would end as a row of "unreachable" errors
+// instead of the exit code and the last output.
+const exitGrace = 3 * time.Second
+
+// diedUnheard returns r's exit error when, during a step whose header is
+// journal entry seq, the platform could not reach r (a refused or dropped
+// connection) and r exits within exitGrace; nil otherwise, at once when
+// nothing went unheard or r's life cannot be seen (in process, url:).
+func diedUnheard(ctx context.Context, r Running, j *fakes.Journal, seq int64) error {
+	if r == nil || r.Exited() == nil {
+		return nil
+	}
+	unheard := false
+	outs := j.Outcomes()
+	for i := len(outs) - 1; i >= 0 && outs[i].Seq > seq && !unheard; i-- {
+		o := outs[i]
+		unheard = o.Kind == fakes.IntegrationFailed && o.Status == 0 &&
+			(errors.Is(o.Err, syscall.ECONNREFUSED) || errors.Is(o.Err, syscall.ECONNRESET) ||
+				errors.Is(o.Err, io.EOF) || errors.Is(o.Err, io.ErrUnexpectedEOF))
+	}
+	if !unheard {
+		return nil
+	}
+	t := time.NewTimer(exitGrace)
+	defer t.Stop()
+	select {
+	case <-r.Exited():
+		return r.Err()
+	case <-t.C:
+	case <-ctx.Done():
+	}
+	return nil
+}
+
 // progressEvery is how often a launch that is still waiting says so.
 const progressEvery = 3 * time.Second
 

@@ -469,6 +469,7 @@ func (w *World) StepTitled(ctx context.Context, title string, fn func(ctx contex
 		numbered = func(title string) string { return fmt.Sprintf("step %d  %s", n, title) }
 	}
 	header := numbered(title)
+	parent := ctx
 	o := w.Journal.Record(fakes.Observation{At: w.Clock.Now(), Source: "step", Kind: "header", Text: header})
 	w.mu.Lock()
 	w.last = o.Seq
@@ -483,10 +484,14 @@ func (w *World) StepTitled(ctx context.Context, title string, fn func(ctx contex
 		w.Journal.SetText(o.Seq, header)
 	}
 	serr := w.Settle(ctx)
-	if ferr == nil && serr == nil {
+	xerr := w.Err()
+	if xerr == nil {
+		xerr = diedUnheard(parent, w.integration, w.Journal, o.Seq)
+	}
+	if ferr == nil && serr == nil && xerr == nil {
 		return nil
 	}
-	if err := w.Err(); err != nil {
+	if err := xerr; err != nil {
 		// The integration died: that is the cause, whatever it broke
 		// on the way; the ExitError carries its last lines of output.
 		return &StepError{Step: header, Err: err}
