@@ -195,13 +195,18 @@ func hangOnWebhook() {
 	})
 }
 
-// silentTCP listens on $PORT, or on the port its argument names, and never
-// says a word: not HTTP.
+// silentTCP listens on $PORT and never says a word: not HTTP. An
+// argument, a duration, makes it wait that long before it listens.
 func silentTCP() {
-	port := os.Getenv("PORT")
 	if len(os.Args) > 1 {
-		port = os.Args[1]
+		d, err := time.ParseDuration(os.Args[1])
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(3)
+		}
+		time.Sleep(d)
 	}
+	port := os.Getenv("PORT")
 	ln, err := net.Listen("tcp", "127.0.0.1:"+port)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
