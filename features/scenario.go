@@ -488,6 +488,19 @@ func (s *Scenario) world(ctx context.Context) (*sim.World, error) {
 			opts.StepTimeoutName = "StepTimeout"
 		}
 	}
+	if opts.StartupTimeout == 0 {
+		opts.StartupTimeout = s.run.opts.StartupTimeout
+	}
+	if opts.StartupTimeoutName == "" {
+		opts.StartupTimeoutName = s.run.opts.StartupTimeoutName
+		if opts.StartupTimeoutName == "" {
+			opts.StartupTimeoutName = "StartupTimeout"
+		}
+	}
+	if p := s.run.opts.Progress; p != nil && opts.Progress == nil {
+		title := s.title()
+		opts.Progress = func(line string) { p(title + ": " + line) }
+	}
 	w, err := sim.Start(ctx, opts)
 	if err != nil {
 		return nil, fmt.Errorf("start the world with %s: %w", s.integrationName(), err)
