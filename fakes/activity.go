@@ -213,7 +213,8 @@ func (t *Ticket) Turn(ctx context.Context) (release func(), err error) {
 	}
 }
 
-// Pending returns the names of the work in flight, sorted.
+// Pending returns the names of the work in flight, sorted, each name once:
+// a queued delivery whose worker holds its Turn is one piece of work.
 func (a *Activity) Pending() []string {
 	if a == nil {
 		return nil
@@ -225,7 +226,7 @@ func (a *Activity) Pending() []string {
 		out = append(out, w)
 	}
 	sort.Strings(out)
-	return out
+	return slices.Compact(out)
 }
 
 // Wait blocks until nothing is in flight or ctx is done. The error on a

@@ -30,6 +30,29 @@ func TestActivityWaitNamesWhatIsPending(t *testing.T) {
 	}
 }
 
+// TestActivityPendingNamesEachOnce: a queued delivery whose worker holds
+// its Turn is one piece of work, named once in what is pending.
+func TestActivityPendingNamesEachOnce(t *testing.T) {
+	t.Parallel()
+	a := fakes.NewActivity()
+	ticket := a.Queue("telegram update 1 message")
+	release, err := ticket.Turn(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	end := a.Begin("platform → integration webhook_received")
+	want := []string{"platform → integration webhook_received", "telegram update 1 message"}
+	if got := a.Pending(); strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("Pending() = %q, want %q", got, want)
+	}
+	end()
+	release()
+	ticket.End()
+	if got := a.Pending(); len(got) != 0 {
+		t.Errorf("Pending() = %q after everything ended, want nothing", got)
+	}
+}
+
 func TestTrackAndIdle(t *testing.T) {
 	t.Parallel()
 	a := fakes.NewActivity()

@@ -2,6 +2,7 @@ package fakes
 
 import (
 	"context"
+	"errors"
 	"net/http"
 )
 
@@ -116,7 +117,10 @@ type Platform interface {
 	// timestamps, through the fake's own delivery machinery (retries,
 	// journal). It returns a one-line title for the step ("slack → integration:
 	// message in #general from ada: hi") once the delivery is under way; the
-	// shared Activity tells when it, and all it caused, has finished.
+	// shared Activity tells when it, and all it caused, has finished. A
+	// delivery the platform could not have sent (a body that does not
+	// decode, a kind it does not have) is an error wrapping
+	// ErrBadDelivery: the recording is at fault, not the integration.
 	Replay(ctx context.Context, d Delivery) (title string, err error)
 	// Close stops the fake and its deliveries.
 	Close() error
@@ -139,3 +143,9 @@ type Delivery struct {
 	// Location names where it was recorded ("demo.cassette:3"), for errors.
 	Location string
 }
+
+// ErrBadDelivery is wrapped by the error of Platform.Replay when the
+// recorded delivery is not one the platform could have sent: its body does
+// not decode as the platform's, or it is of a kind the platform does not
+// have. A replay stops there, for bad input, whatever the integration does.
+var ErrBadDelivery = errors.New("not a delivery the platform sends")

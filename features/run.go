@@ -75,6 +75,18 @@ type Options struct {
 	// StepTimeoutName is how people set StepTimeout ("--step-timeout"),
 	// named when a step runs out of it; empty means "StepTimeout".
 	StepTimeoutName string
+	// StartupTimeout bounds how long a launched integration (exec:, url:)
+	// may take to answer its health check; zero means
+	// sim.DefaultStartupTimeout. StartupTimeoutName is how people set it
+	// ("--startup-timeout"), named when it runs out; empty means
+	// "StartupTimeout".
+	StartupTimeout     time.Duration
+	StartupTimeoutName string
+	// Progress, when set, is told every few seconds what a scenario's
+	// integration is still waiting for as it starts ("Feature / Scenario:
+	// waiting for http://127.0.0.1:8080/health (3s of 30s): connection
+	// refused …"), so that a person knows why nothing happens.
+	Progress func(line string)
 }
 
 // Result counts what a run did.

@@ -379,11 +379,23 @@ func (s *Scenario) explain(err error) error {
 		from = min(from, int64(len(obs)))
 		sim.RenderJournal(obs[:from], a)
 		f.Journal = sim.RenderJournal(obs[from:], a)
-		if r := w.Integration(); r != nil {
+		if r := w.Integration(); r != nil && !carriesOutput(err) {
 			f.Output = r.Output()
 		}
 	}
 	return f
+}
+
+// carriesOutput reports whether err already shows what the integration
+// printed (a step error with its output, an exit with its last lines), so
+// that a failure shows it once.
+func carriesOutput(err error) bool {
+	var se *sim.StepError
+	if errors.As(err, &se) && strings.TrimSpace(se.Output) != "" {
+		return true
+	}
+	var xe *sim.ExitError
+	return errors.As(err, &xe) && strings.TrimSpace(xe.Output) != ""
 }
 
 // StepFailure is a failed step, explained: what the step wanted and what
@@ -486,6 +498,19 @@ func (s *Scenario) world(ctx context.Context) (*sim.World, error) {
 		if opts.StepTimeoutName == "" {
 			opts.StepTimeoutName = "StepTimeout"
 		}
+	}
+	if opts.StartupTimeout == 0 {
+		opts.StartupTimeout = s.run.opts.StartupTimeout
+	}
+	if opts.StartupTimeoutName == "" {
+		opts.StartupTimeoutName = s.run.opts.StartupTimeoutName
+		if opts.StartupTimeoutName == "" {
+			opts.StartupTimeoutName = "StartupTimeout"
+		}
+	}
+	if p := s.run.opts.Progress; p != nil && opts.Progress == nil {
+		title := s.title()
+		opts.Progress = func(line string) { p(title + ": " + line) }
 	}
 	w, err := sim.Start(ctx, opts)
 	if err != nil {

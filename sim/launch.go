@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptrace"
 	neturl "net/url"
 	"os"
 	"os/exec"
@@ -15,6 +16,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -495,19 +497,27 @@ func waitReady(ctx context.Context, url string, exited <-chan struct{}, opts Lau
 	defer report.Stop()
 	last := errors.New("no answer yet")
 	for {
-		req, err := http.NewRequestWithContext(ctx, http.MethodGet, url+"/health", nil)
+		// A check the deadline cuts short says what it met too: when it
+		// had connected, something listens there and did not answer.
+		var connected atomic.Bool
+		trace := &httptrace.ClientTrace{GotConn: func(httptrace.GotConnInfo) { connected.Store(true) }}
+		began := time.Now()
+		req, err := http.NewRequestWithContext(httptrace.WithClientTrace(ctx, trace), http.MethodGet, url+"/health", nil)
 		if err != nil {
 			return fmt.Errorf("build health check: %w", err)
 		}
 		resp, err := client.Do(req)
-		if err == nil {
+		switch {
+		case err == nil:
 			resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {
 				return nil
 			}
 			last = fmt.Errorf("GET /health answered %s", resp.Status)
-		} else if ctx.Err() == nil {
+		case ctx.Err() == nil:
 			last = healthError(err)
+		case connected.Load():
+			last = fmt.Errorf("no answer within %s (something listens, but does not answer HTTP)", time.Since(began).Round(100*time.Millisecond))
 		}
 		select {
 		case <-ctx.Done():

@@ -14,6 +14,7 @@ import (
 	"strings"
 
 	tgexample "github.com/chatsim/chatsim/examples/telegram"
+	"github.com/chatsim/chatsim/fakes"
 	"github.com/chatsim/chatsim/internal/atomicfile"
 	"github.com/chatsim/chatsim/recorder/cassette"
 	"github.com/chatsim/chatsim/sim"
@@ -140,7 +141,7 @@ malformed input; 130 interrupted.`)
 			fmt.Fprintf(stderr, "chatsim replay: interrupted after %s\n", count(res.Deliveries, "delivery", "deliveries"))
 			printSoFar(stderr, res)
 			return exitInterrupted
-		case errors.As(err, &cerr), errors.Is(err, sim.ErrCassette):
+		case errors.As(err, &cerr), errors.Is(err, sim.ErrCassette), errors.Is(err, fakes.ErrBadDelivery):
 			return fail(exitUsage, err)
 		}
 		fmt.Fprintln(stderr, "chatsim replay:", err)

@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"sync"
 	"testing"
 	"time"
 
@@ -24,6 +25,7 @@ func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
 		"chatsim":         main,
 		"die-on-webhook":  dieOnWebhook,
+		"die-slowly":      dieSlowly,
 		"refuse-webhooks": refuseWebhooks,
 		"hang-on-webhook": hangOnWebhook,
 		"silent-tcp":      silentTCP,
@@ -79,6 +81,15 @@ func exits(ts *testscript.TestScript, neg bool, args []string) {
 // answers GET /health and every operation but webhook_received with 200
 // {}, and hands webhook_received to onWebhook.
 func serveIntegration(onWebhook http.HandlerFunc) {
+	fmt.Println("listening on", os.Getenv("PORT"))
+	if err := http.ListenAndServe("127.0.0.1:"+os.Getenv("PORT"), integrationMux(onWebhook)); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(3)
+	}
+}
+
+// integrationMux is serveIntegration's handler.
+func integrationMux(onWebhook http.HandlerFunc) *http.ServeMux {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /health", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusOK) })
 	mux.HandleFunc("POST /", func(w http.ResponseWriter, r *http.Request) {
@@ -105,11 +116,7 @@ func serveIntegration(onWebhook http.HandlerFunc) {
 		w.Header().Set("Content-Type", "application/json")
 		fmt.Fprint(w, "{}")
 	})
-	fmt.Println("listening on", os.Getenv("PORT"))
-	if err := http.ListenAndServe("127.0.0.1:"+os.Getenv("PORT"), mux); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(3)
-	}
+	return mux
 }
 
 // dieOnWebhook exits with the code in its first argument (default 7) on
@@ -123,6 +130,34 @@ func dieOnWebhook() {
 		fmt.Println("panic: cannot handle this webhook")
 		os.Exit(code)
 	})
+}
+
+// dieSlowly, on its first webhook, stops listening and drops the
+// connection, then exits with code 3 half a second later, as a process
+// does that shuts down on a fatal error: for that half second the platform
+// finds nothing listening, and must still report the exit.
+func dieSlowly() {
+	ln, err := net.Listen("tcp", "127.0.0.1:"+os.Getenv("PORT"))
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(3)
+	}
+	var once sync.Once
+	mux := integrationMux(func(w http.ResponseWriter, r *http.Request) {
+		once.Do(func() {
+			ln.Close()
+			fmt.Println("fatal: lost the database, shutting down")
+			go func() {
+				time.Sleep(500 * time.Millisecond)
+				os.Exit(3)
+			}()
+		})
+		if c, _, err := http.NewResponseController(w).Hijack(); err == nil {
+			c.Close()
+		}
+	})
+	_ = http.Serve(ln, mux)
+	select {} // the listener is closed: wait for the exit
 }
 
 // silentBot answers the platform but, unlike a Telegram integration, never
@@ -160,13 +195,18 @@ func hangOnWebhook() {
 	})
 }
 
-// silentTCP listens on $PORT, or on the port its argument names, and never
-// says a word: not HTTP.
+// silentTCP listens on $PORT and never says a word: not HTTP. An
+// argument, a duration, makes it wait that long before it listens.
 func silentTCP() {
-	port := os.Getenv("PORT")
 	if len(os.Args) > 1 {
-		port = os.Args[1]
+		d, err := time.ParseDuration(os.Args[1])
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(3)
+		}
+		time.Sleep(d)
 	}
+	port := os.Getenv("PORT")
 	ln, err := net.Listen("tcp", "127.0.0.1:"+port)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)

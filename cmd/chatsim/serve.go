@@ -20,8 +20,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	integration := fs.String("integration", "", "integration to run: a bundled name (examples/telegram), exec:COMMAND, url:URL or an http(s) URL; none by default")
 	defPath := fs.String("definition", "", "integration definition (JSON or YAML, the shape `bp read` prints); bundled integrations bring their own")
 	config := fs.String("config", "", "configuration JSON for the install; ${VAR} expands from the world's environment (default: the bundled integration's own, such as {\"botToken\":\"${TELEGRAM_BOT_TOKEN}\"} for examples/telegram)")
+	startupTimeout := fs.Duration("startup-timeout", sim.DefaultStartupTimeout, "how long an exec: or url: integration may take to answer GET /health")
 	platforms := fs.String("platforms", "", "comma-separated chat platforms to simulate ("+strings.Join(sim.PlatformNames(), ",")+"); default: all of them, or a bundled integration's own")
-	fs.Usage = usageFunc(fs, "chatsim serve [--json] [--integration SPEC] [--definition FILE] [--config JSON] [--platforms LIST]",
+	fs.Usage = usageFunc(fs, "chatsim serve [--json] [--integration SPEC] [--definition FILE] [--config JSON] [--platforms LIST] [--startup-timeout D]",
 		"Start the fakes and the mock platform on loopback and keep them running until interrupted (Ctrl-C).\nThe control API of each service lives under <url>/_chatsim/ (see the README).")
 	pos, code, ok := parseInterleaved(fs, args, stdout, stderr)
 	if !ok {
@@ -29,6 +30,10 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 	if len(pos) > 0 {
 		fmt.Fprintf(stderr, "chatsim serve: unexpected argument %q\n", pos[0])
+		return exitUsage
+	}
+	if *startupTimeout <= 0 {
+		fmt.Fprintf(stderr, "chatsim serve: --startup-timeout %s: want a positive duration\n", *startupTimeout)
 		return exitUsage
 	}
 	opts := sim.Options{}
@@ -52,6 +57,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	// People drive a serve session in real time: its clock follows the
 	// wall clock, so dates are current and rate-limit buckets drain.
 	opts.Clock = fakes.RealClock{}
+	opts.StartupTimeout, opts.StartupTimeoutName = *startupTimeout, "--startup-timeout"
+	opts.Progress = func(line string) { fmt.Fprintln(stderr, "chatsim serve:", line) }
 	if *platforms != "" {
 		opts.Integration.Platforms = strings.Split(*platforms, ",")
 		for _, p := range opts.Integration.Platforms {

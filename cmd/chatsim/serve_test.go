@@ -6,11 +6,14 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+
+	"github.com/chatsim/chatsim/fakes"
 )
 
 // TestServeJSON starts `chatsim serve --json --integration examples/telegram`,
@@ -124,5 +127,89 @@ func TestServeJSON(t *testing.T) {
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("serve did not stop after its context was cancelled")
+	}
+}
+
+// TestServeShopifyBucketDrains: under serve the World runs on the wall
+// clock, so Shopify's leaky bucket (40 calls, draining 2 a second) drains
+// as time passes. A client that fills it gets 429 with Retry-After, and
+// once it has waited that long on the wall clock, 200 again; on a clock
+// that never moves it would stay at 429.
+func TestServeShopifyBucketDrains(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	pr, pw := io.Pipe()
+	var stderr strings.Builder
+	done := make(chan int, 1)
+	go func() {
+		code := run(ctx, []string{"serve", "--json", "--platforms", "shopify"}, strings.NewReader(""), pw, &stderr)
+		pw.Close()
+		done <- code
+	}()
+	defer func() {
+		cancel()
+		select {
+		case <-done:
+		case <-time.After(30 * time.Second):
+			t.Error("serve did not stop within 30s of its context's end")
+		}
+	}()
+	line, err := bufio.NewReader(pr).ReadString('\n')
+	if err != nil {
+		t.Fatalf("read serve output: %v (stderr: %s)", err, stderr.String())
+	}
+	go io.Copy(io.Discard, pr)
+	var info map[string]map[string]any
+	if err := json.Unmarshal([]byte(line), &info); err != nil {
+		t.Fatalf("serve --json printed %q: %v", line, err)
+	}
+	shop := info["shopify"]
+	get := func() *http.Response {
+		t.Helper()
+		req, err := http.NewRequest(http.MethodGet, shop["adminApiUrl"].(string)+"/shop.json", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("X-Shopify-Access-Token", shop["accessToken"].(string))
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		return resp
+	}
+
+	// Fill the bucket: the wall clock drains it while the calls are made,
+	// so it takes 40 calls or a few more.
+	var throttled *http.Response
+	for i := 0; i < 200 && throttled == nil; i++ {
+		if resp := get(); resp.StatusCode == http.StatusTooManyRequests {
+			throttled = resp
+		} else if resp.StatusCode != http.StatusOK {
+			t.Fatalf("call %d: %s, want 200 until the bucket is full", i+1, resp.Status)
+		}
+	}
+	if throttled == nil {
+		t.Fatal("200 calls and no 429: the bucket never filled")
+	}
+	if got := throttled.Header.Get("X-Shopify-Shop-Api-Call-Limit"); got != "40/40" {
+		t.Errorf("the 429 says X-Shopify-Shop-Api-Call-Limit %q, want 40/40", got)
+	}
+	wait, err := strconv.ParseFloat(throttled.Header.Get("Retry-After"), 64)
+	if err != nil || wait <= 0 || wait > 10 {
+		t.Fatalf("the 429's Retry-After is %q, want a few seconds", throttled.Header.Get("Retry-After"))
+	}
+
+	// Wait it out on the wall clock, as an app does, and call again.
+	wctx, wcancel := context.WithTimeout(ctx, 20*time.Second)
+	defer wcancel()
+	if err := (fakes.RealClock{}).Sleep(wctx, time.Duration(wait*float64(time.Second))); err != nil {
+		t.Fatal(err)
+	}
+	if resp := get(); resp.StatusCode != http.StatusOK {
+		t.Fatalf("after waiting out Retry-After %.1fs: %s (X-Shopify-Shop-Api-Call-Limit %s), want 200: the bucket does not drain in wall time",
+			wait, resp.Status, resp.Header.Get("X-Shopify-Shop-Api-Call-Limit"))
 	}
 }

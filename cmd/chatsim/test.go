@@ -13,6 +13,7 @@ import (
 
 	"github.com/chatsim/chatsim/examples/bundled"
 	"github.com/chatsim/chatsim/features"
+	"github.com/chatsim/chatsim/sim"
 )
 
 func runTest(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -26,7 +27,8 @@ func runTest(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	format := fset.String("format", "progress", "output: progress, pretty, cucumber or junit")
 	tags := fset.String("tags", "", `run only the scenarios these godog tags select ("@slack && ~@slow")`)
 	timeout := fset.Duration("step-timeout", 0, "bound on each step's wait for the integration to settle (default 30s)")
-	fset.Usage = usageFunc(fset, "chatsim test [PATHS] [--update] [--random] [--seed N] [--concurrency N] [--lax] [--strict] [--format F] [--tags EXPR]",
+	startupTimeout := fset.Duration("startup-timeout", sim.DefaultStartupTimeout, "how long an exec: or url: integration may take to answer GET /health")
+	fset.Usage = usageFunc(fset, "chatsim test [PATHS] [--update] [--random] [--seed N] [--concurrency N] [--lax] [--strict] [--format F] [--tags EXPR] [--step-timeout D] [--startup-timeout D]",
 		`Run Gherkin scenarios (.feature files) against the fakes, the mock platform and an integration, each
 scenario in a World of its own. PATHS are .feature files or directories, searched recursively
 (testdata, .* and _* are skipped); none means ./features.
@@ -46,10 +48,16 @@ feature file or holds none, or a malformed feature file, 130 interrupted.`)
 		fmt.Fprintf(stderr, "chatsim test: --concurrency %d: want 1 or more\n", *concurrency)
 		return exitUsage
 	}
+	if *startupTimeout <= 0 {
+		fmt.Fprintf(stderr, "chatsim test: --startup-timeout %s: want a positive duration\n", *startupTimeout)
+		return exitUsage
+	}
 	opts := features.Options{Integrations: bundled.Catalog(),
 		Paths: paths, Update: *update, Lax: *lax, Strict: *strict, Concurrency: *concurrency, Tags: *tags,
 		Format: *format, Output: stdout, StepTimeout: *timeout, StepTimeoutName: "--step-timeout",
-		NoColor: os.Getenv("NO_COLOR") != "" || !isTerminal(stdout),
+		StartupTimeout: *startupTimeout, StartupTimeoutName: "--startup-timeout",
+		Progress: func(line string) { fmt.Fprintln(stderr, "chatsim test:", line) },
+		NoColor:  os.Getenv("NO_COLOR") != "" || !isTerminal(stdout),
 	}
 	switch {
 	case *seed != 0:

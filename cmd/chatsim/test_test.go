@@ -3,8 +3,10 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -249,22 +251,18 @@ func TestTestStrictDeliveries(t *testing.T) {
 }
 
 // syncBuffer is a buffer the run writes from its goroutines while a test
-// waits for what it says.
+// reads it.
 type syncBuffer struct {
-	mu   sync.Mutex
-	b    bytes.Buffer
-	grew chan struct{}
+	mu sync.Mutex
+	b  bytes.Buffer
 }
 
-func newSyncBuffer() *syncBuffer { return &syncBuffer{grew: make(chan struct{})} }
+func newSyncBuffer() *syncBuffer { return &syncBuffer{} }
 
 func (b *syncBuffer) Write(p []byte) (int, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	n, err := b.b.Write(p)
-	close(b.grew)
-	b.grew = make(chan struct{})
-	return n, err
+	return b.b.Write(p)
 }
 
 func (b *syncBuffer) String() string {
@@ -273,76 +271,62 @@ func (b *syncBuffer) String() string {
 	return b.b.String()
 }
 
-// waitFor waits until ok holds of what was written, or fails t after d.
-func (b *syncBuffer) waitFor(t *testing.T, what string, d time.Duration, ok func(string) bool) {
-	t.Helper()
-	deadline := time.NewTimer(d)
-	defer deadline.Stop()
-	for {
-		b.mu.Lock()
-		s, grew := b.b.String(), b.grew
-		b.mu.Unlock()
-		if ok(s) {
-			return
-		}
-		select {
-		case <-grew:
-		case <-deadline.C:
-			t.Fatalf("after %s, still waiting for %s; the output so far:\n%s", d, what, s)
-		}
-	}
-}
-
-// interrupted is a feature whose first scenario waits for ever: the
-// platform holds the integration's call back for an hour.
+// interrupted is a feature whose first scenario waits for ever: its
+// integration (hang-on-webhook, from TestMain) never answers a webhook,
+// and writes its pid to the file %[1]s names once it holds one.
 const interrupted = `Feature: Interrupted
 
-  Background:
-    Given the integration "examples/telegram" with its definition
+  Scenario: The integration never answers
+    Given the integration "exec:env HANG_MARK=%[1]s hang-on-webhook"
+    And the chat platform is Telegram
     And a Telegram private chat with "ada" (Ada Lovelace)
-    And the bot answers "menu" with "What would you like?"
-
-  Scenario: The platform holds the integration back
     When "ada" sends "menu"
-    And the platform delays message.get-or-create by 1h
-    And "ada" sends "tea"
-    Then "ada" sees "tea"
+    Then "ada" sees "menu"
 
   Scenario: Never reached
+    Given the integration "examples/telegram" with its definition
     When "ada" sends "menu"
 `
 
 // TestTestInterrupted cancels the run's context (what Ctrl-C does) while a
-// scenario waits: the run ends at once with exit 130, the waiting
-// scenario's conversation and journal so far on stderr, and the scenarios
-// after it skipped.
+// scenario waits for an integration that never answers: the run ends at
+// once with exit 130, the waiting scenario's step, conversation and
+// journal so far on stderr, the scenario after it skipped, and the
+// integration stopped.
 func TestTestInterrupted(t *testing.T) {
 	t.Parallel()
-	feature := write(t, t.TempDir(), "interrupted.feature", interrupted)
+	dir := t.TempDir()
+	mark := filepath.Join(dir, "webhook")
+	feature := write(t, dir, "interrupted.feature", fmt.Sprintf(interrupted, mark))
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	out, errb := newSyncBuffer(), newSyncBuffer()
 	code := make(chan int, 1)
 	go func() { code <- run(ctx, []string{"test", feature}, strings.NewReader(""), out, errb) }()
-	// Five steps pass (three of the background, two of the scenario); the
-	// sixth waits on the platform.
-	out.waitFor(t, "five passed steps", 30*time.Second, func(s string) bool { return strings.Count(s, ".") >= 5 })
+	// The fourth step waits on the integration, which holds the webhook.
+	var pid int
+	waitFor(t, 60*time.Second, "the integration to hold the webhook", func() bool {
+		b, err := os.ReadFile(mark)
+		if err != nil {
+			return false
+		}
+		pid, err = strconv.Atoi(strings.TrimSpace(string(b)))
+		return err == nil
+	})
 	cancel()
 	select {
 	case c := <-code:
 		if c != exitInterrupted {
 			t.Errorf("exit %d, want %d", c, exitInterrupted)
 		}
-	case <-time.After(10 * time.Second):
-		t.Fatalf("the run did not end within 10s of the interrupt; stdout:\n%s\nstderr:\n%s", out, errb)
+	case <-time.After(30 * time.Second):
+		t.Fatalf("the run did not end within 30s of the interrupt; stdout:\n%s\nstderr:\n%s", out, errb)
 	}
-	// Five steps had passed: the sixth was running, or about to (what it
-	// did by then is features' TestInterrupt's to check).
 	for _, w := range []string{
-		"--- INTERRUPTED: Interrupted / The platform holds the integration back\n",
-		feature + `:11: interrupted `,
-		` step 6: When "ada" sends "tea"`,
-		"    conversation so far:\n      ada  ▸ menu\n      bot  ◂ What would you like?\n",
+		"--- INTERRUPTED: Interrupted / The integration never answers\n",
+		feature + `:7: interrupted at step 4: When "ada" sends "menu"`,
+		"still waiting for: ",
+		"    conversation so far:\n      ada  ▸ menu\n",
 		"    journal so far:\n",
 		`telegram   deliver                     update 100000001 message "menu" from @ada in chat 1001`,
 	} {
@@ -357,6 +341,7 @@ func TestTestInterrupted(t *testing.T) {
 	if strings.Contains(errb.String(), "Never reached") {
 		t.Error("a scenario after the interrupt ran")
 	}
+	waitFor(t, 10*time.Second, "the integration (pid "+strconv.Itoa(pid)+") to stop", func() bool { return gone(pid) })
 	if t.Failed() {
 		t.Logf("stdout:\n%s\nstderr:\n%s", out, errb)
 	}

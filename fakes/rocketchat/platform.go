@@ -118,7 +118,7 @@ func (s *Server) Replay(ctx context.Context, d fakes.Delivery) (string, error) {
 	case "block_actions":
 		title, err = s.replayAction(ctx, d.Body)
 	default:
-		err = fmt.Errorf("replay: kind %q: want \"outgoing\" or \"block_actions\": %w", d.Kind, ErrInvalid)
+		err = fmt.Errorf("replay: kind %q: want \"outgoing\" or \"block_actions\": %w: %w", d.Kind, fakes.ErrBadDelivery, ErrInvalid)
 	}
 	if err != nil {
 		if d.Location != "" {
@@ -188,7 +188,7 @@ func (s *Server) ingestRoomLocked(id, name, typ string, u *User) (*Room, error) 
 func (s *Server) replayOutgoing(ctx context.Context, body []byte) (string, error) {
 	data, err := decodeObject(body)
 	if err != nil {
-		return "", fmt.Errorf("replay outgoing: %w", err)
+		return "", fmt.Errorf("replay outgoing: %w: %w", fakes.ErrBadDelivery, err)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -235,7 +235,7 @@ func (s *Server) replayOutgoing(ctx context.Context, body []byte) (string, error
 func (s *Server) replayAction(ctx context.Context, body []byte) (string, error) {
 	p, err := decodeObject(body)
 	if err != nil {
-		return "", fmt.Errorf("replay block_actions: %w", err)
+		return "", fmt.Errorf("replay block_actions: %w: %w", fakes.ErrBadDelivery, err)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -253,7 +253,7 @@ func (s *Server) replayAction(ctx context.Context, body []byte) (string, error) 
 	}
 	acts, _ := p["actions"].([]any)
 	if pu == nil || pc == nil || orig == nil || len(acts) == 0 {
-		return "", fmt.Errorf("replay block_actions: want user, channel, original_message and actions: %w", ErrInvalid)
+		return "", fmt.Errorf("replay block_actions: %w: want user, channel, original_message and actions: %w", fakes.ErrBadDelivery, ErrInvalid)
 	}
 	u, err := s.ingestUserLocked(str(pu, "id"), str(pu, "username"), str(pu, "name"))
 	if err != nil {

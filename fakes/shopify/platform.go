@@ -99,12 +99,12 @@ func (s *Server) replay(ctx context.Context, d fakes.Delivery) (string, error) {
 		topic = d.Header.Get("X-Shopify-Topic")
 	}
 	if !knownTopic(topic) {
-		return "", fmt.Errorf("replay %q: %w", topic, ErrBadTopic)
+		return "", fmt.Errorf("replay %q: %w: %w", topic, fakes.ErrBadDelivery, ErrBadTopic)
 	}
 	body := bytes.TrimSpace(d.Body)
 	var obj map[string]json.RawMessage
 	if err := json.Unmarshal(body, &obj); err != nil {
-		return "", fmt.Errorf("replay %s: body: want a JSON object: %w", topic, fakes.JSONError(err))
+		return "", fmt.Errorf("replay %s: %w: body: want a JSON object: %w", topic, fakes.ErrBadDelivery, fakes.JSONError(err))
 	}
 	var eventID, webhookID string
 	if d.Header != nil {

@@ -56,6 +56,10 @@ func (s *Server) controlRoutes(rs *fakes.Routes) {
 		if by == "" {
 			by = body.Creator
 		}
+		if by == "" {
+			fakes.ControlError(w, http.StatusBadRequest, `field "by": want the user who creates the channel, such as "ada"`)
+			return
+		}
 		c, err := s.CreateChannel(by, body.Channel)
 		if err != nil {
 			controlFail(w, err)

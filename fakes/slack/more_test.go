@@ -3,6 +3,7 @@ package slack_test
 import (
 	"context"
 	"errors"
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -186,16 +187,18 @@ func TestControlAPI(t *testing.T) {
 		t.Fatal(err)
 	}
 	base := w.srv.URL() + fakes.ControlPrefix
-	post := func(path, body string, want int) {
+	post := func(path, body string, want int) string {
 		t.Helper()
 		resp, err := http.Post(base+path, "application/json", strings.NewReader(body))
 		if err != nil {
 			t.Fatal(err)
 		}
+		b, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
 		if resp.StatusCode != want {
-			t.Errorf("POST %s %s: status %d, want %d", path, body, resp.StatusCode, want)
+			t.Errorf("POST %s %s: status %d, want %d: %s", path, body, resp.StatusCode, want, b)
 		}
+		return string(b)
 	}
 	post("channels/general/messages", `{"user":"ada","text":"hi","mention":true}`, 201)
 	post("channels/dm/messages", `{"user":"ada","text":"private"}`, 201)
@@ -209,4 +212,10 @@ func TestControlAPI(t *testing.T) {
 	if got := strings.Join(a.events(), " "); got != "message app_mention message" {
 		t.Errorf("events = %s, want message app_mention message (nothing from #random)", got)
 	}
+	// A channel is created by someone: without "by" the input is wrong
+	// (400, naming the field), not an unknown user.
+	if got := post("channels", `{"name":"tea","members":["U0GRACE"]}`, 400); !strings.Contains(got, `field \"by\"`) {
+		t.Errorf("a channel without its creator: %s, want the error to name the field \"by\"", got)
+	}
+	post("channels", `{"by":"ada","name":"tea","members":["grace"]}`, 201)
 }

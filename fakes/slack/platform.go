@@ -132,7 +132,7 @@ func (s *Server) replay(ctx context.Context, d fakes.Delivery) (string, error) {
 	case "command":
 		return s.replayCommand(ctx, d.Body)
 	}
-	return "", fmt.Errorf("kind %q: the body is neither an event_callback JSON, a payload= form nor a slash-command form: %w", d.Kind, ErrInvalid)
+	return "", fmt.Errorf("kind %q: the body is neither an event_callback JSON, a payload= form nor a slash-command form: %w: %w", d.Kind, fakes.ErrBadDelivery, ErrInvalid)
 }
 
 // replayEvent replays an Events API delivery. A recorded redelivery
@@ -141,14 +141,14 @@ func (s *Server) replay(ctx context.Context, d fakes.Delivery) (string, error) {
 func (s *Server) replayEvent(ctx context.Context, body []byte, header http.Header) (string, error) {
 	var env map[string]any
 	if err := json.Unmarshal(body, &env); err != nil {
-		return "", fmt.Errorf("decode event_callback: %w", fakes.JSONError(err))
+		return "", fmt.Errorf("%w: decode event_callback: %w", fakes.ErrBadDelivery, fakes.JSONError(err))
 	}
 	if t, _ := env["type"].(string); t != "event_callback" {
-		return "", fmt.Errorf("outer type %q: want event_callback: %w", t, ErrInvalid)
+		return "", fmt.Errorf("%w: outer type %q: want event_callback: %w", fakes.ErrBadDelivery, t, ErrInvalid)
 	}
 	ev, ok := env["event"].(map[string]any)
 	if !ok {
-		return "", fmt.Errorf("event_callback without an event object: %w", ErrInvalid)
+		return "", fmt.Errorf("%w: event_callback without an event object: %w", fakes.ErrBadDelivery, ErrInvalid)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -349,11 +349,11 @@ func (s *Server) whoLocked(user, username, bot string) string {
 func (s *Server) replayInteractive(ctx context.Context, body []byte) (string, error) {
 	vals, err := url.ParseQuery(string(body))
 	if err != nil {
-		return "", fmt.Errorf("decode payload form: %w", err)
+		return "", fmt.Errorf("%w: decode payload form: %w", fakes.ErrBadDelivery, err)
 	}
 	var p map[string]any
 	if err := json.Unmarshal([]byte(vals.Get("payload")), &p); err != nil {
-		return "", fmt.Errorf("decode payload JSON: %w", fakes.JSONError(err))
+		return "", fmt.Errorf("%w: decode payload JSON: %w", fakes.ErrBadDelivery, fakes.JSONError(err))
 	}
 	str := func(m map[string]any, k string) string { v, _ := m[k].(string); return v }
 	s.mu.Lock()
@@ -432,7 +432,7 @@ func (s *Server) replayInteractive(ctx context.Context, body []byte) (string, er
 func (s *Server) replayCommand(ctx context.Context, body []byte) (string, error) {
 	vals, err := url.ParseQuery(string(body))
 	if err != nil {
-		return "", fmt.Errorf("decode slash-command form: %w", err)
+		return "", fmt.Errorf("%w: decode slash-command form: %w", fakes.ErrBadDelivery, err)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()

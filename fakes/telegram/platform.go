@@ -2,6 +2,7 @@ package telegram
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/chatsim/chatsim/fakes"
@@ -59,6 +60,9 @@ func (s *Server) Replay(ctx context.Context, d fakes.Delivery) (string, error) {
 		return "", fmt.Errorf("replay telegram update: %w", err)
 	}
 	if _, err := s.injectUpdate(ctx, d.Body); err != nil {
+		if errors.Is(err, ErrInvalid) { // the body is not an Update
+			err = fmt.Errorf("%w: %w", fakes.ErrBadDelivery, err)
+		}
 		if d.Location != "" {
 			return "", fmt.Errorf("%s: %w", d.Location, err)
 		}
