@@ -42,7 +42,7 @@ func (s *Server) DeclareChannel(c Channel) (Channel, error) {
 	}
 	c.Name = strings.TrimPrefix(c.Name, "#")
 	if !validChannelName(c.Name) {
-		return Channel{}, fmt.Errorf("declare channel: name %q: want lowercase letters, digits, - and _: %w", c.Name, ErrInvalid)
+		return Channel{}, fmt.Errorf("declare channel: name %q: want lowercase letters, digits, - and _ (at most 80): %w", c.Name, ErrInvalid)
 	}
 	if s.st.channel(c.Name) != nil {
 		return Channel{}, fmt.Errorf("declare channel #%s: %w", c.Name, ErrExists)
@@ -121,6 +121,9 @@ func (s *Server) DeclareUser(u User) (User, error) {
 	have := s.st.user(ref)
 	if have == nil || have.ID == s.st.botID() {
 		return User{}, fmt.Errorf("declare user %q: %w", ref, ErrUnknownUser)
+	}
+	if err := checkUserNames(User{Name: have.Name, RealName: u.RealName, DisplayName: u.DisplayName}); err != nil {
+		return User{}, fmt.Errorf("declare user %q: %v: %w", ref, err, ErrInvalid)
 	}
 	for _, f := range []struct {
 		dst *string

@@ -67,3 +67,40 @@ func TestMessageLimits(t *testing.T) {
 		t.Errorf("Send of 40001 characters = %v", err)
 	}
 }
+
+// TestNameLimits: a member's names are held to Slack's limits (a username
+// of 21 characters, a full or display name of 80) and a channel's to 80,
+// each refusal naming the field and the limit.
+func TestNameLimits(t *testing.T) {
+	t.Parallel()
+	srv := slack.New(t)
+	long := func(n int) string { return strings.Repeat("é", n) }
+	tests := []struct {
+		name string
+		add  func() error
+		says string // "" when it must be accepted
+	}{
+		{"username of 21", func() error { _, err := srv.AddUser(slack.User{Name: strings.Repeat("b", 21)}); return err }, ""},
+		{"username of 22", func() error { _, err := srv.AddUser(slack.User{Name: strings.Repeat("c", 22)}); return err }, "22 characters, at most 21"},
+		{"username with a capital", func() error { _, err := srv.AddUser(slack.User{Name: "Bob"}); return err }, "want lowercase letters"},
+		{"real_name of 80", func() error { _, err := srv.AddUser(slack.User{Name: "dee", RealName: long(80)}); return err }, ""},
+		{"real_name of 81", func() error { _, err := srv.AddUser(slack.User{Name: "eve", RealName: long(81)}); return err }, "real_name: 81 characters, at most 80"},
+		{"display_name of 81", func() error {
+			_, err := srv.DeclareUser(slack.User{Name: "ada", DisplayName: long(81)})
+			return err
+		}, "display_name: 81 characters, at most 80"},
+		{"channel of 81", func() error {
+			_, err := srv.DeclareChannel(slack.Channel{Name: strings.Repeat("t", 81)})
+			return err
+		}, "(at most 80)"},
+	}
+	for _, tt := range tests {
+		err := tt.add()
+		switch {
+		case tt.says == "" && err != nil:
+			t.Errorf("%s: %v", tt.name, err)
+		case tt.says != "" && (err == nil || !strings.Contains(err.Error(), tt.says) || !errors.Is(err, slack.ErrInvalid)):
+			t.Errorf("%s: %v, want ErrInvalid saying %q", tt.name, err, tt.says)
+		}
+	}
+}

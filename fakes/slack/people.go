@@ -250,8 +250,8 @@ func (s *Server) AddUser(u User) (User, error) {
 	if !validID(u.ID, "UW") {
 		return User{}, fmt.Errorf("add user: id: want U followed by uppercase letters and digits, got %q: %w", u.ID, ErrInvalid)
 	}
-	if u.Name == "" {
-		return User{}, fmt.Errorf("add user: name is required: %w", ErrInvalid)
+	if err := checkUserNames(u); err != nil {
+		return User{}, fmt.Errorf("add user: %v: %w", err, ErrInvalid)
 	}
 	if s.st.users[u.ID] != nil || s.st.user(u.Name) != nil {
 		return User{}, fmt.Errorf("add user %s (%s): %w", u.ID, u.Name, ErrExists)
@@ -273,7 +273,7 @@ func (s *Server) CreateChannel(user string, c Channel) (Channel, error) {
 	}
 	c.Name = strings.TrimPrefix(c.Name, "#")
 	if !validChannelName(c.Name) {
-		return Channel{}, fmt.Errorf("create channel: name %q: want lowercase letters, digits, - and _: %w", c.Name, ErrInvalid)
+		return Channel{}, fmt.Errorf("create channel: name %q: want lowercase letters, digits, - and _ (at most 80): %w", c.Name, ErrInvalid)
 	}
 	if s.st.channel(c.Name) != nil {
 		return Channel{}, fmt.Errorf("create channel #%s: %w", c.Name, ErrExists)

@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
 )
@@ -342,8 +343,8 @@ func (ws *Workspace) Validate() error {
 		if !validID(u.ID, "UW") {
 			return fieldErr(item, "id: want U followed by uppercase letters and digits, got %q", u.ID)
 		}
-		if u.Name == "" {
-			return fieldErr(item, "name is required")
+		if err := checkUserNames(u); err != nil {
+			return fieldErr(item, "%v", err)
 		}
 		if ids[u.ID] {
 			return fieldErr(item, "id %s: %v", u.ID, ErrExists)
@@ -401,6 +402,35 @@ func (ws *Workspace) Validate() error {
 		}
 		if c.Creator != "" && !known(c.Creator) {
 			return fieldErr(item, "creator: %v %q", ErrUnknownUser, c.Creator)
+		}
+	}
+	return nil
+}
+
+// Slack's limits on a member's names: a username of at most 21 lowercase
+// letters, digits, periods, hyphens and underscores; a full name and a
+// display name of at most 80 characters each.
+const (
+	maxUsername    = 21
+	maxProfileName = 80
+)
+
+// checkUserNames checks u's names against Slack's limits, naming the field.
+func checkUserNames(u User) error {
+	if u.Name == "" {
+		return errors.New("name is required")
+	}
+	if n := utf8.RuneCountInString(u.Name); n > maxUsername {
+		return fmt.Errorf("name %q: %d characters, at most %d", u.Name, n, maxUsername)
+	}
+	for _, r := range u.Name {
+		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '.' || r == '-' || r == '_') {
+			return fmt.Errorf("name %q: want lowercase letters, digits, periods, hyphens and underscores", u.Name)
+		}
+	}
+	for _, f := range []struct{ field, v string }{{"real_name", u.RealName}, {"display_name", u.DisplayName}} {
+		if n := utf8.RuneCountInString(f.v); n > maxProfileName {
+			return fmt.Errorf("%s: %d characters, at most %d", f.field, n, maxProfileName)
 		}
 	}
 	return nil
