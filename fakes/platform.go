@@ -66,6 +66,11 @@ type Carrier struct {
 	// Field is a form, query or JSON field whose value is the secret
 	// ("token", "response_url"), at any depth of a JSON body.
 	Field string
+	// Shape is a regular expression for the secret itself, wherever it
+	// appears in any string of a request, a response or a frame
+	// (`xoxb-[0-9A-Za-z-]+`): a recorder's scan for secrets no other
+	// carrier names.
+	Shape string
 	// Signature marks a value computed from the request (an HMAC of its
 	// body): never replayed as it was, always computed anew.
 	Signature bool

@@ -200,6 +200,8 @@ func Kind() fakes.Kind {
 			{Name: "SHOPIFY_API_SECRET", Field: "hmac", Signature: true, In: fakes.Deliveries},
 			{Name: "SHOPIFY_API_SECRET", Field: "client_secret", In: fakes.Calls},
 			{Name: "SHOPIFY_OAUTH_CODE", Field: "code"},
+			{Name: "SHOPIFY_ACCESS_TOKEN", Shape: `shp(?:at|ca|pa|ua)_[0-9a-fA-F]{32}`},
+			{Name: "SHOPIFY_API_SECRET", Shape: `shpss_[0-9a-fA-F]{32}`},
 		},
 	}
 }

@@ -488,6 +488,12 @@ func Kind() fakes.Kind {
 			{Name: "SLACK_CLIENT_SECRET", Field: "client_secret"},
 			{Name: "SLACK_OAUTH_CODE", Field: "code"},
 			{Name: "SLACK_REFRESH_TOKEN", Field: "refresh_token"},
+			{Name: "SLACK_BOT_TOKEN", Shape: `(?:xoxe\.)?xoxb-[0-9A-Za-z-]+`},
+			{Name: "SLACK_USER_TOKEN", Shape: `(?:xoxe\.)?xoxp-[0-9A-Za-z-]+`},
+			{Name: "SLACK_APP_TOKEN", Shape: `xapp-[0-9A-Za-z-]+`},
+			{Name: "SLACK_REFRESH_TOKEN", Shape: `xoxe-[0-9A-Za-z-]+`},
+			{Name: "SLACK_TOKEN", Shape: `xox[aors]-[0-9A-Za-z-]+`},
+			{Name: "SLACK_RESPONSE_URL", Shape: `https://hooks\.slack\.com/(?:actions|commands|services|triggers|workflows)/[0-9A-Za-z/_-]+`},
 		},
 	}
 }

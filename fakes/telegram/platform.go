@@ -108,6 +108,7 @@ func Kind() fakes.Kind {
 		PersonStep: "Given a Telegram private chat with %q",
 		Carriers: []fakes.Carrier{
 			{Name: "TELEGRAM_BOT_TOKEN", Path: `^/(?:file/)?bot([^/]+)/`},
+			{Name: "TELEGRAM_BOT_TOKEN", Shape: `[0-9]{5,16}:[A-Za-z0-9_-]{30,}`},
 			{Name: "TELEGRAM_WEBHOOK_SECRET", Header: "X-Telegram-Bot-Api-Secret-Token"},
 			{Name: "TELEGRAM_WEBHOOK_SECRET", Field: "secret_token"},
 		},
