@@ -1,6 +1,7 @@
 package fakes
 
 import (
+	"strconv"
 	"sync"
 	"time"
 )
@@ -19,15 +20,62 @@ type Observation struct {
 	Kind   string    // what: "message.create", "sendMessage", "reply", …
 	Text   string    // the rest of the rendered line, ids unaliased
 	Data   any       // structured detail, JSON-marshallable; may be nil
+	// Class says what it is for the counts a run reports, set by whoever
+	// records it: a run counts captures and calls by Class (Journal.Tally),
+	// never by reading Source and Kind back.
+	Class Class
+}
+
+// Class says what an Observation is, for the counts a run reports.
+type Class uint8
+
+// The classes of observations.
+const (
+	// ClassNote is anything not counted: a scripted bot's reply, a contract
+	// violation (the platform counts those), a socket connecting, a long
+	// poll, the integration's answer to a delivery.
+	ClassNote Class = iota
+	// ClassHeader opens a step: every observation after it, up to the next
+	// header, is the step's.
+	ClassHeader
+	// ClassCapture is a change the platform captured from the integration: a
+	// user, conversation, message, event or state written, an action's
+	// output, the integration's configuration.
+	ClassCapture
+	// ClassCall is an API call the integration made to a chat platform's fake
+	// (failed ones included), other than a long poll for updates.
+	ClassCall
+	// ClassDelivery is a delivery attempt a fake or the platform made to the
+	// integration's side: a webhook, an event, an operation invoked.
+	ClassDelivery
+	numClasses
+)
+
+// String names the class for people.
+func (c Class) String() string {
+	switch c {
+	case ClassNote:
+		return "note"
+	case ClassHeader:
+		return "header"
+	case ClassCapture:
+		return "capture"
+	case ClassCall:
+		return "call"
+	case ClassDelivery:
+		return "delivery"
+	}
+	return "Class(" + strconv.Itoa(int(c)) + ")"
 }
 
 // Journal is the ordered, append-only record of a World's observations. It is
 // safe for concurrent use; a nil *Journal discards everything.
 type Journal struct {
-	mu   sync.Mutex
-	obs  []Observation
-	subs []chan struct{}
-	out  outcomes
+	mu    sync.Mutex
+	obs   []Observation
+	subs  []chan struct{}
+	tally [numClasses]int
+	out   outcomes
 }
 
 // NewJournal returns an empty journal.
@@ -40,6 +88,9 @@ func (j *Journal) Record(o Observation) Observation {
 	}
 	j.mu.Lock()
 	o.Seq = int64(len(j.obs)) + 1
+	if o.Class < numClasses {
+		j.tally[o.Class]++
+	}
 	j.obs = append(j.obs, o)
 	subs := j.subs
 	j.subs = nil
@@ -79,6 +130,16 @@ func (j *Journal) Since(seq int64) []Observation {
 	out := make([]Observation, int64(len(j.obs))-seq)
 	copy(out, j.obs[seq:])
 	return out
+}
+
+// Tally returns how many observations of class c were recorded.
+func (j *Journal) Tally(c Class) int {
+	if j == nil || c >= numClasses {
+		return 0
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return j.tally[c]
 }
 
 // Changed returns a channel closed at the next Record, for waiting on a

@@ -48,7 +48,8 @@ type Result struct {
 	// deliveries too.
 	Strict bool
 	// Captures counts the platform's captures (changes) and Calls the calls
-	// the integration made to the chat platforms' fakes.
+	// the integration made to the chat platforms' fakes, as the fakes
+	// classed them when they happened (fakes.ClassCapture, ClassCall).
 	Captures, Calls int
 	// Elapsed is the wall-clock time the replay took, for people; it is
 	// never part of the journal.
@@ -263,25 +264,7 @@ func (w *World) summarize(res *Result) {
 		}
 	}
 	res.Refused, res.Undelivered = w.Journal.Count(fakes.Refused), w.Journal.Count(fakes.Undelivered)
-	res.Captures, res.Calls = 0, 0
-	for _, o := range w.Journal.Observations() {
-		switch {
-		case o.Source == "platform" && o.Kind != "→ integration":
-			res.Captures++
-		case isChatCall(o):
-			res.Calls++
-		}
-	}
-}
-
-// isChatCall reports whether o is an API call the integration made to a chat
-// platform's fake (not a delivery, not an empty long poll).
-func isChatCall(o fakes.Observation) bool {
-	switch o.Source {
-	case "platform", "bot", "contract", "step", "integration":
-		return false
-	}
-	return o.Kind != "deliver" && o.Kind != "getUpdates"
+	res.Captures, res.Calls = w.Journal.Tally(fakes.ClassCapture), w.Journal.Tally(fakes.ClassCall)
 }
 
 // waitCalls waits until the fakes have observed, after journal position
@@ -296,7 +279,7 @@ func waitCalls(ctx context.Context, w *World, since int64, kinds []string) error
 			want[k]++
 		}
 		for _, o := range w.Journal.Since(since) {
-			if isChatCall(o) && want[o.Kind] > 0 {
+			if o.Class == fakes.ClassCall && want[o.Kind] > 0 {
 				want[o.Kind]--
 			}
 		}

@@ -469,7 +469,7 @@ func (w *World) StepTitled(ctx context.Context, title string, fn func(ctx contex
 		numbered = func(title string) string { return fmt.Sprintf("step %d  %s", n, title) }
 	}
 	header := numbered(title)
-	o := w.Journal.Record(fakes.Observation{At: w.Clock.Now(), Source: "step", Kind: "header", Text: header})
+	o := w.Journal.Record(fakes.Observation{At: w.Clock.Now(), Source: "step", Kind: "header", Text: header, Class: fakes.ClassHeader})
 	w.mu.Lock()
 	w.last = o.Seq
 	w.mu.Unlock()

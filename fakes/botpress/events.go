@@ -58,7 +58,7 @@ func (s *Server) createEvent(rq *apiRequest) (any, *apiError) {
 	if scheduled {
 		sched = "scheduled " + fakes.CanonicalJSON(b.Schedule)
 	}
-	s.record("platform", "event.create", describe(ev.id, ev.typ+" "+fakes.CanonicalJSON(ev.payload), refs, sched), ev.capture())
+	s.record(fakes.ClassCapture, "platform", "event.create", describe(ev.id, ev.typ+" "+fakes.CanonicalJSON(ev.payload), refs, sched), ev.capture())
 	s.checkEvent("event.create", ev)
 	if !scheduled {
 		s.bot.enqueue(botJob{eventID: ev.id})
@@ -95,7 +95,7 @@ func (s *Server) cancelScheduledEvent(rq *apiRequest) (any, *apiError) {
 		return nil, notFound("Scheduled event %q not found", ev.id)
 	}
 	ev.status = "canceled"
-	s.record("platform", "event.cancel", ev.id, ev.capture())
+	s.record(fakes.ClassCapture, "platform", "event.cancel", ev.id, ev.capture())
 	return struct{}{}, nil
 }
 
@@ -172,7 +172,7 @@ func (s *Server) configureIntegration(rq *apiRequest) (any, *apiError) {
 		parts = append(parts, "scheduleRegisterCall="+b.ScheduleRegisterCall)
 		data["scheduleRegisterCall"] = b.ScheduleRegisterCall
 	}
-	s.record("platform", "integration.configure", describe(parts...), data)
+	s.record(fakes.ClassCapture, "platform", "integration.configure", describe(parts...), data)
 	return struct{}{}, nil
 }
 

@@ -68,7 +68,7 @@ func (s *Server) newMessage(kind string, b messageBody, direction string, getOrC
 	if getOrCreate {
 		created = "created"
 	}
-	s.record("platform", kind, messageLine(m, created), m.capture(s.channelOf(m.convID)))
+	s.record(fakes.ClassCapture, "platform", kind, messageLine(m, created), m.capture(s.channelOf(m.convID)))
 	s.checkMessage(kind, m)
 	if direction == "incoming" {
 		s.bot.enqueue(botJob{messageID: m.id})
@@ -114,7 +114,7 @@ func (s *Server) createMessage(rq *apiRequest) (any, *apiError) {
 // match, or creates one. Callers hold s.mu.
 func (s *Server) getOrCreateMessageLocked(kind string, b messageBody, dir string) *message {
 	if m := s.findMessageLocked(b.ConversationID, b.Tags, b.DiscriminateByTags); m != nil {
-		s.record("platform", kind, messageLine(m, "existing"), m.capture(s.channelOf(m.convID)))
+		s.record(fakes.ClassCapture, "platform", kind, messageLine(m, "existing"), m.capture(s.channelOf(m.convID)))
 		return m
 	}
 	return s.newMessage(kind, b, dir, true)
@@ -221,7 +221,7 @@ func (s *Server) updateMessage(rq *apiRequest) (any, *apiError) {
 		payload = m.typ + " " + fakes.CanonicalJSON(m.payload)
 	}
 	m.updatedAt = s.clock.Now()
-	s.record("platform", "message.update", describe(m.id, payload, fakes.FormatTags(m.tags)), m.capture(s.channelOf(m.convID)))
+	s.record(fakes.ClassCapture, "platform", "message.update", describe(m.id, payload, fakes.FormatTags(m.tags)), m.capture(s.channelOf(m.convID)))
 	s.checkMessage("message.update", m)
 	return messageResponse{m.json()}, nil
 }
@@ -235,7 +235,7 @@ func (s *Server) deleteMessage(rq *apiRequest) (any, *apiError) {
 	}
 	delete(s.st.msgsBy, m.id)
 	s.st.msgs = remove(s.st.msgs, func(x *message) bool { return x == m })
-	s.record("platform", "message.delete", m.id, m.capture(s.channelOf(m.convID)))
+	s.record(fakes.ClassCapture, "platform", "message.delete", m.id, m.capture(s.channelOf(m.convID)))
 	return struct{}{}, nil
 }
 

@@ -240,7 +240,7 @@ func (s *Server) recordRESTLocked(c *restCall, rerr *restErr) {
 	if call.Error != "" {
 		data["error"] = call.Error
 	}
-	s.cfg.journal.Record(fakes.Observation{At: s.now(), Source: "rocketchat", Kind: c.endpoint, Text: text, Data: data})
+	s.cfg.journal.Record(fakes.Observation{At: s.now(), Source: "rocketchat", Kind: c.endpoint, Text: text, Data: data, Class: fakes.ClassCall})
 }
 
 func redact(p map[string]any) map[string]any {

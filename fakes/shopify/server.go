@@ -429,8 +429,9 @@ func hashHex(seed string, n int) string {
 	return x[:n]
 }
 
-func (s *Server) record(kind, text string, data any) {
-	s.cfg.journal.Record(fakes.Observation{At: s.now(), Source: "shopify", Kind: kind, Text: text, Data: data})
+// record journals an observation of class.
+func (s *Server) record(class fakes.Class, kind, text string, data any) {
+	s.cfg.journal.Record(fakes.Observation{At: s.now(), Source: "shopify", Kind: kind, Text: text, Data: data, Class: class})
 }
 
 // serveHTTP routes a request: the control API, OAuth, the Admin API;

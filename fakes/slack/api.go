@@ -436,7 +436,7 @@ func (s *Server) recordCall(c *call, e *apiErr) {
 			text = strings.TrimSpace(text + " → " + e.code)
 		}
 	}
-	s.cfg.journal.Record(fakes.Observation{At: s.now(), Source: "slack", Kind: c.method, Text: text, Data: data})
+	s.cfg.journal.Record(fakes.Observation{At: s.now(), Source: "slack", Kind: c.method, Text: text, Data: data, Class: fakes.ClassCall})
 }
 
 // Calls returns every Web API request so far, in order.

@@ -189,7 +189,7 @@ func (s *Server) Deliveries() []DeliveryRecord {
 }
 
 func (s *Server) journal(text string, data any) {
-	s.cfg.journal.Record(fakes.Observation{At: s.now(), Source: "slack", Kind: "deliver", Text: text, Data: data})
+	s.cfg.journal.Record(fakes.Observation{At: s.now(), Source: "slack", Kind: "deliver", Text: text, Data: data, Class: fakes.ClassDelivery})
 }
 
 func (s *Server) target(q *outgoing) string {

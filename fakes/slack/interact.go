@@ -143,7 +143,7 @@ func (s *Server) commandAnswer(channel, user, ctype string, body []byte) {
 	// An answer with nothing to show is an acknowledgement; one Slack
 	// refuses (invalid_blocks…) is journaled, not dropped silently.
 	if code := s.showLocked(&responseURL{kind: "commands", channel: channel, user: user}, msg, "command answer"); code != "" && code != "no_text" {
-		s.cfg.journal.Record(fakes.Observation{At: s.now(), Source: "slack", Kind: "command answer", Text: "→ " + code})
+		s.cfg.journal.Record(fakes.Observation{At: s.now(), Source: "slack", Kind: "command answer", Text: "→ " + code, Class: fakes.ClassNote})
 	}
 }
 
@@ -271,7 +271,11 @@ func (s *Server) showLocked(r *responseURL, msg hookMessage, via string) string 
 			text += " blocks" + blocksShape(msg.Blocks)
 		}
 	}
-	s.cfg.journal.Record(fakes.Observation{At: s.now(), Source: "slack", Kind: via, Text: text, Data: msg})
+	class := fakes.ClassNote // an answer to a delivery
+	if via == "response_url" {
+		class = fakes.ClassCall
+	}
+	s.cfg.journal.Record(fakes.Observation{At: s.now(), Source: "slack", Kind: via, Text: text, Data: msg, Class: class})
 	return ""
 }
 
@@ -295,7 +299,7 @@ func (s *Server) serveResponseURL(w http.ResponseWriter, r *http.Request, path s
 	defer s.mu.Unlock()
 	hook := s.st.responses[path]
 	fail := func(status int, code string) {
-		s.cfg.journal.Record(fakes.Observation{At: s.now(), Source: "slack", Kind: "response_url", Text: "→ " + code})
+		s.cfg.journal.Record(fakes.Observation{At: s.now(), Source: "slack", Kind: "response_url", Text: "→ " + code, Class: fakes.ClassCall})
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		w.WriteHeader(status)
 		_, _ = io.WriteString(w, code)
@@ -1074,7 +1078,7 @@ func (s *Server) submissionAnswer(viewID string, body []byte) {
 	} else if len(bytes.TrimSpace(body)) > 0 {
 		data = string(body)
 	}
-	s.cfg.journal.Record(fakes.Observation{At: s.now(), Source: "slack", Kind: "view_submission", Text: text, Data: data})
+	s.cfg.journal.Record(fakes.Observation{At: s.now(), Source: "slack", Kind: "view_submission", Text: text, Data: data, Class: fakes.ClassNote})
 }
 
 // serveUpload receives a file's bytes at an upload_url.

@@ -276,7 +276,11 @@ func (s *Server) recordCall(c *call, aerr *apiError, unknown bool) {
 	if c.via == "webhook" {
 		text = strings.TrimSpace(text + " (from webhook response)")
 	}
-	s.cfg.journal.Record(fakes.Observation{At: s.now(), Source: "telegram", Kind: c.method, Text: text, Data: c.p.data()})
+	class := fakes.ClassCall
+	if strings.EqualFold(c.method, "getUpdates") {
+		class = fakes.ClassNote // a long poll: a polling bot makes them all the time
+	}
+	s.cfg.journal.Record(fakes.Observation{At: s.now(), Source: "telegram", Kind: c.method, Text: text, Data: c.p.data(), Class: class})
 }
 
 // chatParamLocked resolves the chat_id parameter to a chat the bot can see. s.mu

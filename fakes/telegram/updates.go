@@ -389,7 +389,7 @@ func (s *Server) deliver(q *queued, hook webhook) {
 			text += fmt.Sprintf(" (attempt %d of %d)", attempt, s.cfg.attempts)
 		}
 		s.mu.Lock()
-		s.cfg.journal.Record(fakes.Observation{At: s.now(), Source: "telegram", Kind: "deliver", Text: text,
+		s.cfg.journal.Record(fakes.Observation{At: s.now(), Source: "telegram", Kind: "deliver", Class: fakes.ClassDelivery, Text: text,
 			Data: map[string]any{"update_id": q.id, "type": q.typ, "attempt": attempt}})
 		s.mu.Unlock()
 		status, ctype, body, err := s.post(hook, q.raw)
@@ -425,7 +425,7 @@ func (s *Server) deliver(q *queued, hook webhook) {
 			if last {
 				next = fmt.Sprintf("dropped after %d attempts", attempt)
 			}
-			s.cfg.journal.Record(fakes.Observation{At: s.now(), Source: "telegram", Kind: "deliver",
+			s.cfg.journal.Record(fakes.Observation{At: s.now(), Source: "telegram", Kind: "deliver", Class: fakes.ClassDelivery,
 				Text: fmt.Sprintf("update %d → %s (%s)", q.id, outcome, next),
 				Data: map[string]any{"update_id": q.id, "type": q.typ, "attempt": attempt, "status": status, "error": outcome}})
 		}
