@@ -355,7 +355,7 @@ func (s *Scenario) aliaser() *sim.Aliaser {
 		return sim.NewAliaser(nil)
 	}
 	a := sim.NewAliaser(w.Literals())
-	sim.RenderJournal(w.Journal.Observations(), a)
+	a.Observe(w.Journal.Observations()...)
 	return a
 }
 
@@ -378,7 +378,7 @@ func (s *Scenario) explain(err error) error {
 		a := sim.NewAliaser(w.Literals())
 		obs := w.Journal.Observations()
 		from = min(from, int64(len(obs)))
-		sim.RenderJournal(obs[:from], a)
+		a.Observe(obs[:from]...)
 		f.Journal = sim.RenderJournal(obs[from:], a)
 		if r := w.Integration(); r != nil {
 			f.Output = r.Output()
