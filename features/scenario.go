@@ -347,8 +347,9 @@ func (s *Scenario) outcomes(kinds ...fakes.OutcomeKind) []outcome {
 	return out
 }
 
-// aliaser returns an aliaser primed with the whole journal, so that ids
-// read as they do in the golden journal.
+// aliaser returns an aliaser primed with the whole journal (which a
+// scenario's World holds: see world), so that ids read as they do in the
+// golden journal.
 func (s *Scenario) aliaser() *sim.Aliaser {
 	w := s.world0()
 	if w == nil {
@@ -492,6 +493,10 @@ func (s *Scenario) world(ctx context.Context) (*sim.World, error) {
 	if err != nil {
 		return nil, fmt.Errorf("start the world with %s: %w", s.integrationName(), err)
 	}
+	// A scenario is short, and its steps look back over the whole
+	// journal: "the journal since step N", a failing step's journal since
+	// the last one that passed, its golden file.
+	w.Journal.Keep(0)
 	s.mu.Lock()
 	s.w = w
 	s.mu.Unlock()

@@ -2,10 +2,13 @@ package sim
 
 import (
 	"bytes"
+	"io"
 	"maps"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/chatsim/chatsim/fakes"
@@ -271,9 +274,112 @@ func appendPadded(b []byte, s string, width int) []byte {
 	return b
 }
 
-// Render returns the World's whole journal, rendered for a golden file.
-func (w *World) Render() string {
-	return RenderJournal(w.Journal.Observations(), NewAliaser(w.Literals()))
+// Render returns the World's golden journal so far, rendered as
+// RenderJournal renders it: the whole journal, unless a replay streamed
+// it to a writer (ReplayOptions.Journal), which then has what came before
+// the replay's end and Render only what came after.
+func (w *World) Render() string { return w.golden.render() }
+
+// goldenStream is the World's golden journal as the journal streams it
+// (fakes.Journal.Stream): rendered step by step with one Aliaser, into a
+// replay's writer or, when none is attached, into memory.
+type goldenStream struct {
+	w *World
+
+	mu      sync.Mutex
+	r       renderer // r.a is nil until the first batch: the World's literals are known by then
+	seen    int64    // the Seq of the last observation rendered
+	out     io.Writer
+	err     error        // the first error out returned
+	buf     bytes.Buffer // the rendering while out is nil
+	scratch []byte
+}
+
+// write renders a batch the journal streamed.
+func (g *goldenStream) write(batch []fakes.Observation) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.r.a == nil {
+		g.r.a = NewAliaser(g.w.Literals())
+	} else {
+		g.r.a.SetLiterals(g.w.Literals())
+	}
+	g.scratch = g.r.append(g.scratch[:0], batch)
+	g.seen = batch[len(batch)-1].Seq
+	switch {
+	case g.out == nil:
+		g.buf.Write(g.scratch)
+	case g.err == nil:
+		_, g.err = g.out.Write(g.scratch)
+	}
+	if cap(g.scratch) > 1<<20 {
+		g.scratch = nil // one huge step does not pin its buffer for the rest of the run
+	}
+}
+
+// attach makes out the writer of the golden journal: what was rendered in
+// memory goes to it first.
+func (g *goldenStream) attach(out io.Writer) error {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.out, g.err = out, nil
+	if g.buf.Len() > 0 {
+		_, g.err = out.Write(g.buf.Bytes())
+		g.buf = bytes.Buffer{}
+	}
+	return g.err
+}
+
+// detach stops writing to the writer attach gave, and returns the first
+// error it returned.
+func (g *goldenStream) detach() error {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	err := g.err
+	g.out, g.err = nil, nil
+	return err
+}
+
+// failed returns the first error the writer returned.
+func (g *goldenStream) failed() error {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.err
+}
+
+// text returns what was rendered in memory.
+func (g *goldenStream) text() string {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.buf.String()
+}
+
+// aliases returns an aliaser that goes on from the golden journal's, for
+// text shown beside it.
+func (g *goldenStream) aliases() *Aliaser {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.r.a == nil {
+		return NewAliaser(g.w.Literals())
+	}
+	a := g.r.a.Clone()
+	a.SetLiterals(g.w.Literals())
+	return a
+}
+
+// render returns what was rendered in memory and the rendering of what the
+// journal has not streamed yet, with the aliases it will have.
+func (g *goldenStream) render() string {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	r := g.r
+	if r.a == nil {
+		r.a = NewAliaser(g.w.Literals())
+	} else {
+		r.a = r.a.Clone()
+		r.a.SetLiterals(g.w.Literals())
+	}
+	return string(r.append(slices.Clone(g.buf.Bytes()), g.w.Journal.Since(g.seen)))
 }
 
 func oneLine(s string) string {

@@ -20,7 +20,10 @@ import (
 type Result struct {
 	// Deliveries is the number of inbound deliveries replayed.
 	Deliveries int
-	// Journal is the rendered golden journal (see RenderJournal).
+	// Journal is the rendered golden journal (see RenderJournal) when
+	// ReplayOptions.Journal is nil: all of it, in memory, for small
+	// replays and tests. With a writer there, the journal went to it
+	// instead and Journal is empty.
 	Journal string
 	// Conversation is the conversation as a person reads it.
 	Conversation []Line
@@ -70,6 +73,13 @@ type ReplayOptions struct {
 	// Strict fails the replay on any delivery the integration refused or
 	// did not answer.
 	Strict bool
+	// Journal, when set, receives the golden journal as the replay goes,
+	// each step once it is over, so that a replay of any length holds only
+	// its running step: first what the World rendered before the replay
+	// (from its start, for a World fresh from Start), then each delivery,
+	// and the last one when the replay ends. A write error stops the
+	// replay. Nil renders the journal into Result.Journal instead.
+	Journal io.Writer
 }
 
 // ReplayCassette is the whole job in one call, for a user's own go test:
@@ -161,7 +171,20 @@ func Replay(ctx context.Context, w *World, r *cassette.Reader, opts ReplayOption
 	if !ok {
 		return res, fmt.Errorf("%w: replay needs a virtual clock, not %T", ErrConfig, w.Clock)
 	}
+	if opts.Journal != nil {
+		if err := w.golden.attach(opts.Journal); err != nil {
+			return res, fmt.Errorf("write the journal: %w", err)
+		}
+	}
 	defer func() {
+		w.Journal.Flush() // the last step's lines
+		if opts.Journal != nil {
+			if jerr := w.golden.detach(); jerr != nil && err == nil {
+				err = fmt.Errorf("write the journal: %w", jerr)
+			}
+		} else {
+			res.Journal = w.golden.text()
+		}
 		w.summarize(res)
 		res.Elapsed = time.Since(start)
 		if err == nil {
@@ -214,6 +237,9 @@ func Replay(ctx context.Context, w *World, r *cassette.Reader, opts ReplayOption
 		if err := w.StepTitled(ctx, title, deliver); err != nil {
 			return err
 		}
+		if err := w.golden.failed(); err != nil {
+			return fmt.Errorf("write the journal: %w", err)
+		}
 		if opts.OnStep != nil {
 			opts.OnStep(res.Deliveries, title)
 		}
@@ -243,10 +269,10 @@ func Replay(ctx context.Context, w *World, r *cassette.Reader, opts ReplayOption
 	return res, nil
 }
 
-// summarize fills in res from what the World has recorded so far.
+// summarize fills in res from what the World has recorded so far, its
+// lines aliased as the golden journal's.
 func (w *World) summarize(res *Result) {
-	aliases := NewAliaser(w.Literals())
-	res.Journal = RenderJournal(w.Journal.Observations(), aliases)
+	aliases := w.golden.aliases()
 	res.Conversation = w.Conversation()
 	res.Violations = w.Violations()
 	for _, v := range res.Violations {
