@@ -150,7 +150,7 @@ malformed input; 130 interrupted.`)
 		fmt.Fprintf(stderr, "chatsim replay: warning: %s has 0 deliveries (only a header): nothing was replayed\n", name)
 	}
 	if !*quiet {
-		printConversation(stdout, res.Conversation)
+		printConversation(stdout, res)
 	}
 
 	failed := false
@@ -171,7 +171,7 @@ malformed input; 130 interrupted.`)
 		if d := sim.DiffGolden(g.path, want, []byte(res.Journal)); d != "" {
 			failed = true
 			if *quiet {
-				printConversation(stdout, res.Conversation)
+				printConversation(stdout, res)
 			}
 			fmt.Fprint(stdout, d)
 		} else if !*quiet {
@@ -295,9 +295,9 @@ func summary(res *sim.Result) string {
 		count(res.Deliveries, "delivery", "deliveries"),
 		count(res.Captures, "platform capture", "platform captures"),
 		count(res.Calls, "chat platform call", "chat platform calls"),
-		count(len(res.Violations), "contract violation", "contract violations"),
+		count(res.ViolationCount, "contract violation", "contract violations"),
 	}
-	if n := len(res.Failures); n > 0 {
+	if n := res.IntegrationErrors; n > 0 {
 		parts = append(parts, count(n, "integration error", "integration errors"))
 	}
 	if res.Refused > 0 {
@@ -315,7 +315,7 @@ func printSoFar(w io.Writer, res *sim.Result) {
 	if res == nil {
 		return
 	}
-	fmt.Fprint(w, sim.ConversationSoFar(sim.Turns(res.Conversation), ""))
+	fmt.Fprint(w, sim.ConversationSoFar(res.Turns(), ""))
 	if res.Journal != "" {
 		fmt.Fprintln(w, "journal so far:")
 		fmt.Fprint(w, indent(res.Journal, "  "))
@@ -342,9 +342,10 @@ func checkJSONObject(s string) error {
 	return nil
 }
 
-// printConversation prints the conversation a replay had, indented.
-func printConversation(w io.Writer, lines []sim.Line) {
-	fmt.Fprint(w, sim.Transcript(sim.Turns(lines), "  "))
+// printConversation prints the conversation a replay had, indented: its
+// last turns (sim.MaxTurns) after a line counting the earlier ones.
+func printConversation(w io.Writer, res *sim.Result) {
+	fmt.Fprint(w, sim.Transcript(res.Turns(), "  "))
 }
 
 func indent(s, prefix string) string {

@@ -28,7 +28,10 @@ func captureClass(source string) fakes.Class {
 // hold s.mu, so a capture and its violations stay together in the journal.
 func (s *Server) violate(vs []contracts.Violation) {
 	for _, v := range vs {
-		s.st.violations = append(s.st.violations, v)
+		s.st.violationCount++
+		if len(s.st.violations) < MaxViolations {
+			s.st.violations = append(s.st.violations, v)
+		}
 		p := v.Pointer
 		if p == "" {
 			p = "/"

@@ -218,8 +218,9 @@ type store struct {
 	statesBy  map[stateKey]*state
 	actions   []contracts.ActionCall
 
-	identifier *string // set by configureIntegration
-	violations []contracts.Violation
+	identifier     *string               // set by configureIntegration
+	violations     []contracts.Violation // the first MaxViolations
+	violationCount int
 }
 
 func newStore() *store {

@@ -375,11 +375,25 @@ func (s *Server) Actions() []contracts.ActionCall {
 	return slices.Clone(s.st.actions)
 }
 
-// Violations returns every contract violation recorded so far, in order.
+// MaxViolations bounds the contract violations the platform keeps one by
+// one (Violations): past it, they are only counted (ViolationCount), so
+// that a long replay's memory stays flat.
+const MaxViolations = 1_000
+
+// Violations returns the contract violations recorded so far, in order:
+// the first MaxViolations of them.
 func (s *Server) Violations() []contracts.Violation {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return slices.Clone(s.st.violations)
+}
+
+// ViolationCount returns how many contract violations were recorded, those
+// past MaxViolations included.
+func (s *Server) ViolationCount() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.st.violationCount
 }
 
 // Identifier returns the identifier the integration set with
