@@ -86,9 +86,9 @@ func (w *World) Conversation() []Line {
 // came before them.
 func (w *World) conversationTail(n int) ([]Line, int) {
 	lines := w.Conversation()
-	earlier := 0
+	earlier := w.Platform.DroppedMessages()
 	if len(lines) > n {
-		earlier = len(lines) - n
+		earlier += len(lines) - n
 		lines = slices.Clone(lines[len(lines)-n:])
 	}
 	return lines, earlier

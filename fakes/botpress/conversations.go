@@ -125,7 +125,7 @@ func (s *Server) deleteConversation(rq *apiRequest) (any, *apiError) {
 	s.st.convs = remove(s.st.convs, func(x *conversation) bool { return x == c })
 	s.st.msgs = remove(s.st.msgs, func(m *message) bool {
 		if m.convID == c.id {
-			delete(s.st.msgsBy, m.id)
+			s.forgetMessageLocked(m)
 			return true
 		}
 		return false

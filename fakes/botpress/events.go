@@ -3,6 +3,7 @@ package botpress
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/chatsim/chatsim/fakes"
@@ -53,6 +54,13 @@ func (s *Server) createEvent(rq *apiRequest) (any, *apiError) {
 	}
 	s.st.events = append(s.st.events, ev)
 	s.st.eventsBy[ev.id] = ev
+	if h := s.st.history; h > 0 && len(s.st.events) > h {
+		// The oldest event goes, unless it is still to happen.
+		if i := slices.IndexFunc(s.st.events, func(e *event) bool { return e.status != "scheduled" }); i >= 0 {
+			delete(s.st.eventsBy, s.st.events[i].id)
+			s.st.events = slices.Delete(s.st.events, i, i+1)
+		}
+	}
 	refs := describe(ev.convID, ev.userID, ev.messageID)
 	sched := ""
 	if scheduled {

@@ -261,10 +261,10 @@ func (s *Server) TriggerAction(ctx context.Context, action string, input json.Ra
 	defer s.mu.Unlock()
 	if err != nil {
 		callRec.Error = err.Error()
-		s.st.actions = append(s.st.actions, callRec)
+		s.st.actions.Add(callRec)
 		return nil, err
 	}
-	s.st.actions = append(s.st.actions, callRec)
+	s.st.actions.Add(callRec)
 	s.record(fakes.ClassCapture, "platform", "← integration", "action_triggered "+action+" output "+fakes.CanonicalJSON(callRec.Output), callRec)
 	if s.validator != nil {
 		s.violate(s.validator.CheckActionOutput(capture, callRec))
