@@ -259,8 +259,8 @@ func (s *Server) recordCall(c *call, aerr *apiError, unknown bool) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.calls = append(s.calls, Call{
-		Seq: len(s.calls) + 1, At: s.now(), Method: c.method, Params: c.p.values(),
+	s.calls.Add(Call{
+		Seq: s.calls.Total() + 1, At: s.now(), Method: c.method, Params: c.p.values(),
 		Files: c.p.fileNames(), Status: status, Error: desc, Via: c.via,
 	})
 	if c.quiet && aerr == nil {

@@ -370,11 +370,12 @@ type Delivery struct {
 	At       time.Time `json:"at"`               // virtual time
 }
 
-// Deliveries returns every webhook delivery attempt, in order.
+// Deliveries returns the webhook delivery attempts, in order: the last ones
+// (WithHistory).
 func (s *Server) Deliveries() []Delivery {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return append([]Delivery(nil), s.deliveries...)
+	return s.deliveries.All()
 }
 
 // deliver posts one update, retrying with a capped backoff, then executes
@@ -413,7 +414,7 @@ func (s *Server) deliver(q *queued, hook webhook) {
 		if err != nil {
 			d.Error = outcome
 		}
-		s.deliveries = append(s.deliveries, d)
+		s.deliveries.Add(d)
 		if !ok {
 			s.webhook.lastErrorDate = s.unix()
 			if err != nil {
