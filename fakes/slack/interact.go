@@ -39,7 +39,7 @@ func hexID(seed string, n int) string {
 func (s *Server) newTriggerLocked(user string) string {
 	n := s.st.nextSeq("trigger")
 	id := fmt.Sprintf("%d.%d.%s", s.now().Unix()*10+n, 1000000001, hexID("trigger"+strconv.FormatInt(n, 10), 32))
-	s.st.triggers[id] = &trigger{at: s.now(), user: user}
+	s.st.addTrigger(id, &trigger{at: s.now(), user: user})
 	return id
 }
 
@@ -48,6 +48,9 @@ func (s *Server) newResponseURLLocked(kind, channel, user, msgTS, thread string)
 	n := s.st.nextSeq("hook")
 	path := fmt.Sprintf("%s/%s/%d/%s", kind, s.st.ws.Team.ID, 1000000000+n, hexID("hook"+strconv.FormatInt(n, 10), 24))
 	s.st.responses[path] = &responseURL{kind: kind, channel: channel, user: user, msgTS: msgTS, thread: thread, at: s.now()}
+	if old, ok := s.st.respOrder.Add(path); ok && old != path {
+		delete(s.st.responses, old)
+	}
 	return s.URL() + "/hooks/" + path
 }
 
