@@ -139,7 +139,7 @@ func (s *Server) ingestLocked(topic string, body []byte) error {
 		if o.ID == 0 {
 			return fmt.Errorf("order has no id: %w", ErrInvalid)
 		}
-		s.orders[o.ID] = &o
+		s.putOrderLocked(&o)
 		s.orderNumber = max(s.orderNumber, o.OrderNumber)
 		if o.Customer != nil && o.Customer.ID != 0 && s.customers[o.Customer.ID] == nil {
 			c := *o.Customer

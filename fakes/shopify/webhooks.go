@@ -52,11 +52,12 @@ type Delivery struct {
 	At           time.Time `json:"at"`               // virtual time of the attempt
 }
 
-// Deliveries returns every delivery attempt, in order.
+// Deliveries returns the delivery attempts, in order: the last ones
+// (WithHistory).
 func (s *Server) Deliveries() []Delivery {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return append([]Delivery(nil), s.deliveries...)
+	return s.deliveries.All()
 }
 
 // job is one webhook on its way to one address.
@@ -377,7 +378,7 @@ func (s *Server) attempt(ctx context.Context, j *job) {
 		j.ticket.End()
 		return
 	}
-	s.deliveries = append(s.deliveries, Delivery{Topic: j.topic, WebhookID: j.webhookID, EventID: j.eventID,
+	s.deliveries.Add(Delivery{Topic: j.topic, WebhookID: j.webhookID, EventID: j.eventID,
 		Subscription: j.sub, Attempt: j.attempt, Duplicate: j.duplicate, Status: rep.Status, Outcome: rep.Outcome(), At: s.now()})
 	data := map[string]any{"topic": j.topic, "webhook_id": j.webhookID, "attempt": j.attempt, "status": rep.Status, "outcome": rep.Outcome()}
 	if !j.duplicate && (rep.OK() || j.attempt > len(s.cfg.schedule)) {
