@@ -159,7 +159,7 @@ func (s *Server) ddpFrame(c *ddpConn, data []byte) {
 		if merr != nil {
 			call.Status, call.Error = 400, fmt.Sprint(merr["error"])
 		}
-		s.calls = append(s.calls, call)
+		s.calls.Add(call)
 		s.sendLocked(c, out)
 		s.sendLocked(c, map[string]any{"msg": "updated", "methods": []string{id}})
 	case "sub":

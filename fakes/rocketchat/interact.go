@@ -187,6 +187,9 @@ func slackMessage(m *Message) map[string]any {
 func (s *Server) payloadLocked(u *User, r *Room, m *Message, action map[string]any) map[string]any {
 	token := s.newTokenLocked()
 	s.responses[token] = &responseRec{msgID: m.ID, roomID: r.ID, userID: u.ID, expires: s.now().Add(s.responseTTL)}
+	if old, ok := s.respOrder.Add(token); ok && old != token {
+		delete(s.responses, old)
+	}
 	name := r.Name
 	if r.Type == "d" {
 		name = strings.TrimPrefix(s.labelLocked(r, u.ID), "@")
@@ -238,7 +241,7 @@ func (s *Server) runInteraction(ctx context.Context, j *job) {
 	if rep.Err != nil {
 		d.Error = rep.Outcome()
 	}
-	s.deliveries = append(s.deliveries, d)
+	s.deliveries.Add(d)
 	if !rep.OK() {
 		s.record(fakes.ClassDelivery, "deliver", "→ "+rep.Outcome()+" (not retried)", map[string]any{"kind": j.kind, "status": rep.Status, "outcome": rep.Outcome()})
 	}

@@ -303,11 +303,12 @@ type Delivery struct {
 	At      time.Time `json:"at"`
 }
 
-// Deliveries returns every delivery attempt, in order.
+// Deliveries returns the delivery attempts, in order: the last ones
+// (WithHistory).
 func (s *Server) Deliveries() []Delivery {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return slices.Clone(s.deliveries)
+	return s.deliveries.All()
 }
 
 func (s *Server) queueLocked(j *job) {
@@ -421,7 +422,7 @@ func (s *Server) outgoingResult(j *job, u string, tries int, rep fakes.Reply) bo
 	if rep.Err != nil {
 		d.Error = rep.Outcome()
 	}
-	s.deliveries = append(s.deliveries, d)
+	s.deliveries.Add(d)
 	data := map[string]any{"kind": j.kind, "integration": o.ID, "attempt": tries + 1, "status": rep.Status, "outcome": rep.Outcome()}
 	if rep.Err != nil {
 		s.record(fakes.ClassDelivery, "deliver", "→ "+rep.Outcome()+" (not retried)", data)

@@ -232,7 +232,7 @@ func (s *Server) recordRESTLocked(c *restCall, rerr *restErr) {
 		}
 		text = strings.TrimSpace(text + fmt.Sprintf(" → %d %s", rerr.status, msg))
 	}
-	s.calls = append(s.calls, call)
+	s.calls.Add(call)
 	data := map[string]any{"endpoint": c.endpoint, "status": call.Status}
 	if p := redact(c.params); len(p) > 0 {
 		data["params"] = p
