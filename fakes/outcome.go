@@ -43,8 +43,8 @@ func (k OutcomeKind) String() string {
 // integration failed — so that a replay or a scenario decides on values,
 // never by reading journal lines back.
 type Outcome struct {
-	// Seq is the journal's length when it was recorded: the outcome comes
-	// after the observations up to Seq.
+	// Seq is the journal's length (Len) when it was recorded: the outcome
+	// comes after the observations up to Seq.
 	Seq  int64
 	Kind OutcomeKind
 	// Source is who saw it: a fake's name ("slack") or "platform".
@@ -66,9 +66,10 @@ func (o Outcome) String() string {
 	return fmt.Sprintf("%s %s: %s", o.Source, o.What, o.Detail)
 }
 
-// maxOutcomes bounds the outcomes a journal keeps one by one; past it,
-// they are only counted, so that a long replay's memory stays flat.
-const maxOutcomes = 10_000
+// MaxOutcomes bounds the outcomes a journal keeps one by one (Outcomes);
+// past it, they are only counted (Count), so that a long replay's memory
+// stays flat.
+const MaxOutcomes = 1_000
 
 // outcomes is the journal's typed side: counts by kind, and every outcome
 // but the deliveries that went well, up to maxOutcomes.
@@ -84,18 +85,18 @@ func (j *Journal) Outcome(o Outcome) {
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	o.Seq = int64(len(j.obs))
+	o.Seq = j.n
 	if j.out.counts == nil {
 		j.out.counts = map[OutcomeKind]int{}
 	}
 	j.out.counts[o.Kind]++
-	if o.Kind != Delivered && len(j.out.kept) < maxOutcomes {
+	if o.Kind != Delivered && len(j.out.kept) < MaxOutcomes {
 		j.out.kept = append(j.out.kept, o)
 	}
 }
 
 // Outcomes returns the outcomes recorded so far, but the deliveries that
-// went well (Count has those), in order; at most the first 10,000.
+// went well (Count has those), in order; at most the first MaxOutcomes.
 func (j *Journal) Outcomes() []Outcome {
 	if j == nil {
 		return nil

@@ -346,15 +346,16 @@ func (s *Scenario) outcomes(kinds ...fakes.OutcomeKind) []outcome {
 	return out
 }
 
-// aliaser returns an aliaser primed with the whole journal, so that ids
-// read as they do in the golden journal.
+// aliaser returns an aliaser primed with the whole journal (which a
+// scenario's World holds: see world), so that ids read as they do in the
+// golden journal.
 func (s *Scenario) aliaser() *sim.Aliaser {
 	w := s.world0()
 	if w == nil {
 		return sim.NewAliaser(nil)
 	}
 	a := sim.NewAliaser(w.Literals())
-	sim.RenderJournal(w.Journal.Observations(), a)
+	a.Observe(w.Journal.Observations()...)
 	return a
 }
 
@@ -377,7 +378,7 @@ func (s *Scenario) explain(err error) error {
 		a := sim.NewAliaser(w.Literals())
 		obs := w.Journal.Observations()
 		from = min(from, int64(len(obs)))
-		sim.RenderJournal(obs[:from], a)
+		a.Observe(obs[:from]...)
 		f.Journal = sim.RenderJournal(obs[from:], a)
 		if r := w.Integration(); r != nil && !carriesOutput(err) {
 			f.Output = r.Output()
@@ -516,6 +517,10 @@ func (s *Scenario) world(ctx context.Context) (*sim.World, error) {
 	if err != nil {
 		return nil, fmt.Errorf("start the world with %s: %w", s.integrationName(), err)
 	}
+	// A scenario is short, and its steps look back over the whole
+	// journal: "the journal since step N", a failing step's journal since
+	// the last one that passed, its golden file.
+	w.Journal.Keep(0)
 	s.mu.Lock()
 	s.w = w
 	s.mu.Unlock()

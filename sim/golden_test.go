@@ -1,6 +1,7 @@
 package sim_test
 
 import (
+	"bytes"
 	"context"
 	"flag"
 	"fmt"
@@ -145,4 +146,64 @@ func TestReplayDeterministic(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestReplayStreamsTheGoldenJournal replays every bundled cassette with a
+// writer for its journal: the writer gets the golden journal, byte for
+// byte, a step at a time, and the World holds only the last step.
+func TestReplayStreamsTheGoldenJournal(t *testing.T) {
+	t.Parallel()
+	bundledCassettes(t, func(t *testing.T, in sim.Integration, name string) {
+		f, err := in.Cassettes.Open(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		r, err := cassette.NewReader(f, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		opts, err := sim.SetupFromHeader(r.Header(), sim.Options{Integration: in})
+		if err != nil {
+			t.Fatal(err)
+		}
+		w, err := sim.Start(context.Background(), opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer w.Close()
+		var out writes
+		res, err := sim.Replay(context.Background(), w, r, sim.ReplayOptions{Journal: &out})
+		if err != nil {
+			t.Fatal(err)
+		}
+		path := filepath.Join(goldenDir(in), strings.TrimSuffix(name, ".cassette")+".golden")
+		want, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d := sim.DiffGolden(path, want, out.Bytes()); d != "" {
+			t.Error(d)
+		}
+		if res.Journal != "" {
+			t.Errorf("Result.Journal holds %d bytes beside the writer", len(res.Journal))
+		}
+		if res.Deliveries > 1 && (out.n < 2 || w.Journal.Dropped() == 0) {
+			t.Errorf("%d deliveries written in %d writes with %d observations let go of: the journal was not streamed", res.Deliveries, out.n, w.Journal.Dropped())
+		}
+		if held, last := w.Journal.Observations(), w.LastStepSeq(); len(held) == 0 || held[0].Seq != last {
+			t.Errorf("the World holds %d observations from seq %d, want the last step's, from %d", len(held), held[0].Seq, last)
+		}
+	})
+}
+
+// writes is a bytes.Buffer that counts the writes it was given.
+type writes struct {
+	bytes.Buffer
+	n int
+}
+
+func (w *writes) Write(p []byte) (int, error) {
+	w.n++
+	return w.Buffer.Write(p)
 }

@@ -2,39 +2,89 @@ package sim
 
 import (
 	"bytes"
+	"io"
+	"maps"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/chatsim/chatsim/fakes"
 )
 
+// MaxAliases bounds how many ids an Aliaser remembers, so that a long
+// replay's memory stays flat: past it, the ids not seen for longest are
+// forgotten, and one seen again gets a new alias (the counters go on), the
+// same on every run.
+const MaxAliases = 10_000
+
 // Aliaser replaces random ids with stable aliases in order of appearance:
 // the first user_… becomes user#1, the first conv_… conv#1, a UUID uuid#1.
-// The zero value is not ready; use NewAliaser.
+// It remembers the last MaxAliases ids or so (see MaxAliases). The zero
+// value is not ready; use NewAliaser.
 type Aliaser struct {
-	seen   map[string]string
-	counts map[string]int
-	fixed  [][2]string // literal replacements, longest first
+	// recent and older are the ids seen lately and before them: an id is
+	// looked up in both, and recent becomes older when it is full, so
+	// that the ids seen least lately are forgotten first.
+	recent, older map[string]string
+	limit         int // of recent; both together hold at most 2*limit
+	counts        map[string]int
+	fixed         [][2]string // literal replacements, longest first
 }
 
 // NewAliaser returns an aliaser that also replaces each literal key of
 // literals (a base URL with a random port, a token) with its value.
 func NewAliaser(literals map[string]string) *Aliaser {
-	a := &Aliaser{seen: map[string]string{}, counts: map[string]int{}}
+	a := &Aliaser{recent: map[string]string{}, counts: map[string]int{}, limit: MaxAliases / 2}
+	a.fixed = sortedLiterals(literals)
+	return a
+}
+
+// sortedLiterals returns literals as replacements, longest first.
+func sortedLiterals(literals map[string]string) [][2]string {
+	var fixed [][2]string
 	for k, v := range literals {
 		if k != "" {
-			a.fixed = append(a.fixed, [2]string{k, v})
+			fixed = append(fixed, [2]string{k, v})
 		}
 	}
-	sort.Slice(a.fixed, func(i, j int) bool {
-		if len(a.fixed[i][0]) != len(a.fixed[j][0]) {
-			return len(a.fixed[i][0]) > len(a.fixed[j][0])
+	sort.Slice(fixed, func(i, j int) bool {
+		if len(fixed[i][0]) != len(fixed[j][0]) {
+			return len(fixed[i][0]) > len(fixed[j][0])
 		}
-		return a.fixed[i][0] < a.fixed[j][0]
+		return fixed[i][0] < fixed[j][0]
 	})
-	return a
+	return fixed
+}
+
+// SetLiterals replaces the literals the aliaser replaces (see NewAliaser),
+// for a World whose literals grew (a Rocket.Chat outgoing integration
+// added midway brings its token); the ids it remembers stay.
+func (a *Aliaser) SetLiterals(literals map[string]string) {
+	a.fixed = sortedLiterals(literals)
+}
+
+// Clone returns an aliaser that goes on from where a is, independently:
+// for aliasing text beside a journal without changing the aliases the
+// journal's later lines get.
+func (a *Aliaser) Clone() *Aliaser {
+	c := &Aliaser{recent: maps.Clone(a.recent), older: maps.Clone(a.older), limit: a.limit, counts: maps.Clone(a.counts), fixed: a.fixed}
+	return c
+}
+
+// Observe makes the aliaser see observations as RenderJournal renders them,
+// in order, without rendering them: primed with a journal, it aliases other
+// text (a violation, a failure) with the aliases the journal's lines have.
+func (a *Aliaser) Observe(obs ...fakes.Observation) {
+	for _, o := range obs {
+		if isHeader(o) {
+			a.Alias(o.Text)
+		} else {
+			a.Alias(oneLine(o.Text))
+		}
+	}
 }
 
 // Alias rewrites s.
@@ -69,14 +119,21 @@ func (a *Aliaser) Alias(s string) string {
 	return b.String()
 }
 
-// alias returns id's alias, making the next one for prefix the first time.
+// alias returns id's alias, making the next one for prefix the first time
+// (or the first time since it was forgotten).
 func (a *Aliaser) alias(id, prefix string) string {
-	if al, ok := a.seen[id]; ok {
+	if al, ok := a.recent[id]; ok {
 		return al
 	}
-	a.counts[prefix]++
-	al := prefix + "#" + strconv.Itoa(a.counts[prefix])
-	a.seen[id] = al
+	al, ok := a.older[id]
+	if !ok {
+		a.counts[prefix]++
+		al = prefix + "#" + strconv.Itoa(a.counts[prefix])
+	}
+	if len(a.recent) >= a.limit {
+		a.older, a.recent = a.recent, make(map[string]string, a.limit)
+	}
+	a.recent[id] = al
 	return al
 }
 
@@ -166,29 +223,47 @@ func (w *World) Literals() map[string]string {
 // text", with ids aliased in order of appearance and no wall-clock time.
 // The same observations always render to the same bytes.
 func RenderJournal(obs []fakes.Observation, a *Aliaser) string {
-	var b []byte
+	r := renderer{a: a}
+	return string(r.append(nil, obs))
+}
+
+// renderer renders a journal batch after batch, as RenderJournal renders it
+// whole.
+type renderer struct {
+	a       *Aliaser
+	started bool // a line was rendered: the next header gets a blank line before it
+}
+
+// append appends the rendering of obs to b.
+func (r *renderer) append(b []byte, obs []fakes.Observation) []byte {
 	for _, o := range obs {
-		if o.Source == "step" {
-			if len(b) > 0 {
+		if isHeader(o) {
+			if r.started {
 				b = append(b, '\n')
 			}
 			b = append(b, "# "...)
-			b = append(b, a.Alias(o.Text)...)
+			b = append(b, r.a.Alias(o.Text)...)
 			b = append(b, '\n')
+			r.started = true
 			continue
 		}
 		// "%-10s %-27s %s", widths in runes as fmt counts them, without
 		// trailing spaces.
+		line := len(b)
 		b = appendPadded(b, o.Source, 10)
 		b = append(b, ' ')
 		b = appendPadded(b, o.Kind, 27)
 		b = append(b, ' ')
-		b = append(b, a.Alias(oneLine(o.Text))...)
-		b = bytes.TrimRight(b, " ")
+		b = append(b, r.a.Alias(oneLine(o.Text))...)
+		b = b[:line+len(bytes.TrimRight(b[line:], " "))]
 		b = append(b, '\n')
+		r.started = true
 	}
-	return string(b)
+	return b
 }
+
+// isHeader reports whether o opens a step.
+func isHeader(o fakes.Observation) bool { return o.Class == fakes.ClassHeader }
 
 // appendPadded appends s and spaces up to width runes.
 func appendPadded(b []byte, s string, width int) []byte {
@@ -199,9 +274,112 @@ func appendPadded(b []byte, s string, width int) []byte {
 	return b
 }
 
-// Render returns the World's whole journal, rendered for a golden file.
-func (w *World) Render() string {
-	return RenderJournal(w.Journal.Observations(), NewAliaser(w.Literals()))
+// Render returns the World's golden journal so far, rendered as
+// RenderJournal renders it: the whole journal, unless a replay streamed
+// it to a writer (ReplayOptions.Journal), which then has what came before
+// the replay's end and Render only what came after.
+func (w *World) Render() string { return w.golden.render() }
+
+// goldenStream is the World's golden journal as the journal streams it
+// (fakes.Journal.Stream): rendered step by step with one Aliaser, into a
+// replay's writer or, when none is attached, into memory.
+type goldenStream struct {
+	w *World
+
+	mu      sync.Mutex
+	r       renderer // r.a is nil until the first batch: the World's literals are known by then
+	seen    int64    // the Seq of the last observation rendered
+	out     io.Writer
+	err     error        // the first error out returned
+	buf     bytes.Buffer // the rendering while out is nil
+	scratch []byte
+}
+
+// write renders a batch the journal streamed.
+func (g *goldenStream) write(batch []fakes.Observation) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.r.a == nil {
+		g.r.a = NewAliaser(g.w.Literals())
+	} else {
+		g.r.a.SetLiterals(g.w.Literals())
+	}
+	g.scratch = g.r.append(g.scratch[:0], batch)
+	g.seen = batch[len(batch)-1].Seq
+	switch {
+	case g.out == nil:
+		g.buf.Write(g.scratch)
+	case g.err == nil:
+		_, g.err = g.out.Write(g.scratch)
+	}
+	if cap(g.scratch) > 1<<20 {
+		g.scratch = nil // one huge step does not pin its buffer for the rest of the run
+	}
+}
+
+// attach makes out the writer of the golden journal: what was rendered in
+// memory goes to it first.
+func (g *goldenStream) attach(out io.Writer) error {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.out, g.err = out, nil
+	if g.buf.Len() > 0 {
+		_, g.err = out.Write(g.buf.Bytes())
+		g.buf = bytes.Buffer{}
+	}
+	return g.err
+}
+
+// detach stops writing to the writer attach gave, and returns the first
+// error it returned.
+func (g *goldenStream) detach() error {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	err := g.err
+	g.out, g.err = nil, nil
+	return err
+}
+
+// failed returns the first error the writer returned.
+func (g *goldenStream) failed() error {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.err
+}
+
+// text returns what was rendered in memory.
+func (g *goldenStream) text() string {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.buf.String()
+}
+
+// aliases returns an aliaser that goes on from the golden journal's, for
+// text shown beside it.
+func (g *goldenStream) aliases() *Aliaser {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.r.a == nil {
+		return NewAliaser(g.w.Literals())
+	}
+	a := g.r.a.Clone()
+	a.SetLiterals(g.w.Literals())
+	return a
+}
+
+// render returns what was rendered in memory and the rendering of what the
+// journal has not streamed yet, with the aliases it will have.
+func (g *goldenStream) render() string {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	r := g.r
+	if r.a == nil {
+		r.a = NewAliaser(g.w.Literals())
+	} else {
+		r.a = r.a.Clone()
+		r.a.SetLiterals(g.w.Literals())
+	}
+	return string(r.append(slices.Clone(g.buf.Bytes()), g.w.Journal.Since(g.seen)))
 }
 
 func oneLine(s string) string {

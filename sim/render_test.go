@@ -6,6 +6,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/chatsim/chatsim/fakes"
 )
 
 // aliasByRegexp is the Aliaser as the regular expression it was first
@@ -61,5 +63,63 @@ func BenchmarkAlias(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		a.Alias(line)
+	}
+}
+
+// TestAliaserForgets bounds what an Aliaser remembers: the ids seen least
+// lately are forgotten first, and one seen again gets a new alias, the
+// counters going on, the same on every run.
+func TestAliaserForgets(t *testing.T) {
+	t.Parallel()
+	id := func(n int) string { return fmt.Sprintf("msg_01J9Z6V3K8M2Q4R5T7W9X1Y%03d", n) }
+	tests := []struct {
+		name string
+		seen []int // ids, in order, by number
+		want string
+	}{
+		{"within the bound", []int{1, 2, 1, 2}, "msg#1 msg#2 msg#1 msg#2"},
+		{"kept by being seen", []int{1, 2, 1, 3, 4, 1}, "msg#1 msg#2 msg#1 msg#3 msg#4 msg#1"},
+		{"forgotten when not", []int{1, 2, 3, 4, 5, 1}, "msg#1 msg#2 msg#3 msg#4 msg#5 msg#6"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			a := NewAliaser(nil)
+			a.limit = 2 // it remembers 2 to 4 ids
+			var got []string
+			for _, n := range tc.seen {
+				got = append(got, a.Alias(id(n)))
+			}
+			if s := strings.Join(got, " "); s != tc.want {
+				t.Errorf("aliases %q, want %q", s, tc.want)
+			}
+			if n := len(a.recent) + len(a.older); n > 2*a.limit {
+				t.Errorf("remembers %d ids, want at most %d", n, 2*a.limit)
+			}
+		})
+	}
+}
+
+// TestObservePrimesAsRenderJournal: an aliaser that observed a journal
+// aliases other text as one that rendered it, and a clone goes on
+// independently.
+func TestObservePrimesAsRenderJournal(t *testing.T) {
+	t.Parallel()
+	obs := []fakes.Observation{
+		{Source: "step", Kind: "header", Text: "step 1  ada conv_01J9Z6V3K8M2Q4R5T7W9X1Y3Z6", Class: fakes.ClassHeader},
+		{Source: "platform", Kind: "message.create", Text: "msg_01J9Z6V3K8M2Q4R5T7W9X1Y3Z7\nuser_01J9Z6V3K8M2Q4R5T7W9X1Y3Z5", Class: fakes.ClassCapture},
+	}
+	later := "msg_01J9Z6V3K8M2Q4R5T7W9X1Y3Z8 msg_01J9Z6V3K8M2Q4R5T7W9X1Y3Z7 conv_01J9Z6V3K8M2Q4R5T7W9X1Y3Z6"
+	rendered := NewAliaser(nil)
+	RenderJournal(obs, rendered)
+	observed := NewAliaser(nil)
+	observed.Observe(obs...)
+	clone := observed.Clone()
+	want := rendered.Alias(later)
+	if got := observed.Alias(later); got != want {
+		t.Errorf("observed: %q, rendered: %q", got, want)
+	}
+	if got := clone.Alias("msg_01J9Z6V3K8M2Q4R5T7W9X1Y3Z9"); got != "msg#2" {
+		t.Errorf("the clone aliased a new id %q, want msg#2 (the original's later ids are not its)", got)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -16,39 +17,65 @@ import (
 	"github.com/chatsim/chatsim/recorder/cassette"
 )
 
-// Result is what a replay produced.
+// MaxListed bounds each list of a Result (ViolationLines, Failures,
+// Unanswered): past it, the list ends with one line counting the rest,
+// "… and 99,950 more integration errors".
+const MaxListed = 50
+
+// MaxTurns bounds Result.Conversation: a replay reports the last MaxTurns
+// turns of the conversation, and how many came before them.
+const MaxTurns = 1_000
+
+// Result is what a replay produced. Its counts cover the whole replay; its
+// lists are bounded (MaxListed, MaxTurns), so that a long replay's memory
+// stays flat.
 type Result struct {
 	// Deliveries is the number of inbound deliveries replayed.
 	Deliveries int
-	// Journal is the rendered golden journal (see RenderJournal).
+	// Journal is the rendered golden journal (see RenderJournal) when
+	// ReplayOptions.Journal is nil: all of it, in memory, for small
+	// replays and tests. With a writer there, the journal went to it
+	// instead and Journal is empty.
 	Journal string
-	// Conversation is the conversation as a person reads it.
+	// Conversation is the conversation as a person reads it: its last
+	// MaxTurns turns of those the platform still holds (botpress keeps the
+	// last messages of each conversation), and EarlierTurns counts the
+	// turns before them.
 	Conversation []Line
-	// Violations are the contract violations the captures produced.
-	Violations []contracts.Violation
-	// ViolationLines are the violations rendered with the journal's aliases
-	// (msg#2 rather than msg_01J…), for people.
+	EarlierTurns int
+	// Violations are the contract violations the captures produced, the
+	// first ones (the platform keeps botpress.MaxViolations), and
+	// ViolationCount all of them.
+	Violations     []contracts.Violation
+	ViolationCount int
+	// ViolationLines are the first MaxListed violations rendered with the
+	// journal's aliases (msg#2 rather than msg_01J…), for people, and a
+	// line counting the rest.
 	ViolationLines []string
-	// Failures are the integration's failed answers to the platform's
-	// operations other than webhook_received (a message_created answered
-	// 500, an action with no output), rendered with the journal's aliases.
-	// A webhook's answer is the chat platform's business (a 401 to a bad
-	// signature, a 500 that makes Shopify retry) and is only journaled.
-	Failures []string
+	// IntegrationErrors counts the integration's failed answers to the
+	// platform's operations other than webhook_received (a message_created
+	// answered 500, an action with no output), and Failures lists the
+	// first MaxListed, rendered with the journal's aliases, and a line
+	// counting the rest. A webhook's answer is the chat platform's
+	// business (a 401 to a bad signature, a 500 that makes Shopify retry)
+	// and is only journaled.
+	IntegrationErrors int
+	Failures          []string
 	// Refused counts the deliveries the integration side answered with an
 	// error status on the platform's last attempt (a 401 to a signature it
 	// cannot check), and Undelivered those that got no answer at all or had
-	// nowhere to go; Unanswered lists them, rendered with the journal's
-	// aliases. A webhook's answer is the platform's business, so they fail
-	// a replay only under ReplayOptions.Strict, or when every delivery was
-	// refused.
+	// nowhere to go; Unanswered lists the first MaxListed of them, rendered
+	// with the journal's aliases, and a line counting the rest. A
+	// webhook's answer is the platform's business, so they fail a replay
+	// only under ReplayOptions.Strict, or when every delivery was refused.
 	Refused, Undelivered int
 	Unanswered           []string
 	// Strict is ReplayOptions.Strict: Failed counts refused and undelivered
 	// deliveries too.
 	Strict bool
 	// Captures counts the platform's captures (changes) and Calls the calls
-	// the integration made to the chat platforms' fakes.
+	// the integration made to the chat platforms' fakes, as the fakes
+	// classed them when they happened (fakes.ClassCapture, ClassCall).
 	Captures, Calls int
 	// Elapsed is the wall-clock time the replay took, for people; it is
 	// never part of the journal.
@@ -59,7 +86,22 @@ type Result struct {
 // integration failed an operation or could not be reached, or, under
 // Strict, refused or missed a delivery.
 func (r *Result) Failed() bool {
-	return len(r.Violations) > 0 || len(r.Failures) > 0 || (r.Strict && r.Refused+r.Undelivered > 0)
+	return r.ViolationCount > 0 || r.IntegrationErrors > 0 || (r.Strict && r.Refused+r.Undelivered > 0)
+}
+
+// Turns returns the conversation as Transcript takes it (see Turns), after
+// a line counting the earlier turns it leaves out, when it leaves some:
+// "… 198,000 earlier turns".
+func (r *Result) Turns() []string {
+	turns := Turns(r.Conversation)
+	if r.EarlierTurns > 0 {
+		noun := "turns"
+		if r.EarlierTurns == 1 {
+			noun = "turn"
+		}
+		turns = append([]string{fmt.Sprintf("… %s earlier %s", thousands(r.EarlierTurns), noun)}, turns...)
+	}
+	return turns
 }
 
 // ReplayOptions tune a replay.
@@ -69,6 +111,13 @@ type ReplayOptions struct {
 	// Strict fails the replay on any delivery the integration refused or
 	// did not answer.
 	Strict bool
+	// Journal, when set, receives the golden journal as the replay goes,
+	// each step once it is over, so that a replay of any length holds only
+	// its running step: first what the World rendered before the replay
+	// (from its start, for a World fresh from Start), then each delivery,
+	// and the last one when the replay ends. A write error stops the
+	// replay. Nil renders the journal into Result.Journal instead.
+	Journal io.Writer
 }
 
 // ReplayCassette is the whole job in one call, for a user's own go test:
@@ -160,7 +209,20 @@ func Replay(ctx context.Context, w *World, r *cassette.Reader, opts ReplayOption
 	if !ok {
 		return res, fmt.Errorf("%w: replay needs a virtual clock, not %T", ErrConfig, w.Clock)
 	}
+	if opts.Journal != nil {
+		if err := w.golden.attach(opts.Journal); err != nil {
+			return res, fmt.Errorf("write the journal: %w", err)
+		}
+	}
 	defer func() {
+		w.Journal.Flush() // the last step's lines
+		if opts.Journal != nil {
+			if jerr := w.golden.detach(); jerr != nil && err == nil {
+				err = fmt.Errorf("write the journal: %w", jerr)
+			}
+		} else {
+			res.Journal = w.golden.text()
+		}
 		w.summarize(res)
 		res.Elapsed = time.Since(start)
 		if err == nil {
@@ -213,6 +275,9 @@ func Replay(ctx context.Context, w *World, r *cassette.Reader, opts ReplayOption
 		if err := w.StepTitled(ctx, title, deliver); err != nil {
 			return err
 		}
+		if err := w.golden.failed(); err != nil {
+			return fmt.Errorf("write the journal: %w", err)
+		}
 		if opts.OnStep != nil {
 			opts.OnStep(res.Deliveries, title)
 		}
@@ -242,46 +307,63 @@ func Replay(ctx context.Context, w *World, r *cassette.Reader, opts ReplayOption
 	return res, nil
 }
 
-// summarize fills in res from what the World has recorded so far.
+// summarize fills in res from what the World has recorded so far: its
+// counts as the journal and the platform kept them, its lists bounded.
 func (w *World) summarize(res *Result) {
-	aliases := NewAliaser(w.Literals())
-	res.Journal = RenderJournal(w.Journal.Observations(), aliases)
-	res.Conversation = w.Conversation()
+	aliases := w.golden.aliases()
+	res.Conversation, res.EarlierTurns = w.conversationTail(MaxTurns)
 	res.Violations = w.Violations()
-	for _, v := range res.Violations {
+	res.ViolationCount = w.Platform.ViolationCount()
+	res.ViolationLines = nil
+	for _, v := range res.Violations[:min(len(res.Violations), MaxListed)] {
 		res.ViolationLines = append(res.ViolationLines, aliases.Alias(v.Error()))
 	}
+	res.ViolationLines = andMore(res.ViolationLines, res.ViolationCount, "contract violation", "contract violations")
+	res.IntegrationErrors = w.Journal.Count(fakes.IntegrationFailed)
+	res.Refused, res.Undelivered = w.Journal.Count(fakes.Refused), w.Journal.Count(fakes.Undelivered)
 	res.Failures, res.Unanswered = nil, nil
 	for _, o := range w.Journal.Outcomes() {
 		switch o.Kind {
 		case fakes.IntegrationFailed:
-			res.Failures = append(res.Failures, aliases.Alias("integration error: "+o.What+": "+o.Detail))
+			if len(res.Failures) < MaxListed {
+				res.Failures = append(res.Failures, aliases.Alias("integration error: "+o.What+": "+o.Detail))
+			}
 		case fakes.Refused:
-			res.Unanswered = append(res.Unanswered, aliases.Alias("refused by the integration: "+o.String()))
+			if len(res.Unanswered) < MaxListed {
+				res.Unanswered = append(res.Unanswered, aliases.Alias("refused by the integration: "+o.String()))
+			}
 		case fakes.Undelivered:
-			res.Unanswered = append(res.Unanswered, aliases.Alias("not delivered: "+o.String()))
+			if len(res.Unanswered) < MaxListed {
+				res.Unanswered = append(res.Unanswered, aliases.Alias("not delivered: "+o.String()))
+			}
 		}
 	}
-	res.Refused, res.Undelivered = w.Journal.Count(fakes.Refused), w.Journal.Count(fakes.Undelivered)
-	res.Captures, res.Calls = 0, 0
-	for _, o := range w.Journal.Observations() {
-		switch {
-		case o.Source == "platform" && o.Kind != "→ integration":
-			res.Captures++
-		case isChatCall(o):
-			res.Calls++
-		}
-	}
+	res.Failures = andMore(res.Failures, res.IntegrationErrors, "integration error", "integration errors")
+	res.Unanswered = andMore(res.Unanswered, res.Refused+res.Undelivered, "refused or missed delivery", "refused or missed deliveries")
+	res.Captures, res.Calls = w.Journal.Tally(fakes.ClassCapture), w.Journal.Tally(fakes.ClassCall)
 }
 
-// isChatCall reports whether o is an API call the integration made to a chat
-// platform's fake (not a delivery, not an empty long poll).
-func isChatCall(o fakes.Observation) bool {
-	switch o.Source {
-	case "platform", "bot", "contract", "step", "integration":
-		return false
+// andMore ends a list of the first of total things with a line counting
+// the rest, when there are any: "… and 99,950 more integration errors".
+func andMore(list []string, total int, one, many string) []string {
+	rest := total - len(list)
+	if rest <= 0 {
+		return list
 	}
-	return o.Kind != "deliver" && o.Kind != "getUpdates"
+	noun := many
+	if rest == 1 {
+		noun = one
+	}
+	return append(list, fmt.Sprintf("… and %s more %s", thousands(rest), noun))
+}
+
+// thousands renders n with a comma every three digits: 99,950.
+func thousands(n int) string {
+	s := strconv.Itoa(n)
+	for i := len(s) - 3; i > 0 && s[i-1] != '-'; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
 }
 
 // waitCalls waits until the fakes have observed, after journal position
@@ -296,7 +378,7 @@ func waitCalls(ctx context.Context, w *World, since int64, kinds []string) error
 			want[k]++
 		}
 		for _, o := range w.Journal.Since(since) {
-			if isChatCall(o) && want[o.Kind] > 0 {
+			if o.Class == fakes.ClassCall && want[o.Kind] > 0 {
 				want[o.Kind]--
 			}
 		}

@@ -2,6 +2,7 @@ package sim_test
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"testing"
 
@@ -45,3 +46,26 @@ func replayCassette(tb testing.TB, name string) *sim.Result {
 	}
 	return res
 }
+
+// TestReplayStopsWhenTheJournalCannotBeWritten: a writer that fails (a full
+// disk) stops the replay at the step after, with its error.
+func TestReplayStopsWhenTheJournalCannotBeWritten(t *testing.T) {
+	t.Parallel()
+	client := &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()}
+	w := echoWorld(t, client, telegramDefinition(t))
+	defer w.Close()
+	res, err := sim.Replay(context.Background(), w, conversation(t, 1, 10), sim.ReplayOptions{Journal: failingWriter{}})
+	if !errors.Is(err, errDiskFull) {
+		t.Fatalf("Replay = %v, want the writer's error", err)
+	}
+	if res.Deliveries >= 10 {
+		t.Errorf("replayed all %d deliveries past the failed write", res.Deliveries)
+	}
+}
+
+var errDiskFull = errors.New("disk full")
+
+// failingWriter fails every write.
+type failingWriter struct{}
+
+func (failingWriter) Write([]byte) (int, error) { return 0, errDiskFull }

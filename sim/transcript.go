@@ -3,6 +3,7 @@ package sim
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/chatsim/chatsim/contracts"
@@ -79,6 +80,18 @@ func (w *World) Conversation() []Line {
 		out = append(out, l)
 	}
 	return out
+}
+
+// conversationTail returns the last n turns of Conversation and how many
+// came before them.
+func (w *World) conversationTail(n int) ([]Line, int) {
+	lines := w.Conversation()
+	earlier := w.Platform.DroppedMessages()
+	if len(lines) > n {
+		earlier += len(lines) - n
+		lines = slices.Clone(lines[len(lines)-n:])
+	}
+	return lines, earlier
 }
 
 func userName(u contracts.User) string {

@@ -70,7 +70,11 @@ type Options struct {
 // integration under test wired together. Worlds share nothing, so any
 // number run in parallel.
 type World struct {
-	Clock    fakes.Clock
+	Clock fakes.Clock
+	// Journal is the World's journal. It streams each step, once the next
+	// begins, into the golden journal (Render, ReplayOptions.Journal) and
+	// holds only the running step's observations, unless told to hold
+	// more (fakes.Journal.Keep: Keep(0) right after Start holds it all).
 	Journal  *fakes.Journal
 	Activity *fakes.Activity
 	Platform *botpress.Server
@@ -83,6 +87,7 @@ type World struct {
 	opts        Options
 	integration Running
 	launcher    Launcher
+	golden      *goldenStream // the golden journal, rendered as the journal streams
 
 	mu    sync.Mutex
 	steps int
@@ -110,6 +115,11 @@ func Start(ctx context.Context, opts Options) (_ *World, err error) {
 		opts:     opts,
 		launcher: opts.Integration.Launcher,
 	}
+	w.golden = &goldenStream{w: w}
+	w.Journal.Stream(w.golden.write)
+	// The journal holds what the start records, so that a caller that
+	// looks back further than a step can Keep it all once Start returns.
+	defer w.Journal.Keep(w.Journal.Keep(0))
 	defer func() {
 		if err != nil {
 			_ = w.Close()
@@ -404,7 +414,7 @@ func (w *World) StepTitled(ctx context.Context, title string, fn func(ctx contex
 		numbered = func(title string) string { return fmt.Sprintf("step %d  %s", n, title) }
 	}
 	header := numbered(title)
-	o := w.Journal.Record(fakes.Observation{At: w.Clock.Now(), Source: "step", Kind: "header", Text: header})
+	o := w.Journal.Record(fakes.Observation{At: w.Clock.Now(), Source: "step", Kind: "header", Text: header, Class: fakes.ClassHeader})
 	w.mu.Lock()
 	w.last = o.Seq
 	w.mu.Unlock()

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -11,6 +13,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	tgexample "github.com/chatsim/chatsim/examples/telegram"
@@ -114,6 +117,12 @@ malformed input; 130 interrupted.`)
 	opts.StartupTimeout, opts.StartupTimeoutName = *startupTimeout, "--startup-timeout"
 	opts.Progress = func(line string) { fmt.Fprintln(stderr, "chatsim replay:", line) }
 
+	journal, err := openJournal(g, *update, *quiet)
+	if err != nil {
+		return fail(exitFailed, err)
+	}
+	defer journal.close()
+
 	if !*quiet {
 		fmt.Fprintf(stdout, "replaying %s through %s\n", name, opts.Integration)
 	}
@@ -132,57 +141,54 @@ malformed input; 130 interrupted.`)
 
 	bar := startProgress(stderr)
 	go func() { bar.SetTotal(countDeliveries(open, name)) }()
-	res, err := sim.Replay(ctx, w, r, sim.ReplayOptions{Strict: *strict, OnStep: func(int, string) { bar.Step() }})
+	res, err := sim.Replay(ctx, w, r, sim.ReplayOptions{Strict: *strict, OnStep: func(int, string) { bar.Step() }, Journal: journal})
 	bar.Stop()
 	if err != nil {
 		var cerr *cassette.Error
 		switch {
 		case ctx.Err() != nil:
 			fmt.Fprintf(stderr, "chatsim replay: interrupted after %s\n", count(res.Deliveries, "delivery", "deliveries"))
-			printSoFar(stderr, res)
+			printSoFar(stderr, res, journal.tail)
 			return exitInterrupted
 		case errors.As(err, &cerr), errors.Is(err, sim.ErrCassette), errors.Is(err, fakes.ErrBadDelivery):
 			return fail(exitUsage, err)
 		}
 		fmt.Fprintln(stderr, "chatsim replay:", err)
-		printSoFar(stderr, res)
+		printSoFar(stderr, res, journal.tail)
 		return exitFailed
 	}
 	if res.Deliveries == 0 {
 		fmt.Fprintf(stderr, "chatsim replay: warning: %s has 0 deliveries (only a header): nothing was replayed\n", name)
 	}
 	if !*quiet {
-		printConversation(stdout, res.Conversation)
+		printConversation(stdout, res)
 	}
 
 	failed := false
 	switch {
-	case g.path != "" && *update:
-		if err := atomicfile.Write(g.path, []byte(res.Journal)); err != nil {
+	case journal.update != nil:
+		if err := journal.update.Commit(); err != nil {
 			return fail(exitFailed, err)
 		}
 		fmt.Fprintf(stdout, "wrote %s\n", g.path)
-	case g.path != "":
-		want, err := g.read()
+	case journal.check != nil:
+		d, err := journal.check.Diff()
 		if err != nil {
-			if errors.Is(err, fs.ErrNotExist) {
-				return fail(exitFailed, fmt.Errorf("golden file %s does not exist; create it with --update", g.path))
-			}
 			return fail(exitFailed, err)
 		}
-		if d := sim.DiffGolden(g.path, want, []byte(res.Journal)); d != "" {
+		if d != "" {
 			failed = true
 			if *quiet {
-				printConversation(stdout, res.Conversation)
+				printConversation(stdout, res)
 			}
 			fmt.Fprint(stdout, d)
 		} else if !*quiet {
 			fmt.Fprintf(stdout, "journal matches %s\n", g.path)
 		}
-	default:
-		if !*quiet {
-			fmt.Fprintln(stdout, "journal:")
-			fmt.Fprint(stdout, indent(res.Journal, "  "))
+	case journal.spool != nil:
+		fmt.Fprintln(stdout, "journal:")
+		if err := journal.print(stdout); err != nil {
+			return fail(exitFailed, err)
 		}
 	}
 	for _, v := range res.ViolationLines {
@@ -209,11 +215,11 @@ const (
 )
 
 // golden is the golden journal a replay checks or, with --update, writes:
-// path names it ("" for none); read reads it, from disk or, for the
+// path names it ("" for none); open opens it, from disk or, for the
 // bundled demo, from what chatsim has built in.
 type golden struct {
 	path string
-	read func() ([]byte, error)
+	open func() (io.ReadCloser, error)
 }
 
 // findGolden returns the golden journal of a replay: --golden FILE when
@@ -225,15 +231,15 @@ type golden struct {
 // cassette's own golden from it is a usage error.
 func findGolden(flagGolden string, pos []string, update bool, hint, other string) (g golden, note string, err error) {
 	fromDisk := func(p string) golden {
-		return golden{path: p, read: func() ([]byte, error) { return os.ReadFile(p) }}
+		return golden{path: p, open: func() (io.ReadCloser, error) { return os.Open(p) }}
 	}
 	if flagGolden != "" {
 		return fromDisk(flagGolden), "", nil
 	}
 	var own golden
 	if len(pos) == 0 {
-		own = golden{path: demoGolden, read: func() ([]byte, error) {
-			return fs.ReadFile(tgexample.Cassettes(), path.Base(demoGolden))
+		own = golden{path: demoGolden, open: func() (io.ReadCloser, error) {
+			return tgexample.Cassettes().Open(path.Base(demoGolden))
 		}}
 	} else {
 		own = fromDisk(sidecarGolden(pos[0]))
@@ -297,9 +303,9 @@ func summary(res *sim.Result) string {
 		count(res.Deliveries, "delivery", "deliveries"),
 		count(res.Captures, "platform capture", "platform captures"),
 		count(res.Calls, "chat platform call", "chat platform calls"),
-		count(len(res.Violations), "contract violation", "contract violations"),
+		count(res.ViolationCount, "contract violation", "contract violations"),
 	}
-	if n := len(res.Failures); n > 0 {
+	if n := res.IntegrationErrors; n > 0 {
 		parts = append(parts, count(n, "integration error", "integration errors"))
 	}
 	if res.Refused > 0 {
@@ -312,15 +318,20 @@ func summary(res *sim.Result) string {
 }
 
 // printSoFar prints what a replay that stopped had produced: the
-// conversation and the journal.
-func printSoFar(w io.Writer, res *sim.Result) {
+// conversation and the end of the journal.
+func printSoFar(w io.Writer, res *sim.Result, journal *tailLines) {
 	if res == nil {
 		return
 	}
-	fmt.Fprint(w, sim.ConversationSoFar(sim.Turns(res.Conversation), ""))
-	if res.Journal != "" {
+	fmt.Fprint(w, sim.ConversationSoFar(res.Turns(), ""))
+	if lines := journal.lines(); len(lines) > 0 {
 		fmt.Fprintln(w, "journal so far:")
-		fmt.Fprint(w, indent(res.Journal, "  "))
+		if n := journal.dropped; n > 0 {
+			fmt.Fprintf(w, "  … %d earlier lines\n", n)
+		}
+		for _, l := range lines {
+			io.WriteString(w, indent(l, "  "))
+		}
 	}
 }
 
@@ -344,9 +355,142 @@ func checkJSONObject(s string) error {
 	return nil
 }
 
-// printConversation prints the conversation a replay had, indented.
-func printConversation(w io.Writer, lines []sim.Line) {
-	fmt.Fprint(w, sim.Transcript(sim.Turns(lines), "  "))
+// printConversation prints the conversation a replay had, indented: its
+// last turns (sim.MaxTurns) after a line counting the earlier ones.
+func printConversation(w io.Writer, res *sim.Result) {
+	fmt.Fprint(w, sim.Transcript(res.Turns(), "  "))
+}
+
+// journalOut is where a replay streams its journal (sim.ReplayOptions.Journal)
+// so that no part of chatsim holds it whole: the golden file it is checked
+// against (check) or rewrites (update), a spool it is printed from once the
+// conversation has been, or nowhere (--quiet with no golden); and always
+// its last lines (tail), for a replay that stops.
+type journalOut struct {
+	io.Writer
+	check  *sim.GoldenCheck
+	want   io.Closer // what check reads
+	update *atomicfile.File
+	spool  *os.File
+	tail   *tailLines
+}
+
+// journalTail is how many of the journal's last lines a replay that
+// stops shows.
+const journalTail = 200
+
+// openJournal opens where a replay's journal goes: the golden g, written
+// with update, else checked against, else (not quiet) a spool.
+func openJournal(g golden, update, quiet bool) (*journalOut, error) {
+	j := &journalOut{tail: &tailLines{max: journalTail}}
+	to := []io.Writer{j.tail}
+	switch {
+	case g.path != "" && update:
+		f, err := atomicfile.Create(g.path)
+		if err != nil {
+			return nil, err
+		}
+		j.update = f
+		to = append(to, f)
+	case g.path != "":
+		rc, err := g.open()
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("golden file %s does not exist; create it with --update", g.path)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("open golden file: %w", err)
+		}
+		j.want, j.check = rc, sim.NewGoldenCheck(g.path, rc)
+		to = append(to, j.check)
+	case !quiet:
+		f, err := os.CreateTemp("", "chatsim-journal-*")
+		if err != nil {
+			return nil, fmt.Errorf("spool the journal: %w", err)
+		}
+		j.spool = f
+		to = append(to, f)
+	}
+	j.Writer = io.MultiWriter(to...)
+	return j, nil
+}
+
+// print prints the spooled journal to w, each line indented.
+func (j *journalOut) print(w io.Writer) error {
+	if _, err := j.spool.Seek(0, io.SeekStart); err != nil {
+		return fmt.Errorf("read the spooled journal: %w", err)
+	}
+	r := bufio.NewReader(j.spool)
+	for {
+		line, err := r.ReadString('\n')
+		io.WriteString(w, indent(line, "  "))
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("read the spooled journal: %w", err)
+		}
+	}
+}
+
+// close lets go of the golden file, the spool and an update not
+// committed.
+func (j *journalOut) close() {
+	if j.want != nil {
+		j.want.Close()
+	}
+	if j.update != nil {
+		j.update.Abort()
+	}
+	if j.spool != nil {
+		j.spool.Close()
+		os.Remove(j.spool.Name())
+	}
+}
+
+// tailLines keeps the last max lines written to it and counts those it
+// let go of.
+type tailLines struct {
+	max     int
+	ring    []string
+	next    int // where the next line goes once the ring is full
+	dropped int
+	pending []byte // a line not yet written whole
+}
+
+// Write keeps p's lines.
+func (t *tailLines) Write(p []byte) (int, error) {
+	t.pending = append(t.pending, p...)
+	for {
+		i := bytes.IndexByte(t.pending, '\n')
+		if i < 0 {
+			break
+		}
+		t.add(string(t.pending[:i+1]))
+		t.pending = t.pending[i+1:]
+	}
+	if len(t.pending) == 0 {
+		t.pending = nil
+	}
+	return len(p), nil
+}
+
+func (t *tailLines) add(line string) {
+	if len(t.ring) < t.max {
+		t.ring = append(t.ring, line)
+		return
+	}
+	t.ring[t.next] = line
+	t.next = (t.next + 1) % t.max
+	t.dropped++
+}
+
+// lines returns the lines kept, in order.
+func (t *tailLines) lines() []string {
+	out := append(slices.Clone(t.ring[t.next:]), t.ring[:t.next]...)
+	if len(t.pending) > 0 {
+		out = append(out, string(t.pending)+"\n")
+	}
+	return out
 }
 
 func indent(s, prefix string) string {

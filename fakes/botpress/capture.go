@@ -7,9 +7,20 @@ import (
 	"github.com/chatsim/chatsim/fakes"
 )
 
-// record appends an observation to the journal at the current virtual time.
-func (s *Server) record(source, kind, text string, data any) {
-	s.journal.Record(fakes.Observation{At: s.clock.Now(), Source: source, Kind: kind, Text: text, Data: data})
+// record appends an observation of class to the journal at the current
+// virtual time.
+func (s *Server) record(class fakes.Class, source, kind, text string, data any) {
+	s.journal.Record(fakes.Observation{At: s.clock.Now(), Source: source, Kind: kind, Text: text, Data: data, Class: class})
+}
+
+// captureClass is the class of a write journaled under source: a ClassCapture
+// when the integration made it ("platform"), a ClassNote when the scripted bot
+// did ("bot").
+func captureClass(source string) fakes.Class {
+	if source == "platform" {
+		return fakes.ClassCapture
+	}
+	return fakes.ClassNote
 }
 
 // violate keeps vs and records each as a contract violation. Captures are
@@ -17,12 +28,15 @@ func (s *Server) record(source, kind, text string, data any) {
 // hold s.mu, so a capture and its violations stay together in the journal.
 func (s *Server) violate(vs []contracts.Violation) {
 	for _, v := range vs {
-		s.st.violations = append(s.st.violations, v)
+		s.st.violationCount++
+		if len(s.st.violations) < MaxViolations {
+			s.st.violations = append(s.st.violations, v)
+		}
 		p := v.Pointer
 		if p == "" {
 			p = "/"
 		}
-		s.record("contract", "violation", fmt.Sprintf("%s at %s: %s", v.Capture, p, v.Message), v)
+		s.record(fakes.ClassNote, "contract", "violation", fmt.Sprintf("%s at %s: %s", v.Capture, p, v.Message), v)
 	}
 }
 

@@ -3,6 +3,7 @@ package botpress
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -181,5 +182,27 @@ func TestActionContract(t *testing.T) {
 	}
 	if !in || !outV {
 		t.Errorf("want input and output violations, got %+v", e.p.Violations())
+	}
+}
+
+// TestViolationsAreCappedAndCounted keeps the first MaxViolations
+// violations one by one and counts them all.
+func TestViolationsAreCappedAndCounted(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	const n = MaxViolations + 5
+	e.p.mu.Lock()
+	for i := range n {
+		e.p.violate([]contracts.Violation{{Capture: fmt.Sprintf("message.create msg_%d", i), Pointer: "/payload/text", Message: "missing"}})
+	}
+	e.p.mu.Unlock()
+	if got := len(e.p.Violations()); got != MaxViolations {
+		t.Errorf("keeps %d violations, want %d", got, MaxViolations)
+	}
+	if got := e.p.ViolationCount(); got != n {
+		t.Errorf("counts %d violations, want %d", got, n)
+	}
+	if first := e.p.Violations()[0].Capture; first != "message.create msg_0" {
+		t.Errorf("the first violation kept is %q, want the first recorded", first)
 	}
 }

@@ -35,7 +35,7 @@ func (s *Server) newConversation(kind string, b conversationBody, getOrCreate bo
 	if getOrCreate {
 		created = "created"
 	}
-	s.record("platform", kind, describe(c.id, created, "channel="+c.channel, fakes.FormatTags(c.tags)), c.capture())
+	s.record(fakes.ClassCapture, "platform", kind, describe(c.id, created, "channel="+c.channel, fakes.FormatTags(c.tags)), c.capture())
 	s.checkConversation(kind, c)
 	return c
 }
@@ -45,7 +45,7 @@ func (s *Server) newConversation(kind string, b conversationBody, getOrCreate bo
 func (s *Server) getOrCreateConversationLocked(kind string, b conversationBody) *conversation {
 	for _, c := range s.st.convs {
 		if c.channel == b.Channel && tagsMatch(c.tags, b.Tags, b.DiscriminateByTags) {
-			s.record("platform", kind, describe(c.id, "existing", "channel="+c.channel, fakes.FormatTags(c.tags)), c.capture())
+			s.record(fakes.ClassCapture, "platform", kind, describe(c.id, "existing", "channel="+c.channel, fakes.FormatTags(c.tags)), c.capture())
 			return c
 		}
 	}
@@ -109,7 +109,7 @@ func (s *Server) updateConversation(rq *apiRequest) (any, *apiError) {
 	}
 	c.tags = mergeTags(c.tags, b.Tags, rq.nullTags)
 	c.updatedAt = s.clock.Now()
-	s.record("platform", "conversation.update", describe(c.id, fakes.FormatTags(c.tags)), c.capture())
+	s.record(fakes.ClassCapture, "platform", "conversation.update", describe(c.id, fakes.FormatTags(c.tags)), c.capture())
 	s.checkConversation("conversation.update", c)
 	return conversationResponse{c.json()}, nil
 }
@@ -125,12 +125,12 @@ func (s *Server) deleteConversation(rq *apiRequest) (any, *apiError) {
 	s.st.convs = remove(s.st.convs, func(x *conversation) bool { return x == c })
 	s.st.msgs = remove(s.st.msgs, func(m *message) bool {
 		if m.convID == c.id {
-			delete(s.st.msgsBy, m.id)
+			s.forgetMessageLocked(m)
 			return true
 		}
 		return false
 	})
-	s.record("platform", "conversation.delete", c.id, c.capture())
+	s.record(fakes.ClassCapture, "platform", "conversation.delete", c.id, c.capture())
 	return struct{}{}, nil
 }
 
@@ -249,7 +249,7 @@ func (s *Server) addParticipant(rq *apiRequest) (any, *apiError) {
 		return nil, e
 	}
 	if s.addParticipantLocked(c, u.id) {
-		s.record("platform", "participant.add", describe(c.id, u.id), map[string]string{"conversationId": c.id, "userId": u.id})
+		s.record(fakes.ClassCapture, "platform", "participant.add", describe(c.id, u.id), map[string]string{"conversationId": c.id, "userId": u.id})
 	}
 	return participantResponse{u.json()}, nil
 }
@@ -288,6 +288,6 @@ func (s *Server) removeParticipant(rq *apiRequest) (any, *apiError) {
 		return nil, e
 	}
 	c.participants = remove(c.participants, func(id string) bool { return id == u.id })
-	s.record("platform", "participant.remove", describe(c.id, u.id), map[string]string{"conversationId": c.id, "userId": u.id})
+	s.record(fakes.ClassCapture, "platform", "participant.remove", describe(c.id, u.id), map[string]string{"conversationId": c.id, "userId": u.id})
 	return struct{}{}, nil
 }

@@ -65,6 +65,16 @@
 // each violation (capture, JSON pointer, message). Data holds the
 // contracts capture (contracts.User, contracts.Message, …).
 //
+// # Memory
+//
+// The platform remembers the last fakes.DefaultHistory (1,000) messages of
+// each conversation, the last 1,000 events and action calls, and the first
+// MaxViolations contract violations (counting them all), so that a long
+// replay's memory stays flat; WithHistory changes the bound. A message or
+// event it has forgotten is gone as a deleted one is: fetching it is 404
+// ResourceNotFound and get-or-create makes a new one. Users, conversations
+// and states are kept.
+//
 // # Scripted bot
 //
 // After an incoming message is created, the bot applies the first matching

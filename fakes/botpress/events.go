@@ -3,6 +3,7 @@ package botpress
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/chatsim/chatsim/fakes"
@@ -53,12 +54,19 @@ func (s *Server) createEvent(rq *apiRequest) (any, *apiError) {
 	}
 	s.st.events = append(s.st.events, ev)
 	s.st.eventsBy[ev.id] = ev
+	if h := s.st.history; h > 0 && len(s.st.events) > h {
+		// The oldest event goes, unless it is still to happen.
+		if i := slices.IndexFunc(s.st.events, func(e *event) bool { return e.status != "scheduled" }); i >= 0 {
+			delete(s.st.eventsBy, s.st.events[i].id)
+			s.st.events = slices.Delete(s.st.events, i, i+1)
+		}
+	}
 	refs := describe(ev.convID, ev.userID, ev.messageID)
 	sched := ""
 	if scheduled {
 		sched = "scheduled " + fakes.CanonicalJSON(b.Schedule)
 	}
-	s.record("platform", "event.create", describe(ev.id, ev.typ+" "+fakes.CanonicalJSON(ev.payload), refs, sched), ev.capture())
+	s.record(fakes.ClassCapture, "platform", "event.create", describe(ev.id, ev.typ+" "+fakes.CanonicalJSON(ev.payload), refs, sched), ev.capture())
 	s.checkEvent("event.create", ev)
 	if !scheduled {
 		s.bot.enqueue(botJob{eventID: ev.id})
@@ -95,7 +103,7 @@ func (s *Server) cancelScheduledEvent(rq *apiRequest) (any, *apiError) {
 		return nil, notFound("Scheduled event %q not found", ev.id)
 	}
 	ev.status = "canceled"
-	s.record("platform", "event.cancel", ev.id, ev.capture())
+	s.record(fakes.ClassCapture, "platform", "event.cancel", ev.id, ev.capture())
 	return struct{}{}, nil
 }
 
@@ -172,7 +180,7 @@ func (s *Server) configureIntegration(rq *apiRequest) (any, *apiError) {
 		parts = append(parts, "scheduleRegisterCall="+b.ScheduleRegisterCall)
 		data["scheduleRegisterCall"] = b.ScheduleRegisterCall
 	}
-	s.record("platform", "integration.configure", describe(parts...), data)
+	s.record(fakes.ClassCapture, "platform", "integration.configure", describe(parts...), data)
 	return struct{}{}, nil
 }
 

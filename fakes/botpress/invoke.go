@@ -114,7 +114,7 @@ func asError(op string, a *answer) *InvocationError {
 // invoke records the operation in the journal, calls the integration and
 // turns a failure into an InvocationError, which it records too.
 func (s *Server) invoke(ctx context.Context, op, line string, body any) (*answer, error) {
-	s.record("platform", "→ integration", line, map[string]any{"operation": op})
+	s.record(fakes.ClassDelivery, "platform", "→ integration", line, map[string]any{"operation": op})
 	a, err := s.call(ctx, op, body)
 	if err == nil {
 		if ie := asError(op, a); ie != nil {
@@ -149,7 +149,7 @@ func (s *Server) recordFailure(line string, err error) {
 			text = fmt.Sprintf("%s: %d %s", line, ie.Status, ie.Message)
 		}
 	}
-	s.record("platform", "integration error", text, err)
+	s.record(fakes.ClassNote, "platform", "integration error", text, err)
 	// A webhook's answer is the chat platform's business (a 401 to a bad
 	// signature, a 500 that makes Shopify retry): the fake that sent it
 	// reports how the delivery ended. No answer at all is the integration's
@@ -261,11 +261,11 @@ func (s *Server) TriggerAction(ctx context.Context, action string, input json.Ra
 	defer s.mu.Unlock()
 	if err != nil {
 		callRec.Error = err.Error()
-		s.st.actions = append(s.st.actions, callRec)
+		s.st.actions.Add(callRec)
 		return nil, err
 	}
-	s.st.actions = append(s.st.actions, callRec)
-	s.record("platform", "← integration", "action_triggered "+action+" output "+fakes.CanonicalJSON(callRec.Output), callRec)
+	s.st.actions.Add(callRec)
+	s.record(fakes.ClassCapture, "platform", "← integration", "action_triggered "+action+" output "+fakes.CanonicalJSON(callRec.Output), callRec)
 	if s.validator != nil {
 		s.violate(s.validator.CheckActionOutput(capture, callRec))
 	}
@@ -333,7 +333,7 @@ func (s *Server) SendMessage(ctx context.Context, conversationID, typ string, pa
 // bot <kind>. Callers hold s.mu.
 func (s *Server) botMessage(kind, convID, typ string, payload json.RawMessage) *message {
 	m := s.storeMessage(messageBody{Type: typ, Payload: payload, UserID: s.botUserID, ConversationID: convID}, "outgoing")
-	s.record("bot", kind, describe(m.id, "outgoing "+m.typ+" "+fakes.CanonicalJSON(m.payload)), m.capture(s.channelOf(m.convID)))
+	s.record(fakes.ClassNote, "bot", kind, describe(m.id, "outgoing "+m.typ+" "+fakes.CanonicalJSON(m.payload)), m.capture(s.channelOf(m.convID)))
 	s.checkMessage("bot."+kind, m)
 	return m
 }

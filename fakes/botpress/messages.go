@@ -51,11 +51,47 @@ func (s *Server) storeMessage(b messageBody, direction string) *message {
 		convID: b.ConversationID, tags: cleanTags(b.Tags), origin: b.Origin}
 	s.st.msgs = append(s.st.msgs, m)
 	s.st.msgsBy[m.id] = m
+	s.st.msgsPerConv[m.convID]++
 	s.indexMessageLocked(m)
 	if c := s.st.convsBy[m.convID]; c != nil {
 		s.addParticipantLocked(c, m.userID)
 	}
+	if h := s.st.history; h > 0 && s.st.msgsPerConv[m.convID] > h {
+		for i, old := range s.st.msgs {
+			if old.convID == m.convID {
+				s.dropMessageLocked(i)
+				s.st.msgsDropped++
+				break
+			}
+		}
+	}
 	return m
+}
+
+// dropMessageLocked forgets the message at index i of msgs: it is gone as
+// a deleted message is. Callers hold s.mu.
+func (s *Server) dropMessageLocked(i int) {
+	m := s.st.msgs[i]
+	s.st.msgs = slices.Delete(s.st.msgs, i, i+1)
+	s.forgetMessageLocked(m)
+}
+
+// forgetMessageLocked removes m from the indexes once it has left msgs.
+// Callers hold s.mu.
+func (s *Server) forgetMessageLocked(m *message) {
+	delete(s.st.msgsBy, m.id)
+	if s.st.msgsPerConv[m.convID]--; s.st.msgsPerConv[m.convID] <= 0 {
+		delete(s.st.msgsPerConv, m.convID)
+	}
+	for _, key := range m.indexed {
+		ps := slices.DeleteFunc(s.st.msgsByTag[key], func(x *message) bool { return x == m })
+		if len(ps) == 0 {
+			delete(s.st.msgsByTag, key)
+		} else {
+			s.st.msgsByTag[key] = ps
+		}
+	}
+	m.indexed = nil
 }
 
 // newMessage stores a message created through the Runtime API, journals and
@@ -68,7 +104,7 @@ func (s *Server) newMessage(kind string, b messageBody, direction string, getOrC
 	if getOrCreate {
 		created = "created"
 	}
-	s.record("platform", kind, messageLine(m, created), m.capture(s.channelOf(m.convID)))
+	s.record(fakes.ClassCapture, "platform", kind, messageLine(m, created), m.capture(s.channelOf(m.convID)))
 	s.checkMessage(kind, m)
 	if direction == "incoming" {
 		s.bot.enqueue(botJob{messageID: m.id})
@@ -114,7 +150,7 @@ func (s *Server) createMessage(rq *apiRequest) (any, *apiError) {
 // match, or creates one. Callers hold s.mu.
 func (s *Server) getOrCreateMessageLocked(kind string, b messageBody, dir string) *message {
 	if m := s.findMessageLocked(b.ConversationID, b.Tags, b.DiscriminateByTags); m != nil {
-		s.record("platform", kind, messageLine(m, "existing"), m.capture(s.channelOf(m.convID)))
+		s.record(fakes.ClassCapture, "platform", kind, messageLine(m, "existing"), m.capture(s.channelOf(m.convID)))
 		return m
 	}
 	return s.newMessage(kind, b, dir, true)
@@ -127,9 +163,11 @@ func msgTagKey(conv, k, v string) string { return conv + "\x00" + k + "\x00" + v
 func (s *Server) indexMessageLocked(m *message) {
 	for k, v := range m.tags {
 		key := msgTagKey(m.convID, k, v)
-		if ps := s.st.msgsByTag[key]; len(ps) == 0 || ps[len(ps)-1] != m {
-			s.st.msgsByTag[key] = append(ps, m)
+		if slices.Contains(m.indexed, key) {
+			continue
 		}
+		s.st.msgsByTag[key] = append(s.st.msgsByTag[key], m)
+		m.indexed = append(m.indexed, key)
 	}
 }
 
@@ -221,7 +259,7 @@ func (s *Server) updateMessage(rq *apiRequest) (any, *apiError) {
 		payload = m.typ + " " + fakes.CanonicalJSON(m.payload)
 	}
 	m.updatedAt = s.clock.Now()
-	s.record("platform", "message.update", describe(m.id, payload, fakes.FormatTags(m.tags)), m.capture(s.channelOf(m.convID)))
+	s.record(fakes.ClassCapture, "platform", "message.update", describe(m.id, payload, fakes.FormatTags(m.tags)), m.capture(s.channelOf(m.convID)))
 	s.checkMessage("message.update", m)
 	return messageResponse{m.json()}, nil
 }
@@ -233,9 +271,9 @@ func (s *Server) deleteMessage(rq *apiRequest) (any, *apiError) {
 	if e != nil {
 		return nil, e
 	}
-	delete(s.st.msgsBy, m.id)
 	s.st.msgs = remove(s.st.msgs, func(x *message) bool { return x == m })
-	s.record("platform", "message.delete", m.id, m.capture(s.channelOf(m.convID)))
+	s.forgetMessageLocked(m)
+	s.record(fakes.ClassCapture, "platform", "message.delete", m.id, m.capture(s.channelOf(m.convID)))
 	return struct{}{}, nil
 }
 

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/chatsim/chatsim/contracts"
+	"github.com/chatsim/chatsim/fakes"
 )
 
 // The platform's objects, as stored. Tags are stored bare ("id", never
@@ -38,6 +39,7 @@ type message struct {
 	userID, convID       string
 	tags                 map[string]string
 	origin               string
+	indexed              []string // its msgsByTag keys
 }
 
 type event struct {
@@ -206,8 +208,13 @@ type store struct {
 	usersBy map[string]*user
 	convs   []*conversation
 	convsBy map[string]*conversation
-	msgs    []*message
-	msgsBy  map[string]*message
+	// history bounds msgs per conversation, events and actions (< 1: no
+	// bound); msgsDropped counts the messages it let go of.
+	history     int
+	msgs        []*message
+	msgsBy      map[string]*message
+	msgsPerConv map[string]int
+	msgsDropped int
 	// msgsByTag indexes messages by conversation, tag key and value
 	// (msgTagKey), for get-or-create. Postings are only added: a lookup
 	// checks that a message still exists and still matches.
@@ -216,20 +223,24 @@ type store struct {
 	eventsBy  map[string]*event
 	states    []*state
 	statesBy  map[stateKey]*state
-	actions   []contracts.ActionCall
+	actions   fakes.History[contracts.ActionCall]
 
-	identifier *string // set by configureIntegration
-	violations []contracts.Violation
+	identifier     *string               // set by configureIntegration
+	violations     []contracts.Violation // the first MaxViolations
+	violationCount int
 }
 
-func newStore() *store {
+func newStore(history int) *store {
 	return &store{
-		usersBy:   map[string]*user{},
-		convsBy:   map[string]*conversation{},
-		msgsBy:    map[string]*message{},
-		msgsByTag: map[string][]*message{},
-		eventsBy:  map[string]*event{},
-		statesBy:  map[stateKey]*state{},
+		history:     history,
+		msgsPerConv: map[string]int{},
+		actions:     fakes.NewHistory[contracts.ActionCall](history),
+		usersBy:     map[string]*user{},
+		convsBy:     map[string]*conversation{},
+		msgsBy:      map[string]*message{},
+		msgsByTag:   map[string][]*message{},
+		eventsBy:    map[string]*event{},
+		statesBy:    map[stateKey]*state{},
 	}
 }
 

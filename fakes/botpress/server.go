@@ -34,6 +34,7 @@ type config struct {
 	rules         []BotRule
 	rulesSet      bool
 	client        *http.Client
+	history       int
 }
 
 // WithClock sets the clock that stamps ids, createdAt/updatedAt and state
@@ -83,6 +84,14 @@ func WithBot(rules []BotRule) Option {
 	return func(o *config) { o.rules, o.rulesSet = rules, true }
 }
 
+// WithHistory bounds what the platform remembers: the last n messages of
+// each conversation, the last n events and the last n action calls
+// (default fakes.DefaultHistory, 1,000; n < 1 keeps everything). A message
+// or event it has forgotten is gone as a deleted one is: fetching it is
+// 404 ResourceNotFound, and get-or-create makes a new one. Users,
+// conversations and states are kept: they are the cast, not the history.
+func WithHistory(n int) Option { return func(o *config) { o.history = n } }
+
 // WithHTTPClient sets the client used to invoke the integration. The default
 // is a client of the Server's own.
 func WithHTTPClient(c *http.Client) Option { return func(o *config) { o.client = c } }
@@ -127,7 +136,7 @@ type Server struct {
 // Start starts a platform on 127.0.0.1:0. It fails if the definition's
 // schemas do not compile.
 func Start(opts ...Option) (*Server, error) {
-	c := config{}
+	c := config{history: fakes.DefaultHistory}
 	for _, o := range opts {
 		o(&c)
 	}
@@ -136,7 +145,7 @@ func Start(opts ...Option) (*Server, error) {
 	}
 	s := &Server{
 		clock: c.clock, journal: c.journal, activity: c.activity, spec: embeddedSpec, token: c.token,
-		cfg: c.cfg, cfgType: c.cfgType, client: c.client, faults: &fakes.Faults{}, st: newStore(),
+		cfg: c.cfg, cfgType: c.cfgType, client: c.client, faults: &fakes.Faults{}, st: newStore(c.history),
 	}
 	s.ids = &idGen{clock: c.clock}
 	if c.def != nil {
@@ -318,7 +327,8 @@ func (s *Server) Conversations() []contracts.Conversation {
 	return out
 }
 
-// Messages returns every message, incoming and outgoing, in creation order.
+// Messages returns every message the platform holds, incoming and outgoing,
+// in creation order: the last ones of each conversation (WithHistory).
 func (s *Server) Messages() []contracts.Message {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -329,7 +339,8 @@ func (s *Server) Messages() []contracts.Message {
 	return out
 }
 
-// Events returns every event, in creation order.
+// Events returns the events the platform holds, in creation order: the
+// last ones (WithHistory).
 func (s *Server) Events() []contracts.Event {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -368,18 +379,41 @@ func (s *Server) State(scope, id, name string) (payload json.RawMessage, ok bool
 	return cloneRaw(st.payload), true
 }
 
-// Actions returns every action_triggered call and its outcome, in order.
+// Actions returns the last action_triggered calls and their outcomes, in
+// order (WithHistory).
 func (s *Server) Actions() []contracts.ActionCall {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return slices.Clone(s.st.actions)
+	return s.st.actions.All()
 }
 
-// Violations returns every contract violation recorded so far, in order.
+// DroppedMessages returns how many messages the platform let go of to keep
+// its history bounded (WithHistory), the oldest of their conversations.
+func (s *Server) DroppedMessages() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.st.msgsDropped
+}
+
+// MaxViolations bounds the contract violations the platform keeps one by
+// one (Violations): past it, they are only counted (ViolationCount), so
+// that a long replay's memory stays flat.
+const MaxViolations = 1_000
+
+// Violations returns the contract violations recorded so far, in order:
+// the first MaxViolations of them.
 func (s *Server) Violations() []contracts.Violation {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return slices.Clone(s.st.violations)
+}
+
+// ViolationCount returns how many contract violations were recorded, those
+// past MaxViolations included.
+func (s *Server) ViolationCount() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.st.violationCount
 }
 
 // Identifier returns the identifier the integration set with

@@ -133,7 +133,7 @@ func (s *Server) writeState(kind, source string, k stateKey, payload json.RawMes
 		}
 		st.updatedAt = now
 		st.payload = nil
-		s.record(source, kind, stateLine(st, nil), st.capture())
+		s.record(captureClass(source), source, kind, stateLine(st, nil), st.capture())
 		if source == "platform" {
 			s.checkState(kind, st)
 		}
@@ -149,7 +149,7 @@ func (s *Server) writeState(kind, source string, k stateKey, payload json.RawMes
 		st.expiry = exp.duration()
 	}
 	st.touch(now)
-	s.record(source, kind, stateLine(st, st.payload), st.capture())
+	s.record(captureClass(source), source, kind, stateLine(st, st.payload), st.capture())
 	if source == "platform" { // the scripted bot's own states are not the integration's
 		s.checkState(kind, st)
 	}
@@ -266,6 +266,6 @@ func (s *Server) setStateExpiry(rq *apiRequest) (any, *apiError) {
 	if exp == "" {
 		exp = "expiry=none"
 	}
-	s.record("platform", "state.expiry", describe(fmt.Sprintf("%s %s %q", k.typ, k.id, k.name), exp), st.capture())
+	s.record(fakes.ClassCapture, "platform", "state.expiry", describe(fmt.Sprintf("%s %s %q", k.typ, k.id, k.name), exp), st.capture())
 	return stateResponse{st.json(s.botID)}, nil
 }

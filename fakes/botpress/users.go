@@ -36,7 +36,7 @@ func (s *Server) newUser(kind string, b userBody, getOrCreate bool) *user {
 	if getOrCreate {
 		created = "created"
 	}
-	s.record("platform", kind, describe(u.id, created, quoteName(u.name), fakes.FormatTags(u.tags)), u.capture())
+	s.record(fakes.ClassCapture, "platform", kind, describe(u.id, created, quoteName(u.name), fakes.FormatTags(u.tags)), u.capture())
 	s.checkUser(kind, u)
 	return u
 }
@@ -54,7 +54,7 @@ func (s *Server) findUser(tags map[string]string, discriminate []string) *user {
 // getOrCreateUser finds or creates a user. Callers hold s.mu.
 func (s *Server) getOrCreateUserLocked(kind string, b userBody) *user {
 	if u := s.findUser(b.Tags, b.DiscriminateByTags); u != nil {
-		s.record("platform", kind, describe(u.id, "existing", quoteName(u.name), fakes.FormatTags(u.tags)), u.capture())
+		s.record(fakes.ClassCapture, "platform", kind, describe(u.id, "existing", quoteName(u.name), fakes.FormatTags(u.tags)), u.capture())
 		return u
 	}
 	return s.newUser(kind, b, true)
@@ -122,7 +122,7 @@ func (s *Server) updateUser(rq *apiRequest) (any, *apiError) {
 		u.pictureURL = b.PictureURL.value
 	}
 	u.updatedAt = s.clock.Now()
-	s.record("platform", "user.update", describe(u.id, quoteName(u.name), fakes.FormatTags(u.tags)), u.capture())
+	s.record(fakes.ClassCapture, "platform", "user.update", describe(u.id, quoteName(u.name), fakes.FormatTags(u.tags)), u.capture())
 	s.checkUser("user.update", u)
 	return userResponse{u.json()}, nil
 }
@@ -139,7 +139,7 @@ func (s *Server) deleteUser(rq *apiRequest) (any, *apiError) {
 	for _, c := range s.st.convs {
 		c.participants = remove(c.participants, func(id string) bool { return id == u.id })
 	}
-	s.record("platform", "user.delete", u.id, u.capture())
+	s.record(fakes.ClassCapture, "platform", "user.delete", u.id, u.capture())
 	return struct{}{}, nil
 }
 

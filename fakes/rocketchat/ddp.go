@@ -154,12 +154,12 @@ func (s *Server) ddpFrame(c *ddpConn, data []byte) {
 		} else if res != nil {
 			out["result"] = res
 		}
-		s.cfg.journal.Record(fakes.Observation{At: s.now(), Source: "rocketchat", Kind: "ddp " + m.Method, Text: text, Data: data})
+		s.cfg.journal.Record(fakes.Observation{At: s.now(), Source: "rocketchat", Kind: "ddp " + m.Method, Text: text, Data: data, Class: fakes.ClassCall})
 		call := Call{Endpoint: "ddp " + m.Method, UserID: c.userID, Status: 200, At: s.now()}
 		if merr != nil {
 			call.Status, call.Error = 400, fmt.Sprint(merr["error"])
 		}
-		s.calls = append(s.calls, call)
+		s.calls.Add(call)
 		s.sendLocked(c, out)
 		s.sendLocked(c, map[string]any{"msg": "updated", "methods": []string{id}})
 	case "sub":
@@ -174,7 +174,7 @@ func (s *Server) ddpFrame(c *ddpConn, data []byte) {
 
 func (s *Server) ddpSubLocked(c *ddpConn, id, name string, params []json.RawMessage) {
 	if name != "stream-room-messages" {
-		s.cfg.journal.Record(fakes.Observation{At: s.now(), Source: "rocketchat", Kind: "ddp sub", Text: name, Data: map[string]any{"name": name}})
+		s.cfg.journal.Record(fakes.Observation{At: s.now(), Source: "rocketchat", Kind: "ddp sub", Text: name, Data: map[string]any{"name": name}, Class: fakes.ClassCall})
 		s.sendLocked(c, map[string]any{"msg": "ready", "subs": []string{id}})
 		return
 	}
@@ -184,7 +184,7 @@ func (s *Server) ddpSubLocked(c *ddpConn, id, name string, params []json.RawMess
 	}
 	nosub := func(why string) {
 		s.cfg.journal.Record(fakes.Observation{At: s.now(), Source: "rocketchat", Kind: "ddp sub", Text: name + " " + event + " → nosub " + why,
-			Data: map[string]any{"name": name, "event": event, "error": why}})
+			Data: map[string]any{"name": name, "event": event, "error": why}, Class: fakes.ClassCall})
 		s.sendLocked(c, map[string]any{"msg": "nosub", "id": id, "error": meteorError("not-allowed", "Not allowed")})
 	}
 	u := s.users[c.userID]
@@ -204,7 +204,7 @@ func (s *Server) ddpSubLocked(c *ddpConn, id, name string, params []json.RawMess
 	}
 	c.subs[id] = event
 	s.cfg.journal.Record(fakes.Observation{At: s.now(), Source: "rocketchat", Kind: "ddp sub", Text: name + " " + label,
-		Data: map[string]any{"name": name, "event": event}})
+		Data: map[string]any{"name": name, "event": event}, Class: fakes.ClassCall})
 	added := len(params) > 1 && string(params[1]) != "false" && string(params[1]) != "null"
 	if added {
 		s.sendLocked(c, map[string]any{"msg": "added", "collection": name, "id": "id", "fields": map[string]any{"eventName": event}})

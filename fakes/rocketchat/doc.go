@@ -58,6 +58,12 @@
 // Source "rocketchat"; requests, DDP frames and queued deliveries count
 // as work in flight in the fakes.Activity.
 //
+// It remembers the last fakes.DefaultHistory (1,000) messages of each room
+// and the last 1,000 calls, deliveries and response_urls, so that a long
+// replay's memory stays flat (WithHistory changes the bound). A message it
+// has forgotten answers as one Rocket.Chat no longer has; a forgotten
+// response_url as an expired one. Users and rooms are kept.
+//
 // The control API lives under fakes.ControlPrefix; Server.ControlRoutes and
 // GET /_chatsim/ list it.
 // Faults (fakes.Fault with Op set to a REST endpoint such as

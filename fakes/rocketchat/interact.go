@@ -187,6 +187,9 @@ func slackMessage(m *Message) map[string]any {
 func (s *Server) payloadLocked(u *User, r *Room, m *Message, action map[string]any) map[string]any {
 	token := s.newTokenLocked()
 	s.responses[token] = &responseRec{msgID: m.ID, roomID: r.ID, userID: u.ID, expires: s.now().Add(s.responseTTL)}
+	if old, ok := s.respOrder.Add(token); ok && old != token {
+		delete(s.responses, old)
+	}
 	name := r.Name
 	if r.Type == "d" {
 		name = strings.TrimPrefix(s.labelLocked(r, u.ID), "@")
@@ -224,7 +227,7 @@ func (s *Server) queueInteractionLocked(payload map[string]any, text string) (js
 func (s *Server) runInteraction(ctx context.Context, j *job) {
 	s.mu.Lock()
 	client := s.cfg.client
-	s.record("deliver", j.text, map[string]any{"kind": j.kind, "payload": j.data})
+	s.record(fakes.ClassDelivery, "deliver", j.text, map[string]any{"kind": j.kind, "payload": j.data})
 	s.mu.Unlock()
 	rep := fakes.Send(ctx, client, fakes.Outgoing{URL: j.url, Body: j.body, Timeout: s.cfg.deliverTimeout, Clock: s.cfg.clock,
 		Header: http.Header{"Content-Type": {"application/x-www-form-urlencoded"}}})
@@ -238,9 +241,9 @@ func (s *Server) runInteraction(ctx context.Context, j *job) {
 	if rep.Err != nil {
 		d.Error = rep.Outcome()
 	}
-	s.deliveries = append(s.deliveries, d)
+	s.deliveries.Add(d)
 	if !rep.OK() {
-		s.record("deliver", "→ "+rep.Outcome()+" (not retried)", map[string]any{"kind": j.kind, "status": rep.Status, "outcome": rep.Outcome()})
+		s.record(fakes.ClassDelivery, "deliver", "→ "+rep.Outcome()+" (not retried)", map[string]any{"kind": j.kind, "status": rep.Status, "outcome": rep.Outcome()})
 	}
 }
 
@@ -258,7 +261,7 @@ func (s *Server) serveResponseURL(w http.ResponseWriter, r *http.Request, token 
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	fail := func(why string) {
-		s.record("response_url", "→ 400 "+why, map[string]any{"status": 400, "error": why})
+		s.record(fakes.ClassCall, "response_url", "→ 400 "+why, map[string]any{"status": 400, "error": why})
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(http.StatusBadRequest)
 	}
@@ -301,14 +304,14 @@ func (s *Server) serveResponseURL(w http.ResponseWriter, r *http.Request, token 
 	case del && m != nil && !m.deleted:
 		m.deleted = true
 		s.streamDeleteLocked(m)
-		s.record("response_url", "delete msg="+m.ID, data)
+		s.record(fakes.ClassCall, "response_url", "delete msg="+m.ID, data)
 	case replace && m != nil && !m.deleted:
 		before := summarizeMessage(m)
 		s.editLocked(m, bot, str(p, "text"), &blocks, &att)
-		s.record("response_url", "replace msg="+m.ID+" "+before+" → "+summarizeMessage(m), data)
+		s.record(fakes.ClassCall, "response_url", "replace msg="+m.ID+" "+before+" → "+summarizeMessage(m), data)
 	default:
 		nm := s.postLocked(room, bot, Message{Text: str(p, "text"), Blocks: blocks, Attachments: att, ThreadID: str(p, "thread_ts")})
-		s.record("response_url", "new "+s.labelLocked(room, "")+" "+summarizeMessage(nm)+" msg="+nm.ID, data)
+		s.record(fakes.ClassCall, "response_url", "new "+s.labelLocked(room, "")+" "+summarizeMessage(nm)+" msg="+nm.ID, data)
 	}
 	w.WriteHeader(http.StatusOK)
 }

@@ -303,11 +303,12 @@ type Delivery struct {
 	At      time.Time `json:"at"`
 }
 
-// Deliveries returns every delivery attempt, in order.
+// Deliveries returns the delivery attempts, in order: the last ones
+// (WithHistory).
 func (s *Server) Deliveries() []Delivery {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return slices.Clone(s.deliveries)
+	return s.deliveries.All()
 }
 
 func (s *Server) queueLocked(j *job) {
@@ -359,8 +360,9 @@ func (s *Server) deliverLoop() {
 	}
 }
 
-func (s *Server) record(kind, text string, data any) {
-	s.cfg.journal.Record(fakes.Observation{At: s.now(), Source: "rocketchat", Kind: kind, Text: text, Data: data})
+// record journals an observation of class.
+func (s *Server) record(class fakes.Class, kind, text string, data any) {
+	s.cfg.journal.Record(fakes.Observation{At: s.now(), Source: "rocketchat", Kind: kind, Text: text, Data: data, Class: class})
 }
 
 // runOutgoing makes one outgoing webhook call as Rocket.Chat's trigger
@@ -379,12 +381,12 @@ func (s *Server) runOutgoing(ctx context.Context, j *job) {
 			text += fmt.Sprintf(" (attempt %d)", tries+1)
 		}
 		if !enabled || len(urls) == 0 {
-			s.record("deliver", j.text+" skipped: integration disabled", map[string]any{"kind": j.kind, "integration": o.ID})
+			s.record(fakes.ClassDelivery, "deliver", j.text+" skipped: integration disabled", map[string]any{"kind": j.kind, "integration": o.ID})
 			s.mu.Unlock()
 			s.cfg.journal.Outcome(fakes.Outcome{Kind: fakes.Undelivered, Source: "rocketchat", What: j.kind + " " + o.ID, Detail: "integration disabled"})
 			return
 		}
-		s.record("deliver", text, map[string]any{"kind": j.kind, "integration": o.ID, "attempt": tries + 1, "body": json.RawMessage(j.body)})
+		s.record(fakes.ClassDelivery, "deliver", text, map[string]any{"kind": j.kind, "integration": o.ID, "attempt": tries + 1, "body": json.RawMessage(j.body)})
 		s.mu.Unlock()
 		retry := false
 		for _, u := range urls {
@@ -420,10 +422,10 @@ func (s *Server) outgoingResult(j *job, u string, tries int, rep fakes.Reply) bo
 	if rep.Err != nil {
 		d.Error = rep.Outcome()
 	}
-	s.deliveries = append(s.deliveries, d)
+	s.deliveries.Add(d)
 	data := map[string]any{"kind": j.kind, "integration": o.ID, "attempt": tries + 1, "status": rep.Status, "outcome": rep.Outcome()}
 	if rep.Err != nil {
-		s.record("deliver", "→ "+rep.Outcome()+" (not retried)", data)
+		s.record(fakes.ClassDelivery, "deliver", "→ "+rep.Outcome()+" (not retried)", data)
 		return false
 	}
 	success := rep.Status == 200 || rep.Status == 201 || rep.Status == 202
@@ -435,10 +437,10 @@ func (s *Server) outgoingResult(j *job, u string, tries int, rep fakes.Reply) bo
 		switch rep.Status {
 		case http.StatusGone:
 			o.Enabled = false
-			s.record("deliver", "→ 410 Gone (integration "+o.Name+" disabled)", data)
+			s.record(fakes.ClassDelivery, "deliver", "→ 410 Gone (integration "+o.Name+" disabled)", data)
 			return false
 		case http.StatusInternalServerError:
-			s.record("deliver", "→ 500 Internal Server Error (not retried)", data)
+			s.record(fakes.ClassDelivery, "deliver", "→ 500 Internal Server Error (not retried)", data)
 			return false
 		}
 	}
@@ -447,14 +449,14 @@ func (s *Server) outgoingResult(j *job, u string, tries int, rep fakes.Reply) bo
 		outcome += " with an empty body"
 	}
 	if o.RetryFailedCalls && tries < o.RetryCount {
-		s.record("deliver", fmt.Sprintf("→ %s (retrying in %s)", outcome, retryWait(o.RetryDelay, tries)), data)
+		s.record(fakes.ClassDelivery, "deliver", fmt.Sprintf("→ %s (retrying in %s)", outcome, retryWait(o.RetryDelay, tries)), data)
 		return true
 	}
 	switch {
 	case o.RetryFailedCalls:
-		s.record("deliver", fmt.Sprintf("→ %s (dropped after %d attempts)", outcome, tries+1), data)
+		s.record(fakes.ClassDelivery, "deliver", fmt.Sprintf("→ %s (dropped after %d attempts)", outcome, tries+1), data)
 	case !success:
-		s.record("deliver", "→ "+outcome+" (not retried)", data)
+		s.record(fakes.ClassDelivery, "deliver", "→ "+outcome+" (not retried)", data)
 	}
 	return false
 }
@@ -478,7 +480,7 @@ func (s *Server) postReplyLocked(j *job, rep fakes.Reply) {
 		return
 	}
 	if e := checkRich(Message{Attachments: att}); e != nil {
-		s.record("webhook reply", "→ not posted: "+fmt.Sprint(e.body["error"]), map[string]any{"integration": j.integ.ID, "error": e.body["errorType"]})
+		s.record(fakes.ClassCall, "webhook reply", "→ not posted: "+fmt.Sprint(e.body["error"]), map[string]any{"integration": j.integ.ID, "error": e.body["errorType"]})
 		return
 	}
 	o := j.integ
@@ -493,7 +495,7 @@ func (s *Server) postReplyLocked(j *job, rep fakes.Reply) {
 		return
 	}
 	if tooLong(text) {
-		s.record("webhook reply", s.labelLocked(room, poster.ID)+" not posted: "+sizeExceededReason+" ["+sizeExceeded+"]",
+		s.record(fakes.ClassCall, "webhook reply", s.labelLocked(room, poster.ID)+" not posted: "+sizeExceededReason+" ["+sizeExceeded+"]",
 			map[string]any{"integration": o.ID, "error": sizeExceeded})
 		return
 	}
@@ -509,7 +511,7 @@ func (s *Server) postReplyLocked(j *job, rep fakes.Reply) {
 	}
 	m.Bot, _ = json.Marshal(map[string]string{"i": o.ID})
 	pm := s.postLocked(room, poster, m)
-	s.record("webhook reply", s.labelLocked(room, poster.ID)+" "+summarizeMessage(pm)+" msg="+pm.ID,
+	s.record(fakes.ClassCall, "webhook reply", s.labelLocked(room, poster.ID)+" "+summarizeMessage(pm)+" msg="+pm.ID,
 		map[string]any{"integration": o.ID, "message": pm.wire(false)})
 }
 
@@ -526,7 +528,7 @@ func (s *Server) serveIncoming(w http.ResponseWriter, r *http.Request, rest stri
 	s.mu.Unlock()
 	if hook == nil || r.Method != http.MethodPost {
 		s.mu.Lock()
-		s.record("hooks", "incoming "+id+" → 404 invalid integration id or token", map[string]any{"id": id})
+		s.record(fakes.ClassCall, "hooks", "incoming "+id+" → 404 invalid integration id or token", map[string]any{"id": id})
 		s.mu.Unlock()
 		writeJSON(w, http.StatusNotFound, map[string]any{"success": false, "error": "Invalid integration id or token provided."})
 		return
@@ -551,7 +553,7 @@ func (s *Server) serveIncoming(w http.ResponseWriter, r *http.Request, rest stri
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if tooLong(str(p, "text")) {
-		s.record("hooks", "incoming "+id+" → 400 "+sizeExceeded, map[string]any{"id": id})
+		s.record(fakes.ClassCall, "hooks", "incoming "+id+" → 400 "+sizeExceeded, map[string]any{"id": id})
 		writeJSON(w, http.StatusBadRequest, map[string]any{"success": false, "error": sizeExceeded})
 		return
 	}
@@ -564,14 +566,14 @@ func (s *Server) serveIncoming(w http.ResponseWriter, r *http.Request, rest stri
 	}
 	room, err := s.findRoomLocked(target, poster)
 	if err != nil {
-		s.record("hooks", "incoming "+target+" → 400 invalid-channel", map[string]any{"id": id})
+		s.record(fakes.ClassCall, "hooks", "incoming "+target+" → 400 invalid-channel", map[string]any{"id": id})
 		writeJSON(w, http.StatusBadRequest, map[string]any{"success": false, "error": "invalid-channel"})
 		return
 	}
 	m := Message{Text: strings.TrimSpace(str(p, "text")), Attachments: rawParam(p, "attachments"), Alias: hook.Alias, Emoji: hook.Emoji,
 		Avatar: hook.Avatar, ThreadID: str(p, "tmid")}
 	if e := checkRich(m); e != nil {
-		s.record("hooks", "incoming → 400 "+fmt.Sprint(e.body["error"]), map[string]any{"id": id})
+		s.record(fakes.ClassCall, "hooks", "incoming → 400 "+fmt.Sprint(e.body["error"]), map[string]any{"id": id})
 		writeJSON(w, e.status, e.body)
 		return
 	}
@@ -582,7 +584,7 @@ func (s *Server) serveIncoming(w http.ResponseWriter, r *http.Request, rest stri
 	}
 	m.Bot, _ = json.Marshal(map[string]string{"i": hook.ID})
 	pm := s.postLocked(room, poster, m)
-	s.record("hooks", "incoming "+s.labelLocked(room, poster.ID)+" "+summarizeMessage(pm)+" msg="+pm.ID, map[string]any{"id": id, "message": pm.wire(false)})
+	s.record(fakes.ClassCall, "hooks", "incoming "+s.labelLocked(room, poster.ID)+" "+summarizeMessage(pm)+" msg="+pm.ID, map[string]any{"id": id, "message": pm.wire(false)})
 	writeJSON(w, http.StatusOK, map[string]any{"success": true})
 }
 

@@ -223,8 +223,7 @@ func (s *Server) replayOutgoing(ctx context.Context, body []byte) (string, error
 			nm.ID = s.newIDLocked()
 		}
 		m = &nm
-		s.msgs[m.ID] = m
-		r.msgs = append(r.msgs, m.ID)
+		s.addMessageLocked(r, m)
 		s.streamLocked(m)
 	}
 	fresh := s.outgoingDataLocked(o, r, m, str(data, "trigger_word"))
@@ -285,8 +284,7 @@ func (s *Server) replayAction(ctx context.Context, body []byte) (string, error) 
 			nm.ID = s.newIDLocked()
 		}
 		m = &nm
-		s.msgs[m.ID] = m
-		r.msgs = append(r.msgs, m.ID)
+		s.addMessageLocked(r, m)
 	}
 	act, _ := acts[0].(map[string]any)
 	action := map[string]any{}

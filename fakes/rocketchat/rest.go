@@ -232,7 +232,7 @@ func (s *Server) recordRESTLocked(c *restCall, rerr *restErr) {
 		}
 		text = strings.TrimSpace(text + fmt.Sprintf(" → %d %s", rerr.status, msg))
 	}
-	s.calls = append(s.calls, call)
+	s.calls.Add(call)
 	data := map[string]any{"endpoint": c.endpoint, "status": call.Status}
 	if p := redact(c.params); len(p) > 0 {
 		data["params"] = p
@@ -240,7 +240,7 @@ func (s *Server) recordRESTLocked(c *restCall, rerr *restErr) {
 	if call.Error != "" {
 		data["error"] = call.Error
 	}
-	s.cfg.journal.Record(fakes.Observation{At: s.now(), Source: "rocketchat", Kind: c.endpoint, Text: text, Data: data})
+	s.cfg.journal.Record(fakes.Observation{At: s.now(), Source: "rocketchat", Kind: c.endpoint, Text: text, Data: data, Class: fakes.ClassCall})
 }
 
 func redact(p map[string]any) map[string]any {

@@ -62,6 +62,7 @@ type config struct {
 	target         string
 	bare           bool
 	deliverTimeout time.Duration
+	history        int
 }
 
 // WithClock stamps messages with c (default: a fresh fakes.VirtualClock
@@ -80,6 +81,13 @@ func WithActivity(a *fakes.Activity) Option { return func(cfg *config) { cfg.act
 // are posted with (default: a client with a 30 s timeout). It is the only
 // outbound traffic the fake makes.
 func WithHTTPClient(c *http.Client) Option { return func(cfg *config) { cfg.client = c } }
+
+// WithHistory bounds what the fake remembers: the last n messages of each
+// room and the last n calls, deliveries and response_urls (default
+// fakes.DefaultHistory, 1,000; n < 1 keeps everything). A message it has
+// forgotten answers as one Rocket.Chat no longer has ("No message found
+// with the id of …", error-message-not-found). Users and rooms are kept.
+func WithHistory(n int) Option { return func(cfg *config) { cfg.history = n } }
 
 // WithAddr makes the server listen on addr (default "127.0.0.1:0").
 func WithAddr(addr string) Option { return func(cfg *config) { cfg.addr = addr } }
@@ -129,9 +137,10 @@ type Server struct {
 	interact    interaction
 	target      string
 	responses   map[string]*responseRec
+	respOrder   fakes.History[string] // the response_urls kept, to forget the oldest
 	responseTTL time.Duration
-	calls       []Call
-	deliveries  []Delivery
+	calls       fakes.History[Call]
+	deliveries  fakes.History[Delivery]
 	queue       []*job
 	wake        chan struct{}
 	ddp         map[*ddpConn]struct{}
@@ -152,7 +161,8 @@ type tokenRec struct {
 
 // Start starts a fake Rocket.Chat server on 127.0.0.1. Close it when done.
 func Start(opts ...Option) (*Server, error) {
-	cfg := config{seed: DefaultSeed, botUsername: DefaultBotUsername, botPassword: DefaultBotPassword, deliverTimeout: 30 * time.Second}
+	cfg := config{seed: DefaultSeed, botUsername: DefaultBotUsername, botPassword: DefaultBotPassword, deliverTimeout: 30 * time.Second,
+		history: fakes.DefaultHistory}
 	for _, o := range opts {
 		o(&cfg)
 	}
@@ -176,6 +186,9 @@ func Start(opts ...Option) (*Server, error) {
 		rooms:       map[string]*Room{},
 		msgs:        map[string]*Message{},
 		responses:   map[string]*responseRec{},
+		respOrder:   fakes.NewHistory[string](cfg.history),
+		calls:       fakes.NewHistory[Call](cfg.history),
+		deliveries:  fakes.NewHistory[Delivery](cfg.history),
 		responseTTL: ResponseURLTTL,
 		wake:        make(chan struct{}, 1),
 		ddp:         map[*ddpConn]struct{}{},

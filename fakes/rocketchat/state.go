@@ -54,7 +54,7 @@ type Room struct {
 	Members []string `json:"members"`
 
 	created time.Time
-	msgs    []string // message ids in the order they were sent
+	msgs    []string // ids of the messages kept, in the order they were sent
 }
 
 // Message is a message in a room. It marshals as Rocket.Chat's REST API
@@ -441,8 +441,7 @@ func (s *Server) postLocked(r *Room, author *User, m Message) *Message {
 	m.User = s.ref(author)
 	m.Mentions = s.mentionsLocked(m.Text)
 	nm := m
-	s.msgs[nm.ID] = &nm
-	r.msgs = append(r.msgs, nm.ID)
+	s.addMessageLocked(r, &nm)
 	if !slices.Contains(r.Members, author.ID) && r.Type == "c" {
 		r.Members = append(r.Members, author.ID)
 	}
@@ -539,6 +538,20 @@ func (s *Server) reactLocked(m *Message, u *User, emoji string, should *bool) {
 	}
 	m.UpdatedAt = s.now()
 	s.streamLocked(m)
+}
+
+// addMessageLocked stores m in room r, forgetting the room's oldest
+// message when it holds too many (WithHistory). s.mu must be held.
+func (s *Server) addMessageLocked(r *Room, m *Message) {
+	s.msgs[m.ID] = m
+	r.msgs = append(r.msgs, m.ID)
+	if h := s.cfg.history; h > 0 && len(r.msgs) > h {
+		old := r.msgs[0]
+		r.msgs = r.msgs[1:] // the next append that grows it lets the rest go
+		if !slices.Contains(r.msgs, old) {
+			delete(s.msgs, old)
+		}
+	}
 }
 
 // historyLocked returns a room's live messages, oldest first.

@@ -312,8 +312,7 @@ func (s *Server) joinOrLeave(user, room string, join bool) (Message, error) {
 	}
 	now := s.now()
 	m := &Message{ID: s.newIDLocked(), RoomID: r.ID, Text: u.Username, TS: now, UpdatedAt: now, User: s.ref(u), Type: typ}
-	s.msgs[m.ID] = m
-	r.msgs = append(r.msgs, m.ID)
+	s.addMessageLocked(r, m)
 	s.streamLocked(m)
 	s.triggerRoomEventLocked(event, r, u)
 	return m.copy(), nil
@@ -445,9 +444,10 @@ func (s *Server) Incomings() []Incoming {
 	return out
 }
 
-// Calls returns every REST call and DDP method served, in order.
+// Calls returns the REST calls and DDP methods served, in order: the last
+// ones (WithHistory).
 func (s *Server) Calls() []Call {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return slices.Clone(s.calls)
+	return s.calls.All()
 }

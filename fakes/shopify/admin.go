@@ -215,7 +215,7 @@ func (s *Server) recordCall(c *apiCall) {
 	parts = append(parts, ans)
 	c.data["status"] = c.status
 	c.data["version"] = c.version
-	s.record(c.kind, strings.Join(parts, " "), c.data)
+	s.record(fakes.ClassCall, c.kind, strings.Join(parts, " "), c.data)
 }
 
 // plainQuery renders a query for the journal: keys sorted, values as

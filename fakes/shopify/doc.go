@@ -130,4 +130,9 @@
 // failed attempt adds "<topic> webhook=<id> → <outcome> (retry in …)".
 // Requests and queued deliveries count as work in flight in the
 // fakes.Activity.
+//
+// The store remembers the last fakes.DefaultHistory (1,000) orders and
+// webhook deliveries, so that a long replay's memory stays flat
+// (WithHistory changes the bound); an order it has forgotten is 404 Not
+// Found, as one Shopify no longer has. Customers and products are kept.
 package shopify

@@ -679,7 +679,7 @@ func (s *Server) createOrderLocked(in OrderInput) (*Order, error) {
 	} else if in.Email != "" {
 		o.Email, o.ContactEmail = in.Email, ptr(in.Email)
 	}
-	s.orders[id] = o
+	s.putOrderLocked(o)
 	s.emitLocked("orders/create", o)
 	if fin == "paid" {
 		s.emitLocked("orders/paid", o)

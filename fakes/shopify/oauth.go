@@ -53,7 +53,7 @@ func (s *Server) serveOAuth(w http.ResponseWriter, r *http.Request) {
 // page saying "Oauth error <code>: <text>".
 func (s *Server) oauthPage(w http.ResponseWriter, status int, code, text string, q url.Values) {
 	msg := "Oauth error " + code + ": " + text
-	s.record("GET oauth/authorize", q.Encode()+" → "+strconv.Itoa(status)+" "+msg, map[string]any{"status": status, "error": code})
+	s.record(fakes.ClassCall, "GET oauth/authorize", q.Encode()+" → "+strconv.Itoa(status)+" "+msg, map[string]any{"status": status, "error": code})
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(status)
 	_, _ = fmt.Fprintf(w, "<!DOCTYPE html><html><head><title>Shopify</title></head><body><h1>%s</h1></body></html>\n", htmlEscape(msg))
@@ -116,7 +116,7 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request) {
 		v.Set(k, p)
 	}
 	u.RawQuery = v.Encode()
-	s.record("GET oauth/authorize", q.Encode()+" → 302 code="+code, map[string]any{"status": http.StatusFound, "scopes": scopes})
+	s.record(fakes.ClassCall, "GET oauth/authorize", q.Encode()+" → 302 code="+code, map[string]any{"status": http.StatusFound, "scopes": scopes})
 	http.Redirect(w, r, u.String(), http.StatusFound)
 }
 
@@ -254,11 +254,11 @@ func (s *Server) accessToken(w http.ResponseWriter, r *http.Request) {
 		out["associated_user"] = map[string]any{"id": 90201000001, "first_name": "Chatsim", "last_name": "Owner",
 			"email": s.shop.Email, "email_verified": true, "account_owner": true, "locale": "en", "collaborator": false}
 	}
-	s.record("POST oauth/access_token", "code="+in.Code+" → 200 scope="+scope, map[string]any{"status": 200, "scope": scope})
+	s.record(fakes.ClassCall, "POST oauth/access_token", "code="+in.Code+" → 200 scope="+scope, map[string]any{"status": 200, "scope": scope})
 	writeBody(w, http.StatusOK, out)
 }
 
 func (s *Server) tokenError(w http.ResponseWriter, code, desc string) {
-	s.record("POST oauth/access_token", "→ 400 "+code+": "+desc, map[string]any{"status": 400, "error": code})
+	s.record(fakes.ClassCall, "POST oauth/access_token", "→ 400 "+code+": "+desc, map[string]any{"status": 400, "error": code})
 	writeBody(w, http.StatusBadRequest, map[string]string{"error": code, "error_description": desc})
 }

@@ -119,7 +119,7 @@ func (s *Server) replay(ctx context.Context, d fakes.Delivery) (string, error) {
 		// The recording is delivered as it is, however wrong (a price as a
 		// number is what a contract check must catch); the store only
 		// does not learn from it, which the journal says.
-		s.record("replay", fmt.Sprintf("%s not learned by the store: %v", topic, err), map[string]any{"topic": topic, "error": err.Error()})
+		s.record(fakes.ClassNote, "replay", fmt.Sprintf("%s not learned by the store: %v", topic, err), map[string]any{"topic": topic, "error": err.Error()})
 	}
 	if s.emitRawLocked(topic, body, eventID, webhookID, true) == 0 {
 		return "", fmt.Errorf("replay %s: no subscription for the topic and no webhook target: %w", topic, ErrNoTarget)
@@ -139,7 +139,7 @@ func (s *Server) ingestLocked(topic string, body []byte) error {
 		if o.ID == 0 {
 			return fmt.Errorf("order has no id: %w", ErrInvalid)
 		}
-		s.orders[o.ID] = &o
+		s.putOrderLocked(&o)
 		s.orderNumber = max(s.orderNumber, o.OrderNumber)
 		if o.Customer != nil && o.Customer.ID != 0 && s.customers[o.Customer.ID] == nil {
 			c := *o.Customer

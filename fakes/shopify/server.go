@@ -86,6 +86,7 @@ type config struct {
 	scopes    []string
 	taxRate   float64
 	currency  string
+	history   int
 }
 
 // WithClock stamps everything with c and runs the retry schedule and the
@@ -102,6 +103,13 @@ func WithActivity(a *fakes.Activity) Option { return func(cfg *config) { cfg.act
 // WithHTTPClient sets the client webhooks are delivered with (default: a
 // client of the Server's own). The delivery timeout applies on top of it.
 func WithHTTPClient(c *http.Client) Option { return func(cfg *config) { cfg.client = c } }
+
+// WithHistory bounds what the store remembers: the last n orders and the
+// last n webhook deliveries (default fakes.DefaultHistory, 1,000; n < 1
+// keeps everything). An order it has forgotten is gone as one Shopify no
+// longer has: fetching or changing it is 404 {"errors":"Not Found"}.
+// Customers and products are kept.
+func WithHistory(n int) Option { return func(cfg *config) { cfg.history = n } }
 
 // WithAddr makes the server listen on addr (default "127.0.0.1:0").
 func WithAddr(addr string) Option { return func(cfg *config) { cfg.addr = addr } }
@@ -186,6 +194,7 @@ type Server struct {
 	customers   map[int64]*Customer
 	products    map[int64]*Product
 	orders      map[int64]*Order
+	orderIDs    fakes.History[int64] // the orders kept, to forget the oldest
 	webhooks    map[int64]*Webhook
 	ids         map[string]int64
 	orderNumber int
@@ -196,7 +205,7 @@ type Server struct {
 	queue       []*job
 	jobSeq      int64
 	knobs       Knobs
-	deliveries  []Delivery
+	deliveries  fakes.History[Delivery]
 
 	wake chan struct{}
 	// life ends at Close: the context the delivery worker and its
@@ -247,7 +256,7 @@ func idBase(kind string) int64 {
 func Start(opts ...Option) (*Server, error) {
 	cfg := config{
 		domain: DefaultShopDomain, token: DefaultAccessToken, apiKey: DefaultAPIKey, secret: DefaultAPISecret,
-		version: DefaultAPIVersion, timeout: DefaultDeliveryTimeout, currency: "USD",
+		version: DefaultAPIVersion, timeout: DefaultDeliveryTimeout, currency: "USD", history: fakes.DefaultHistory,
 		scopes: []string{"read_customers", "read_orders", "read_products", "write_customers", "write_orders", "write_products"},
 	}
 	for _, o := range opts {
@@ -285,6 +294,8 @@ func Start(opts ...Option) (*Server, error) {
 		customers:   map[int64]*Customer{},
 		products:    map[int64]*Product{},
 		orders:      map[int64]*Order{},
+		orderIDs:    fakes.NewHistory[int64](cfg.history),
+		deliveries:  fakes.NewHistory[Delivery](cfg.history),
 		webhooks:    map[int64]*Webhook{},
 		ids:         map[string]int64{},
 		orderNumber: 1000,
@@ -431,8 +442,9 @@ func hashHex(seed string, n int) string {
 	return x[:n]
 }
 
-func (s *Server) record(kind, text string, data any) {
-	s.cfg.journal.Record(fakes.Observation{At: s.now(), Source: "shopify", Kind: kind, Text: text, Data: data})
+// record journals an observation of class.
+func (s *Server) record(class fakes.Class, kind, text string, data any) {
+	s.cfg.journal.Record(fakes.Observation{At: s.now(), Source: "shopify", Kind: kind, Text: text, Data: data, Class: class})
 }
 
 // serveHTTP routes a request: the control API, OAuth, the Admin API;
@@ -452,6 +464,17 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // sortedIDs returns a map's keys in ascending order.
+// putOrderLocked stores o under its id, forgetting the oldest order when
+// the store holds too many (WithHistory). s.mu must be held.
+func (s *Server) putOrderLocked(o *Order) {
+	if s.orders[o.ID] == nil {
+		if old, ok := s.orderIDs.Add(o.ID); ok && old != o.ID {
+			delete(s.orders, old)
+		}
+	}
+	s.orders[o.ID] = o
+}
+
 func sortedIDs[T any](m map[int64]T) []int64 {
 	out := make([]int64, 0, len(m))
 	for id := range m {

@@ -52,11 +52,12 @@ type Delivery struct {
 	At           time.Time `json:"at"`               // virtual time of the attempt
 }
 
-// Deliveries returns every delivery attempt, in order.
+// Deliveries returns the delivery attempts, in order: the last ones
+// (WithHistory).
 func (s *Server) Deliveries() []Delivery {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return append([]Delivery(nil), s.deliveries...)
+	return s.deliveries.All()
 }
 
 // job is one webhook on its way to one address.
@@ -231,7 +232,7 @@ func (s *Server) emitRawLocked(topic string, body []byte, eventID, webhookID str
 			url = s.target
 		}
 		if url == "" {
-			s.record("deliver", fmt.Sprintf("%s not sent: subscription %d has no address (SetWebhookTarget)", title, id),
+			s.record(fakes.ClassDelivery, "deliver", fmt.Sprintf("%s not sent: subscription %d has no address (SetWebhookTarget)", title, id),
 				map[string]any{"topic": topic, "subscription": id})
 			continue
 		}
@@ -354,7 +355,7 @@ func (s *Server) attempt(ctx context.Context, j *job) {
 	if j.duplicate {
 		text += " (duplicate)"
 	}
-	s.record("deliver", text, map[string]any{"topic": j.topic, "webhook_id": j.webhookID, "event_id": j.eventID,
+	s.record(fakes.ClassDelivery, "deliver", text, map[string]any{"topic": j.topic, "webhook_id": j.webhookID, "event_id": j.eventID,
 		"subscription": j.sub, "attempt": j.attempt, "duplicate": j.duplicate})
 	h := http.Header{}
 	h.Set("Content-Type", "application/json")
@@ -377,7 +378,7 @@ func (s *Server) attempt(ctx context.Context, j *job) {
 		j.ticket.End()
 		return
 	}
-	s.deliveries = append(s.deliveries, Delivery{Topic: j.topic, WebhookID: j.webhookID, EventID: j.eventID,
+	s.deliveries.Add(Delivery{Topic: j.topic, WebhookID: j.webhookID, EventID: j.eventID,
 		Subscription: j.sub, Attempt: j.attempt, Duplicate: j.duplicate, Status: rep.Status, Outcome: rep.Outcome(), At: s.now()})
 	data := map[string]any{"topic": j.topic, "webhook_id": j.webhookID, "attempt": j.attempt, "status": rep.Status, "outcome": rep.Outcome()}
 	if !j.duplicate && (rep.OK() || j.attempt > len(s.cfg.schedule)) {
@@ -394,14 +395,14 @@ func (s *Server) attempt(ctx context.Context, j *job) {
 		}
 		j.ticket.End()
 	case j.duplicate:
-		s.record("deliver", fmt.Sprintf("%s webhook=%s → %s (duplicate not retried)", j.topic, j.webhookID, rep.Outcome()), data)
+		s.record(fakes.ClassDelivery, "deliver", fmt.Sprintf("%s webhook=%s → %s (duplicate not retried)", j.topic, j.webhookID, rep.Outcome()), data)
 		j.ticket.End()
 	case j.attempt > len(s.cfg.schedule):
-		s.record("deliver", fmt.Sprintf("%s webhook=%s → %s (dropped after %d attempts)", j.topic, j.webhookID, rep.Outcome(), j.attempt), data)
+		s.record(fakes.ClassDelivery, "deliver", fmt.Sprintf("%s webhook=%s → %s (dropped after %d attempts)", j.topic, j.webhookID, rep.Outcome(), j.attempt), data)
 		j.ticket.End()
 	default:
 		pause := s.cfg.schedule[j.attempt-1]
-		s.record("deliver", fmt.Sprintf("%s webhook=%s → %s (retry in %s)", j.topic, j.webhookID, rep.Outcome(), pause), data)
+		s.record(fakes.ClassDelivery, "deliver", fmt.Sprintf("%s webhook=%s → %s (retry in %s)", j.topic, j.webhookID, rep.Outcome(), pause), data)
 		j.attempt++
 		j.due = s.now().Add(pause)
 		s.queue = append(s.queue, j)

@@ -418,7 +418,7 @@ func (s *Server) recordCall(c *call, e *apiErr) {
 			status = e.status
 		}
 	}
-	s.st.calls = append(s.st.calls, Call{Seq: len(s.st.calls) + 1, At: s.now(), Method: c.method, Error: code, Status: status, p: c.p})
+	s.st.calls.Add(Call{Seq: s.st.calls.Total() + 1, At: s.now(), Method: c.method, Error: code, Status: status, p: c.p})
 	if s.cfg.journal == nil {
 		return
 	}
@@ -436,14 +436,15 @@ func (s *Server) recordCall(c *call, e *apiErr) {
 			text = strings.TrimSpace(text + " → " + e.code)
 		}
 	}
-	s.cfg.journal.Record(fakes.Observation{At: s.now(), Source: "slack", Kind: c.method, Text: text, Data: data})
+	s.cfg.journal.Record(fakes.Observation{At: s.now(), Source: "slack", Kind: c.method, Text: text, Data: data, Class: fakes.ClassCall})
 }
 
-// Calls returns every Web API request so far, in order.
+// Calls returns the Web API requests so far, in order: the last ones
+// (WithHistory).
 func (s *Server) Calls() []Call {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	out := append([]Call(nil), s.st.calls...)
+	out := s.st.calls.All()
 	for i := range out {
 		if out[i].Params == nil && out[i].p != nil {
 			out[i].Params = out[i].p.data()

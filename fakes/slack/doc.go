@@ -35,6 +35,13 @@
 // an Observation with Source "slack" (Kind: the method, or "deliver"), and
 // counts as work in flight in the fakes.Activity until it is done.
 //
+// It remembers the last fakes.DefaultHistory (1,000) messages of each
+// channel and the last 1,000 Web API calls, deliveries, Events API events,
+// trigger_ids and response_urls, so that a long replay's memory stays flat
+// (WithHistory changes the bound). What it has forgotten answers as Slack
+// answers for what it no longer has: message_not_found,
+// invalid_trigger_id, no_service. Users, channels and views are kept.
+//
 // # Control API
 //
 // Under fakes.ControlPrefix; {ch} is a channel id or name, or "dm" (the

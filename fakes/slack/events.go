@@ -181,15 +181,16 @@ func (s *Server) DuplicateDeliveries(n int) {
 	s.st.duplicates = max(n, 0)
 }
 
-// Deliveries returns every delivery attempt so far, in order.
+// Deliveries returns the delivery attempts so far, in order: the last ones
+// (WithHistory).
 func (s *Server) Deliveries() []DeliveryRecord {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return append([]DeliveryRecord(nil), s.st.deliveries...)
+	return s.st.deliveries.All()
 }
 
 func (s *Server) journal(text string, data any) {
-	s.cfg.journal.Record(fakes.Observation{At: s.now(), Source: "slack", Kind: "deliver", Text: text, Data: data})
+	s.cfg.journal.Record(fakes.Observation{At: s.now(), Source: "slack", Kind: "deliver", Text: text, Data: data, Class: fakes.ClassDelivery})
 }
 
 func (s *Server) target(q *outgoing) string {
@@ -229,7 +230,7 @@ func (s *Server) deliver(ctx context.Context, q *outgoing) {
 		s.journal(q.text+" → not delivered: no URL set for "+q.socket, map[string]any{"kind": q.kind, "id": q.id})
 		s.cfg.journal.Outcome(fakes.Outcome{Kind: fakes.Undelivered, Source: "slack", What: q.kind + " " + q.id, Detail: "no URL set for " + q.socket})
 		s.mu.Lock()
-		s.st.deliveries = append(s.st.deliveries, DeliveryRecord{Kind: q.kind, ID: q.id, Via: "http", Error: "no url", At: s.now()})
+		s.st.deliveries.Add(DeliveryRecord{Kind: q.kind, ID: q.id, Via: "http", Error: "no url", At: s.now()})
 		s.mu.Unlock()
 		return
 	}
@@ -269,7 +270,7 @@ func (s *Server) deliver(ctx context.Context, q *outgoing) {
 			rec.Error = reply.Outcome()
 		}
 		s.mu.Lock()
-		s.st.deliveries = append(s.st.deliveries, rec)
+		s.st.deliveries.Add(rec)
 		s.mu.Unlock()
 		if reply.OK() {
 			s.cfg.journal.Outcome(fakes.DeliveryOutcome("slack", q.kind+" "+q.id, reply))
@@ -282,7 +283,7 @@ func (s *Server) deliver(ctx context.Context, q *outgoing) {
 				h := s.signedHeader(body, ctype)
 				dup := fakes.Send(ctx, s.cfg.client, fakes.Outgoing{URL: target, Header: h, Body: body, Timeout: s.cfg.ackTimeout, Clock: s.cfg.clock})
 				s.mu.Lock()
-				s.st.deliveries = append(s.st.deliveries, DeliveryRecord{Kind: q.kind, ID: q.id, Via: "http", Status: dup.Status, At: s.now()})
+				s.st.deliveries.Add(DeliveryRecord{Kind: q.kind, ID: q.id, Via: "http", Status: dup.Status, At: s.now()})
 				s.mu.Unlock()
 			}
 			return
@@ -377,18 +378,19 @@ func (s *Server) rememberLocked(id string, ev map[string]any, body []byte) {
 		e.Channel, _ = item["channel"].(string)
 		e.TS, _ = item["ts"].(string)
 	}
-	s.st.sent = append(s.st.sent, &e)
+	s.st.sent.Add(&e)
 }
 
 // Events returns the Events API events sent so far, in order (each once,
-// however often it was delivered).
+// however often it was delivered): the last ones (WithHistory).
 func (s *Server) Events() []SentEvent {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	out := make([]SentEvent, len(s.st.sent))
-	for i, e := range s.st.sent {
-		out[i] = *e
-	}
+	out := make([]SentEvent, 0, s.st.sent.Len())
+	s.st.sent.Each(func(e *SentEvent) bool {
+		out = append(out, *e)
+		return true
+	})
 	return out
 }
 
@@ -401,11 +403,12 @@ func (s *Server) Redeliver(id, reason string) (string, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var e *SentEvent
-	for _, x := range s.st.sent {
+	s.st.sent.Each(func(x *SentEvent) bool {
 		if x.ID == id {
 			e = x
 		}
-	}
+		return true
+	})
 	if e == nil {
 		return "", fmt.Errorf("redeliver event %q: %w", id, ErrUnknownMessage)
 	}
@@ -657,7 +660,7 @@ func (s *Server) SetRequestURL(ctx context.Context, target string) error {
 	if reply.Err != nil {
 		rec.Error = reply.Outcome()
 	}
-	s.st.deliveries = append(s.st.deliveries, rec)
+	s.st.deliveries.Add(rec)
 	s.mu.Unlock()
 	if !reply.OK() {
 		s.journal("url_verification → "+reply.Outcome()+" (Request URL refused)", nil)

@@ -39,7 +39,7 @@ func hexID(seed string, n int) string {
 func (s *Server) newTriggerLocked(user string) string {
 	n := s.st.nextSeq("trigger")
 	id := fmt.Sprintf("%d.%d.%s", s.now().Unix()*10+n, 1000000001, hexID("trigger"+strconv.FormatInt(n, 10), 32))
-	s.st.triggers[id] = &trigger{at: s.now(), user: user}
+	s.st.addTrigger(id, &trigger{at: s.now(), user: user})
 	return id
 }
 
@@ -48,6 +48,9 @@ func (s *Server) newResponseURLLocked(kind, channel, user, msgTS, thread string)
 	n := s.st.nextSeq("hook")
 	path := fmt.Sprintf("%s/%s/%d/%s", kind, s.st.ws.Team.ID, 1000000000+n, hexID("hook"+strconv.FormatInt(n, 10), 24))
 	s.st.responses[path] = &responseURL{kind: kind, channel: channel, user: user, msgTS: msgTS, thread: thread, at: s.now()}
+	if old, ok := s.st.respOrder.Add(path); ok && old != path {
+		delete(s.st.responses, old)
+	}
 	return s.URL() + "/hooks/" + path
 }
 
@@ -143,7 +146,7 @@ func (s *Server) commandAnswer(channel, user, ctype string, body []byte) {
 	// An answer with nothing to show is an acknowledgement; one Slack
 	// refuses (invalid_blocks…) is journaled, not dropped silently.
 	if code := s.showLocked(&responseURL{kind: "commands", channel: channel, user: user}, msg, "command answer"); code != "" && code != "no_text" {
-		s.cfg.journal.Record(fakes.Observation{At: s.now(), Source: "slack", Kind: "command answer", Text: "→ " + code})
+		s.cfg.journal.Record(fakes.Observation{At: s.now(), Source: "slack", Kind: "command answer", Text: "→ " + code, Class: fakes.ClassNote})
 	}
 }
 
@@ -271,7 +274,11 @@ func (s *Server) showLocked(r *responseURL, msg hookMessage, via string) string 
 			text += " blocks" + blocksShape(msg.Blocks)
 		}
 	}
-	s.cfg.journal.Record(fakes.Observation{At: s.now(), Source: "slack", Kind: via, Text: text, Data: msg})
+	class := fakes.ClassNote // an answer to a delivery
+	if via == "response_url" {
+		class = fakes.ClassCall
+	}
+	s.cfg.journal.Record(fakes.Observation{At: s.now(), Source: "slack", Kind: via, Text: text, Data: msg, Class: class})
 	return ""
 }
 
@@ -295,7 +302,7 @@ func (s *Server) serveResponseURL(w http.ResponseWriter, r *http.Request, path s
 	defer s.mu.Unlock()
 	hook := s.st.responses[path]
 	fail := func(status int, code string) {
-		s.cfg.journal.Record(fakes.Observation{At: s.now(), Source: "slack", Kind: "response_url", Text: "→ " + code})
+		s.cfg.journal.Record(fakes.Observation{At: s.now(), Source: "slack", Kind: "response_url", Text: "→ " + code, Class: fakes.ClassCall})
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		w.WriteHeader(status)
 		_, _ = io.WriteString(w, code)
@@ -1074,7 +1081,7 @@ func (s *Server) submissionAnswer(viewID string, body []byte) {
 	} else if len(bytes.TrimSpace(body)) > 0 {
 		data = string(body)
 	}
-	s.cfg.journal.Record(fakes.Observation{At: s.now(), Source: "slack", Kind: "view_submission", Text: text, Data: data})
+	s.cfg.journal.Record(fakes.Observation{At: s.now(), Source: "slack", Kind: "view_submission", Text: text, Data: data, Class: fakes.ClassNote})
 }
 
 // serveUpload receives a file's bytes at an upload_url.

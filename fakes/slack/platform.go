@@ -391,7 +391,7 @@ func (s *Server) replayInteractive(ctx context.Context, body []byte) (string, er
 		}
 	}
 	if tid := str(p, "trigger_id"); tid != "" {
-		s.st.triggers[tid] = &trigger{at: s.now(), user: uid}
+		s.st.addTrigger(tid, &trigger{at: s.now(), user: uid})
 	}
 	if str(p, "response_url") != "" && ch != nil {
 		p["response_url"] = s.newResponseURLLocked("actions", ch.ID, uid, msgTS, thread)
@@ -447,7 +447,7 @@ func (s *Server) replayCommand(ctx context.Context, body []byte) (string, error)
 		vals.Set("response_url", s.newResponseURLLocked("commands", ch.ID, uid, "", ""))
 	}
 	if tid := vals.Get("trigger_id"); tid != "" {
-		s.st.triggers[tid] = &trigger{at: s.now(), user: uid}
+		s.st.addTrigger(tid, &trigger{at: s.now(), user: uid})
 	}
 	title := fmt.Sprintf("%s %s from %s in %s", vals.Get("command"), vals.Get("text"), s.whoLocked(uid, vals.Get("user_name"), ""), s.whereLocked(ch))
 	var chanID string

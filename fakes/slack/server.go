@@ -49,6 +49,7 @@ type config struct {
 	requestURL  string
 	interactURL string
 	commandURL  string
+	history     int
 }
 
 // WithClock stamps messages, events and rate-limit windows with c (default:
@@ -74,6 +75,14 @@ func WithActivity(a *fakes.Activity) Option { return func(cfg *config) { cfg.act
 // of the Server's own that never follows redirects). It is the only
 // outbound traffic the fake makes.
 func WithHTTPClient(c *http.Client) Option { return func(cfg *config) { cfg.client = c } }
+
+// WithHistory bounds what the fake remembers: the last n messages of each
+// channel, the last n Web API calls, deliveries, Events API events,
+// trigger_ids and response_urls (default fakes.DefaultHistory, 1,000;
+// n < 1 keeps everything). What it has forgotten answers as Slack answers
+// for what it no longer has: a message is message_not_found, a trigger_id
+// invalid_trigger_id, a response_url no_service.
+func WithHistory(n int) Option { return func(cfg *config) { cfg.history = n } }
 
 // WithAddr makes the server listen on addr (default "127.0.0.1:0").
 func WithAddr(addr string) Option { return func(cfg *config) { cfg.addr = addr } }
@@ -158,7 +167,7 @@ type Server struct {
 
 // Start starts a fake Slack on 127.0.0.1. Close it when done.
 func Start(opts ...Option) (*Server, error) {
-	cfg := config{ackTimeout: 3 * time.Second, schedule: []time.Duration{0, time.Minute, 5 * time.Minute},
+	cfg := config{ackTimeout: 3 * time.Second, schedule: []time.Duration{0, time.Minute, 5 * time.Minute}, history: fakes.DefaultHistory,
 		ownEvents: true, ping: 10 * time.Second, triggerTTL: 3 * time.Second}
 	for _, o := range opts {
 		o(&cfg)
@@ -195,7 +204,7 @@ func Start(opts ...Option) (*Server, error) {
 	}
 	s.persons = newPersons(s)
 	s.life, s.endLife = context.WithCancel(context.Background())
-	st, err := newState(*cfg.ws, cfg.clock)
+	st, err := newState(*cfg.ws, cfg.clock, cfg.history)
 	if err != nil {
 		s.endLife()
 		return nil, fmt.Errorf("start slack: %w", err)

@@ -266,7 +266,7 @@ func (s *Server) deliverSocket(ctx context.Context, q *outgoing) {
 		if outcome != "acked" {
 			rec.Error = outcome
 		}
-		s.st.deliveries = append(s.st.deliveries, rec)
+		s.st.deliveries.Add(rec)
 		s.mu.Unlock()
 		if outcome == "acked" {
 			s.cfg.journal.Outcome(fakes.Outcome{Kind: fakes.Delivered, Source: "slack", What: q.kind + " " + q.id, Detail: outcome})

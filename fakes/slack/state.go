@@ -64,7 +64,7 @@ type File struct {
 	done     bool
 }
 
-// channelState is a channel and its messages.
+// channelState is a channel and its messages: the last ones (WithHistory).
 type channelState struct {
 	Channel
 	created int64
@@ -134,17 +134,21 @@ type state struct {
 
 	requestURL, interactURL, commandURL string
 
+	// history bounds each channel's messages and the logs (< 1: no bound).
+	history    int
 	queue      []*outgoing
-	deliveries []DeliveryRecord
-	sent       []*SentEvent
-	calls      []Call
+	deliveries fakes.History[DeliveryRecord]
+	sent       fakes.History[*SentEvent]
+	calls      fakes.History[Call]
 	sockets    map[*socketConn]struct{}
 	tickets    map[string]bool
 	envelopes  map[string]chan socketAck
 
 	views     map[string]*view
 	triggers  map[string]*trigger
+	trigOrder fakes.History[string] // the trigger_ids kept, to forget the oldest
 	responses map[string]*responseURL
+	respOrder fakes.History[string] // the response_urls kept, to forget the oldest
 	files     map[string]*File
 
 	rateLimits bool
@@ -160,9 +164,11 @@ type state struct {
 	closed bool
 }
 
-func newState(ws Workspace, clock fakes.Clock) (*state, error) {
+func newState(ws Workspace, clock fakes.Clock, history int) (*state, error) {
 	st := &state{
-		ws: ws, clock: clock,
+		ws: ws, clock: clock, history: history,
+		deliveries: fakes.NewHistory[DeliveryRecord](history), sent: fakes.NewHistory[*SentEvent](history),
+		calls: fakes.NewHistory[Call](history), trigOrder: fakes.NewHistory[string](history), respOrder: fakes.NewHistory[string](history),
 		users: map[string]*User{}, channels: map[string]*channelState{}, seq: map[string]int64{},
 		sockets: map[*socketConn]struct{}{}, tickets: map[string]bool{}, envelopes: map[string]chan socketAck{},
 		views: map[string]*view{}, triggers: map[string]*trigger{}, responses: map[string]*responseURL{},
@@ -251,6 +257,17 @@ func (st *state) imWith(id string) *channelState {
 
 func (st *state) botID() string { return st.ws.App.BotUserID }
 
+// addTrigger issues a trigger_id, forgetting the oldest when the fake holds
+// too many.
+func (st *state) addTrigger(id string, t *trigger) {
+	if _, ok := st.triggers[id]; !ok {
+		if old, dropped := st.trigOrder.Add(id); dropped && old != id {
+			delete(st.triggers, old)
+		}
+	}
+	st.triggers[id] = t
+}
+
 // newID returns a fresh id such as C000000001, unique per prefix.
 func (st *state) newID(prefix string) string {
 	for {
@@ -296,11 +313,20 @@ func (st *state) seenTS(ts string) {
 	st.lastMicros = max(st.lastMicros, s*1_000_000+f)
 }
 
-// addMessage stores m in c, keeping the messages in ts order.
+// addMessage stores m in c, keeping the messages in ts order, and forgets
+// the channel's oldest message when it holds too many.
 func (st *state) addMessage(c *channelState, m *Message) {
 	m.Channel = c.ID
 	c.msgs = append(c.msgs, m)
 	c.byTS[m.TS] = m
+	if st.history > 0 && len(c.msgs) > st.history {
+		old := c.msgs[0]
+		c.msgs[0] = nil
+		c.msgs = c.msgs[1:] // the next append that grows it lets the rest go
+		if c.byTS[old.TS] == old {
+			delete(c.byTS, old.TS)
+		}
+	}
 	if m.ThreadTS != "" && m.ThreadTS != m.TS {
 		if root := c.byTS[m.ThreadTS]; root != nil {
 			if root.ThreadTS == "" {

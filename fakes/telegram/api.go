@@ -259,8 +259,8 @@ func (s *Server) recordCall(c *call, aerr *apiError, unknown bool) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.calls = append(s.calls, Call{
-		Seq: len(s.calls) + 1, At: s.now(), Method: c.method, Params: c.p.values(),
+	s.calls.Add(Call{
+		Seq: s.calls.Total() + 1, At: s.now(), Method: c.method, Params: c.p.values(),
 		Files: c.p.fileNames(), Status: status, Error: desc, Via: c.via,
 	})
 	if c.quiet && aerr == nil {
@@ -276,7 +276,11 @@ func (s *Server) recordCall(c *call, aerr *apiError, unknown bool) {
 	if c.via == "webhook" {
 		text = strings.TrimSpace(text + " (from webhook response)")
 	}
-	s.cfg.journal.Record(fakes.Observation{At: s.now(), Source: "telegram", Kind: c.method, Text: text, Data: c.p.data()})
+	class := fakes.ClassCall
+	if strings.EqualFold(c.method, "getUpdates") {
+		class = fakes.ClassNote // a long poll: a polling bot makes them all the time
+	}
+	s.cfg.journal.Record(fakes.Observation{At: s.now(), Source: "telegram", Kind: c.method, Text: text, Data: c.p.data(), Class: class})
 }
 
 // chatParamLocked resolves the chat_id parameter to a chat the bot can see. s.mu

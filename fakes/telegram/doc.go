@@ -26,6 +26,14 @@
 // Observation with Source "telegram"; requests and deliveries count as
 // work in flight in the fakes.Activity.
 //
+// It remembers the last fakes.DefaultHistory (1,000) messages of each
+// chat and the last 1,000 Bot API calls, webhook deliveries, callback
+// queries and files, so that a long replay's memory stays flat
+// (WithHistory changes the bound). What it has forgotten answers as
+// Telegram answers for what it no longer has: "message to edit not
+// found", "query is too old…", "invalid file_id". Users and chats are
+// kept.
+//
 // The control API lives under fakes.ControlPrefix; Server.ControlRoutes and
 // GET /_chatsim/ list it.
 // Faults (fakes.Fault with Op set to a method name) make a method answer

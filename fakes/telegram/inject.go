@@ -215,7 +215,7 @@ func (s *Server) ingestLocked(u *Update) {
 		cb := s.callbacks[q.ID]
 		if cb == nil {
 			cb = &callbackRec{id: q.ID, from: q.From.ID, data: q.Data}
-			s.callbacks[q.ID] = cb
+			s.addCallbackLocked(cb)
 		}
 		if m := q.Message; m != nil && m.MessageID > 0 && m.Chat.ID != 0 {
 			e := s.ingestMessageLocked(m, false)
@@ -334,8 +334,7 @@ func (s *Server) ingestMessageLocked(m *Message, edited bool) *entry {
 		return e
 	}
 	e := &entry{msg: stored}
-	cs.entries = append(cs.entries, e)
-	cs.byID[m.MessageID] = e
+	cs.addLocked(e)
 	return e
 }
 
@@ -358,8 +357,7 @@ func (s *Server) ingestMediaLocked(m *Message) {
 		}
 		f := &fileRec{id: id, uniqueID: uniqueID, path: fmt.Sprintf("%s/file_%d%s", dir, s.fileSeq, ext),
 			name: name, mime: mime, size: size, recorded: true}
-		s.files[f.id] = f
-		s.filePaths[f.path] = f
+		s.addFileLocked(f)
 		return f
 	}
 	for _, p := range m.Photo {

@@ -403,8 +403,7 @@ func (s *Server) newFileLocked(kind, name, mime string, data []byte, size int, s
 		path:     fmt.Sprintf("%s/file_%d%s", dir, n, ext),
 		name:     name, mime: mime, data: data, size: size, url: srcURL,
 	}
-	s.files[f.id] = f
-	s.filePaths[f.path] = f
+	s.addFileLocked(f)
 	return f
 }
 
@@ -436,7 +435,9 @@ func (s *Server) photoSizesLocked(w, h int, data []byte, srcURL string) []PhotoS
 		add(w, h)
 	}
 	for _, sz := range sizes {
-		s.files[sz.FileID].sizes = sizes
+		if f := s.files[sz.FileID]; f != nil {
+			f.sizes = sizes
+		}
 	}
 	return sizes
 }

@@ -53,6 +53,7 @@ type config struct {
 	backoff  time.Duration
 	addr     string
 	privacy  bool
+	history  int
 }
 
 // WithClock stamps messages and updates with c (default: a fresh
@@ -98,6 +99,14 @@ func WithDeliveryRetry(attempts int, backoff time.Duration) Option {
 // messages. getMe reports it as can_read_all_group_messages.
 func WithGroupPrivacy(on bool) Option { return func(cfg *config) { cfg.privacy = on } }
 
+// WithHistory bounds what the fake remembers: the last n messages of each
+// chat, the last n Bot API calls, webhook deliveries, callback queries and
+// files (default fakes.DefaultHistory, 1,000; n < 1 keeps everything). A
+// message it has forgotten answers as one Telegram no longer has: editing
+// it is "Bad Request: message to edit not found", a callback query
+// forgotten "query is too old…", a file "invalid file_id".
+func WithHistory(n int) Option { return func(cfg *config) { cfg.history = n } }
+
 // WithAddr makes the server listen on addr (default "127.0.0.1:0").
 func WithAddr(addr string) Option { return func(cfg *config) { cfg.addr = addr } }
 
@@ -116,8 +125,10 @@ type Server struct {
 	blocked     map[int64]bool
 	files       map[string]*fileRec
 	filePaths   map[string]*fileRec
+	fileOrder   fakes.History[*fileRec] // the files kept, to forget the oldest
 	fileSeq     int
 	callbacks   map[string]*callbackRec
+	cbOrder     fakes.History[string] // the callback queries kept, to forget the oldest
 	callbackSeq int
 	nextUpdate  int64
 	queue       []*queued // updates not yet confirmed or delivered, in order
@@ -125,8 +136,8 @@ type Server struct {
 	webhook     webhook
 	changed     chan struct{} // closed and replaced when the queue or webhook changes
 	poller      *poller
-	calls       []Call
-	deliveries  []Delivery
+	calls       fakes.History[Call]
+	deliveries  fakes.History[Delivery]
 	mux         http.Handler
 	control     fakes.Control // the control API's routes
 	persons     *persons      // the people and places a scenario named
@@ -150,7 +161,7 @@ type webhook struct {
 
 // Start starts a fake Telegram server on 127.0.0.1. Close it when done.
 func Start(opts ...Option) (*Server, error) {
-	cfg := config{token: DefaultToken, attempts: 4, backoff: 20 * time.Millisecond, privacy: true}
+	cfg := config{token: DefaultToken, attempts: 4, backoff: 20 * time.Millisecond, privacy: true, history: fakes.DefaultHistory}
 	for _, o := range opts {
 		o(&cfg)
 	}
@@ -185,6 +196,10 @@ func Start(opts ...Option) (*Server, error) {
 		files:      map[string]*fileRec{},
 		filePaths:  map[string]*fileRec{},
 		callbacks:  map[string]*callbackRec{},
+		fileOrder:  fakes.NewHistory[*fileRec](cfg.history),
+		cbOrder:    fakes.NewHistory[string](cfg.history),
+		calls:      fakes.NewHistory[Call](cfg.history),
+		deliveries: fakes.NewHistory[Delivery](cfg.history),
 		nextUpdate: FirstUpdateID,
 		changed:    make(chan struct{}),
 		workerDone: make(chan struct{}),

@@ -14,8 +14,17 @@ type chatState struct {
 	chat    Chat
 	members map[int64]string // user id → status; the bot included for groups
 	lastID  int              // the last message id used in this chat
-	entries []*entry
-	byID    map[int]*entry
+	entries fakes.History[*entry]
+	byID    map[int]*entry // the entries kept, by message id
+}
+
+// addLocked stores e, forgetting the chat's oldest message when it holds
+// too many (WithHistory). The Server's mu must be held.
+func (cs *chatState) addLocked(e *entry) {
+	cs.byID[e.msg.MessageID] = e
+	if old, ok := cs.entries.Add(e); ok && cs.byID[old.msg.MessageID] == old {
+		delete(cs.byID, old.msg.MessageID)
+	}
 }
 
 // entry is one message as the chat shows it, with its history.
@@ -125,7 +134,7 @@ type Entry struct {
 
 // addChatLocked stores a new chat. s.mu must be held.
 func (s *Server) addChatLocked(c Chat) *chatState {
-	cs := &chatState{chat: c, members: map[int64]string{}, byID: map[int]*entry{}}
+	cs := &chatState{chat: c, members: map[int64]string{}, byID: map[int]*entry{}, entries: fakes.NewHistory[*entry](s.cfg.history)}
 	s.chats[c.ID] = cs
 	s.chatOrder = append(s.chatOrder, c.ID)
 	return cs
@@ -155,9 +164,32 @@ func (s *Server) appendLocked(cs *chatState, m Message) *entry {
 	m.Date = s.unix()
 	m.Chat = cs.chat
 	e := &entry{msg: m}
-	cs.entries = append(cs.entries, e)
-	cs.byID[m.MessageID] = e
+	cs.addLocked(e)
 	return e
+}
+
+// addCallbackLocked stores a callback query, forgetting the oldest when
+// the fake holds too many (WithHistory). s.mu must be held.
+func (s *Server) addCallbackLocked(cb *callbackRec) {
+	s.callbacks[cb.id] = cb
+	if old, ok := s.cbOrder.Add(cb.id); ok && old != cb.id {
+		delete(s.callbacks, old)
+	}
+}
+
+// addFileLocked stores a file, forgetting the oldest when the fake holds
+// too many (WithHistory). s.mu must be held.
+func (s *Server) addFileLocked(f *fileRec) {
+	s.files[f.id] = f
+	s.filePaths[f.path] = f
+	if old, ok := s.fileOrder.Add(f); ok {
+		if s.files[old.id] == old {
+			delete(s.files, old.id)
+		}
+		if s.filePaths[old.path] == old {
+			delete(s.filePaths, old.path)
+		}
+	}
 }
 
 // chatInstance is the stable chat_instance string of a chat.
@@ -194,10 +226,11 @@ func (s *Server) canWriteLocked(cs *chatState) *apiError {
 
 // historyLocked renders a chat's entries. s.mu must be held.
 func (s *Server) historyLocked(cs *chatState) []Entry {
-	out := make([]Entry, 0, len(cs.entries))
-	for _, e := range cs.entries {
+	out := make([]Entry, 0, cs.entries.Len())
+	cs.entries.Each(func(e *entry) bool {
 		out = append(out, s.entryLocked(e))
-	}
+		return true
+	})
 	return out
 }
 

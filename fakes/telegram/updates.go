@@ -370,11 +370,12 @@ type Delivery struct {
 	At       time.Time `json:"at"`               // virtual time
 }
 
-// Deliveries returns every webhook delivery attempt, in order.
+// Deliveries returns the webhook delivery attempts, in order: the last ones
+// (WithHistory).
 func (s *Server) Deliveries() []Delivery {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return append([]Delivery(nil), s.deliveries...)
+	return s.deliveries.All()
 }
 
 // deliver posts one update, retrying with a capped backoff, then executes
@@ -389,7 +390,7 @@ func (s *Server) deliver(q *queued, hook webhook) {
 			text += fmt.Sprintf(" (attempt %d of %d)", attempt, s.cfg.attempts)
 		}
 		s.mu.Lock()
-		s.cfg.journal.Record(fakes.Observation{At: s.now(), Source: "telegram", Kind: "deliver", Text: text,
+		s.cfg.journal.Record(fakes.Observation{At: s.now(), Source: "telegram", Kind: "deliver", Class: fakes.ClassDelivery, Text: text,
 			Data: map[string]any{"update_id": q.id, "type": q.typ, "attempt": attempt}})
 		s.mu.Unlock()
 		status, ctype, body, err := s.post(hook, q.raw)
@@ -413,7 +414,7 @@ func (s *Server) deliver(q *queued, hook webhook) {
 		if err != nil {
 			d.Error = outcome
 		}
-		s.deliveries = append(s.deliveries, d)
+		s.deliveries.Add(d)
 		if !ok {
 			s.webhook.lastErrorDate = s.unix()
 			if err != nil {
@@ -425,7 +426,7 @@ func (s *Server) deliver(q *queued, hook webhook) {
 			if last {
 				next = fmt.Sprintf("dropped after %d attempts", attempt)
 			}
-			s.cfg.journal.Record(fakes.Observation{At: s.now(), Source: "telegram", Kind: "deliver",
+			s.cfg.journal.Record(fakes.Observation{At: s.now(), Source: "telegram", Kind: "deliver", Class: fakes.ClassDelivery,
 				Text: fmt.Sprintf("update %d → %s (%s)", q.id, outcome, next),
 				Data: map[string]any{"update_id": q.id, "type": q.typ, "attempt": attempt, "status": status, "error": outcome}})
 		}

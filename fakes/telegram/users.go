@@ -136,7 +136,8 @@ func (s *Server) Members(chatID int64) map[int64]string {
 }
 
 // Transcript returns the messages a chat shows, in order: current versions,
-// deleted ones left out. It is nil for an unknown chat.
+// deleted ones left out, the last ones (WithHistory). It is nil for an
+// unknown chat.
 func (s *Server) Transcript(chatID int64) []Message {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -145,17 +146,18 @@ func (s *Server) Transcript(chatID int64) []Message {
 		return nil
 	}
 	var out []Message
-	for _, e := range cs.entries {
+	cs.entries.Each(func(e *entry) bool {
 		if !e.deleted {
 			out = append(out, e.msg)
 		}
-	}
+		return true
+	})
 	return out
 }
 
-// History returns every message of a chat with its edits, deletion,
-// reactions, reply keyboard and taps, in order. It is nil for an unknown
-// chat.
+// History returns the messages of a chat with their edits, deletion,
+// reactions, reply keyboard and taps, in order: the last ones
+// (WithHistory). It is nil for an unknown chat.
 func (s *Server) History(chatID int64) []Entry {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -166,11 +168,12 @@ func (s *Server) History(chatID int64) []Entry {
 	return s.historyLocked(cs)
 }
 
-// Calls returns every Bot API call received, in order.
+// Calls returns the Bot API calls received, in order: the last ones
+// (WithHistory).
 func (s *Server) Calls() []Call {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return append([]Call(nil), s.calls...)
+	return s.calls.All()
 }
 
 // userChatLocked resolves who acts where: the user must exist and be able
@@ -432,7 +435,7 @@ func (s *Server) tap(from, chatID int64, messageID int, button string) (Callback
 		Data:         *b.CallbackData,
 	}
 	cb := &callbackRec{id: q.ID, chatID: chatID, messageID: messageID, from: from, data: q.Data}
-	s.callbacks[q.ID] = cb
+	s.addCallbackLocked(cb)
 	e.taps = append(e.taps, cb)
 	var id int64
 	if up, ok := s.enqueueLocked(Update{CallbackQuery: &q}); ok {

@@ -121,3 +121,53 @@ func TestFailedRenameLeavesNothing(t *testing.T) {
 		t.Errorf("the directory holds %q after a failed write, want only a.golden", names)
 	}
 }
+
+// TestCreate writes a file piece by piece: nothing shows at path until
+// Commit, and Abort leaves the old file and no temporary one.
+func TestCreate(t *testing.T) {
+	t.Parallel()
+	for _, commit := range []bool{true, false} {
+		t.Run(map[bool]string{true: "commit", false: "abort"}[commit], func(t *testing.T) {
+			t.Parallel()
+			dir := t.TempDir()
+			path := filepath.Join(dir, "a.golden")
+			if err := os.WriteFile(path, []byte("old\n"), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			f, err := Create(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f.Abort()
+			for _, piece := range []string{"# step 1\n", "# step 2\n"} {
+				if _, err := f.Write([]byte(piece)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if got, _ := os.ReadFile(path); string(got) != "old\n" {
+				t.Errorf("the file holds %q before Commit, want the old content", got)
+			}
+			want := "old\n"
+			if commit {
+				if err := f.Commit(); err != nil {
+					t.Fatal(err)
+				}
+				want = "# step 1\n# step 2\n"
+				if _, err := f.Write([]byte("late")); err == nil {
+					t.Error("Write after Commit succeeded")
+				}
+			} else if err := f.Abort(); err != nil {
+				t.Fatal(err)
+			}
+			if got, _ := os.ReadFile(path); string(got) != want {
+				t.Errorf("the file holds %q, want %q", got, want)
+			}
+			if st, _ := os.Stat(path); st.Mode().Perm() != 0o600 {
+				t.Errorf("mode %v, want 0600", st.Mode().Perm())
+			}
+			if names := entries(t, dir); len(names) != 1 {
+				t.Errorf("the directory holds %q, want only a.golden", names)
+			}
+		})
+	}
+}
