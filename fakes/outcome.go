@@ -74,8 +74,9 @@ const MaxOutcomes = 1_000
 // outcomes is the journal's typed side: counts by kind, and every outcome
 // but the deliveries that went well, up to maxOutcomes.
 type outcomes struct {
-	counts map[OutcomeKind]int
-	kept   []Outcome
+	counts   map[OutcomeKind]int
+	kept     []Outcome
+	noAnswer int // failures and undelivered deliveries with no status at all
 }
 
 // Outcome records o (its Seq is set here). A nil *Journal discards it.
@@ -90,6 +91,9 @@ func (j *Journal) Outcome(o Outcome) {
 		j.out.counts = map[OutcomeKind]int{}
 	}
 	j.out.counts[o.Kind]++
+	if o.NoAnswer() {
+		j.out.noAnswer++
+	}
 	if o.Kind != Delivered && len(j.out.kept) < MaxOutcomes {
 		j.out.kept = append(j.out.kept, o)
 	}
@@ -104,6 +108,24 @@ func (j *Journal) Outcomes() []Outcome {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	return append([]Outcome(nil), j.out.kept...)
+}
+
+// NoAnswer reports whether o is an operation or a delivery the
+// integration's side did not answer at all (no status: refused, reset,
+// closed), the way a process that died leaves them.
+func (o Outcome) NoAnswer() bool {
+	return (o.Kind == IntegrationFailed || o.Kind == Undelivered) && o.Status == 0
+}
+
+// NoAnswers returns how many outcomes were recorded that NoAnswer, over
+// the whole run.
+func (j *Journal) NoAnswers() int {
+	if j == nil {
+		return 0
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return j.out.noAnswer
 }
 
 // Count returns how many outcomes of kind were recorded.

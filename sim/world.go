@@ -422,7 +422,7 @@ func (w *World) StepTitled(ctx context.Context, title string, fn func(ctx contex
 	defer cancel()
 	ctx, stop := w.stopOnExit(ctx)
 	defer stop()
-	outcomes := len(w.Journal.Outcomes())
+	unanswered := w.Journal.NoAnswers()
 	named, ferr := fn(ctx)
 	if named != "" {
 		header = numbered(named)
@@ -430,7 +430,7 @@ func (w *World) StepTitled(ctx context.Context, title string, fn func(ctx contex
 	}
 	serr := w.Settle(ctx)
 	if ferr == nil && serr == nil {
-		if w.unanswered(outcomes) {
+		if w.Journal.NoAnswers() > unanswered && w.integration != nil && w.integration.Exited() != nil {
 			w.awaitExit(ctx)
 		}
 		if err := w.Err(); err != nil {
@@ -461,25 +461,6 @@ func (w *World) StepTitled(ctx context.Context, title string, fn func(ctx contex
 // integration that stopped answering to show that it exited: the platform
 // sees its connections close before the process is reaped.
 const exitGrace = 3 * time.Second
-
-// unanswered reports whether the integration left a call of the platform
-// or a delivery with no answer at all (no status: refused, closed) since
-// the journal held n outcomes, the way a process that died does.
-func (w *World) unanswered(n int) bool {
-	if w.integration == nil || w.integration.Exited() == nil {
-		return false
-	}
-	out := w.Journal.Outcomes()
-	if n > len(out) {
-		return false
-	}
-	for _, o := range out[n:] {
-		if (o.Kind == fakes.IntegrationFailed || o.Kind == fakes.Undelivered) && o.Status == 0 {
-			return true
-		}
-	}
-	return false
-}
 
 // awaitExit waits up to exitGrace for the integration to exit, or for ctx
 // to end; an integration that is alive costs the wait once per step that
