@@ -23,8 +23,8 @@ type platform struct {
 // registry.
 func newPlatforms(w *sim.World) []platform {
 	var out []platform
-	for _, f := range w.Fakes {
-		if k, ok := sim.KindOf(f.Name()); ok {
+	for _, k := range sim.Registry() {
+		if f := w.Fake(k.Name); f != nil {
 			out = append(out, platform{kind: k, fake: f})
 		}
 	}

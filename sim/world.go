@@ -233,15 +233,16 @@ func (w *World) expandSecrets(opts Options) error {
 // platform of the registry when it names none) on the World's clock,
 // journal and activity.
 func (w *World) startFakes(opts Options) error {
+	reg := Registry()
 	want := map[string]bool{}
 	for _, name := range opts.Integration.Platforms {
-		if _, ok := KindOf(name); !ok {
+		if !slices.ContainsFunc(reg, func(k fakes.Kind) bool { return k.Name == name }) {
 			return fmt.Errorf("start world: platform %q: %w (have: %s)", name, ErrUnknownPlatform, strings.Join(PlatformNames(), ", "))
 		}
 		want[name] = true
 	}
 	wiring := fakes.Wiring{Clock: w.Clock, Journal: w.Journal, Activity: w.Activity, HTTPClient: opts.HTTPClient}
-	for _, k := range Registry() {
+	for _, k := range reg {
 		if len(want) > 0 && !want[k.Name] {
 			continue
 		}
