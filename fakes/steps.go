@@ -162,3 +162,21 @@ func TableValues(rows [][]string) (map[string]string, error) {
 	}
 	return out, nil
 }
+
+// Bind returns a step's Run that finds the scenario's fake of the step's
+// platform, of type P (the platform's own *Server), and hands it to run;
+// a World whose fake is another type is an error that says so.
+func Bind[P Platform](run func(ctx context.Context, sc Scene, f P, a StepArgs) error) func(ctx context.Context, sc Scene, a StepArgs) error {
+	return func(ctx context.Context, sc Scene, a StepArgs) error {
+		f, err := sc.Fake(ctx)
+		if err != nil {
+			return err
+		}
+		p, ok := f.(P)
+		if !ok {
+			var want P
+			return fmt.Errorf("the world's %s fake is a %T, not a %T", f.Name(), f, want)
+		}
+		return run(ctx, sc, p, a)
+	}
+}

@@ -171,22 +171,8 @@ func outlineRow(p *messages.Pickle) string {
 // slug turns a scenario name into a file name: lower case, letters and
 // digits, words joined by "-".
 func slug(name string) string {
-	var b strings.Builder
-	dash := false
-	for _, r := range strings.ToLower(name) {
-		switch {
-		case r >= 'a' && r <= 'z', r >= '0' && r <= '9':
-			if dash && b.Len() > 0 {
-				b.WriteByte('-')
-			}
-			dash = false
-			b.WriteRune(r)
-		default:
-			dash = true
-		}
+	if s := fakes.Slug(name); s != "" {
+		return s
 	}
-	if b.Len() == 0 {
-		return "scenario"
-	}
-	return b.String()
+	return "scenario"
 }

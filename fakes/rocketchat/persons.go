@@ -31,8 +31,7 @@ func newPersons(srv *Server) *persons {
 }
 
 // Has reports whether the person was set up on the fake (fakes.People).
-func (s *Server) Has(person string) bool {
-	p := s.persons
+func (p *persons) Has(person string) bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return p.people[person]
@@ -41,8 +40,7 @@ func (s *Server) Has(person string) bool {
 // Do performs a as a person (fakes.People): messages, mentions, thread
 // replies, edits, deletions, reactions, slash commands, button presses,
 // menu and date picks, joins and leaves.
-func (s *Server) Do(ctx context.Context, a fakes.Action) (string, error) {
-	p := s.persons
+func (p *persons) Do(ctx context.Context, a fakes.Action) (string, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return p.do(ctx, a)
@@ -50,8 +48,7 @@ func (s *Server) Do(ctx context.Context, a fakes.Action) (string, error) {
 
 // Seen returns what the person sees in a room, their direct message with
 // the bot (or the one room they are in) when place is "" (fakes.People).
-func (s *Server) Seen(person, place string) ([]fakes.Shown, error) {
-	p := s.persons
+func (p *persons) Seen(person, place string) ([]fakes.Shown, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return p.seen(person, place)

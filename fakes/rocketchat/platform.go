@@ -338,15 +338,9 @@ func describeAction(a map[string]any) string {
 // every post, and an incoming webhook's token in its path.
 func Kind() fakes.Kind {
 	return fakes.Kind{
-		Name:  "rocketchat",
-		Title: "Rocket.Chat",
-		Start: func(w fakes.Wiring) (fakes.Platform, error) {
-			opts := []Option{WithClock(w.Clock), WithJournal(w.Journal), WithActivity(w.Activity)}
-			if w.HTTPClient != nil {
-				opts = append(opts, WithHTTPClient(w.HTTPClient))
-			}
-			return Start(opts...)
-		},
+		Name:       "rocketchat",
+		Title:      "Rocket.Chat",
+		Start:      func(w fakes.Wiring) (fakes.Platform, error) { return Start(WithWiring(w)) },
 		Steps:      steps,
 		PersonStep: "Given a Rocket.Chat direct message with %q",
 		Carriers: []fakes.Carrier{

@@ -82,6 +82,17 @@ func WithActivity(a *fakes.Activity) Option { return func(cfg *config) { cfg.act
 // outbound traffic the fake makes.
 func WithHTTPClient(c *http.Client) Option { return func(cfg *config) { cfg.client = c } }
 
+// WithWiring puts the fake on a World's wiring: its clock, journal,
+// activity tracker and, when set, the HTTP client it delivers with.
+func WithWiring(w fakes.Wiring) Option {
+	return func(cfg *config) {
+		cfg.clock, cfg.journal, cfg.activity = w.Clock, w.Journal, w.Activity
+		if w.HTTPClient != nil {
+			cfg.client = w.HTTPClient
+		}
+	}
+}
+
 // WithHistory bounds what the fake remembers: the last n messages of each
 // room and the last n calls, deliveries and response_urls (default
 // fakes.DefaultHistory, 1,000; n < 1 keeps everything). A message it has
@@ -114,12 +125,12 @@ func WithoutDefaults() Option { return func(cfg *config) { cfg.bare = true } }
 // Server is a fake Rocket.Chat server on loopback. Create it with Start or
 // New; it is safe for concurrent use.
 type Server struct {
-	cfg     config
-	http    *fakes.Server
-	faults  fakes.Faults
-	mux     http.Handler
-	control fakes.Control // the control API's routes
-	persons *persons      // the people and places a scenario named
+	cfg      config
+	http     *fakes.Server
+	faults   fakes.Faults
+	mux      http.Handler
+	control  fakes.Control // the control API's routes
+	*persons               // the people and places a scenario named (fakes.People)
 
 	mu          sync.Mutex
 	closed      bool

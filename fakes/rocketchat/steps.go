@@ -13,20 +13,11 @@ import (
 // withPersons runs a step on the scenario's Rocket.Chat fake, holding its
 // people and places.
 func withPersons(run func(ctx context.Context, sc fakes.Scene, p *persons, a fakes.StepArgs) error) func(ctx context.Context, sc fakes.Scene, a fakes.StepArgs) error {
-	return func(ctx context.Context, sc fakes.Scene, a fakes.StepArgs) error {
-		f, err := sc.Fake(ctx)
-		if err != nil {
-			return err
-		}
-		s, ok := f.(*Server)
-		if !ok {
-			return fmt.Errorf("the world's rocketchat fake is a %T, not the Rocket.Chat fake", f)
-		}
-		p := s.persons
-		p.mu.Lock()
-		defer p.mu.Unlock()
-		return run(ctx, sc, p, a)
-	}
+	return fakes.Bind(func(ctx context.Context, sc fakes.Scene, s *Server, a fakes.StepArgs) error {
+		s.persons.mu.Lock()
+		defer s.persons.mu.Unlock()
+		return run(ctx, sc, s.persons, a)
+	})
 }
 
 // outgoingWebhook changes the Rocket.Chat outgoing integration the World

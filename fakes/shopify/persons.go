@@ -37,8 +37,7 @@ func newPersons(srv *Server) *persons {
 
 // Has reports whether the person was set up on the fake as a shopper
 // (fakes.People).
-func (s *Server) Has(person string) bool {
-	p := s.persons
+func (p *persons) Has(person string) bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	_, ok := p.people[person]
@@ -47,8 +46,7 @@ func (s *Server) Has(person string) bool {
 
 // Do performs a as a shopper (fakes.People): they create, pay and cancel
 // orders. A store has no chat: every other action is fakes.ErrUnsupported.
-func (s *Server) Do(ctx context.Context, a fakes.Action) (string, error) {
-	p := s.persons
+func (p *persons) Do(ctx context.Context, a fakes.Action) (string, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return p.do(ctx, a)
@@ -56,7 +54,7 @@ func (s *Server) Do(ctx context.Context, a fakes.Action) (string, error) {
 
 // Seen is fakes.ErrUnsupported: a store has no chat to look at
 // (fakes.People).
-func (s *Server) Seen(person, place string) ([]fakes.Shown, error) {
+func (p *persons) Seen(person, place string) ([]fakes.Shown, error) {
 	return nil, fmt.Errorf("what %q sees: %w: a Shopify store has no chat; assert on the platform's events instead", person, fakes.ErrUnsupported)
 }
 

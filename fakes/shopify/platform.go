@@ -182,15 +182,9 @@ func (s *Server) ingestLocked(topic string, body []byte) error {
 // HMACs, and the OAuth exchange's client_secret and code.
 func Kind() fakes.Kind {
 	return fakes.Kind{
-		Name:  "shopify",
-		Title: "Shopify",
-		Start: func(w fakes.Wiring) (fakes.Platform, error) {
-			opts := []Option{WithClock(w.Clock), WithJournal(w.Journal), WithActivity(w.Activity)}
-			if w.HTTPClient != nil {
-				opts = append(opts, WithHTTPClient(w.HTTPClient))
-			}
-			return Start(opts...)
-		},
+		Name:       "shopify",
+		Title:      "Shopify",
+		Start:      func(w fakes.Wiring) (fakes.Platform, error) { return Start(WithWiring(w)) },
 		Steps:      steps,
 		PersonStep: "Given a Shopify customer %q",
 		Carriers: []fakes.Carrier{

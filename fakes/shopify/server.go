@@ -104,6 +104,17 @@ func WithActivity(a *fakes.Activity) Option { return func(cfg *config) { cfg.act
 // client of the Server's own). The delivery timeout applies on top of it.
 func WithHTTPClient(c *http.Client) Option { return func(cfg *config) { cfg.client = c } }
 
+// WithWiring puts the fake on a World's wiring: its clock, journal,
+// activity tracker and, when set, the HTTP client it delivers with.
+func WithWiring(w fakes.Wiring) Option {
+	return func(cfg *config) {
+		cfg.clock, cfg.journal, cfg.activity = w.Clock, w.Journal, w.Activity
+		if w.HTTPClient != nil {
+			cfg.client = w.HTTPClient
+		}
+	}
+}
+
 // WithHistory bounds what the store remembers: the last n orders and the
 // last n webhook deliveries (default fakes.DefaultHistory, 1,000; n < 1
 // keeps everything). An order it has forgotten is gone as one Shopify no
@@ -180,12 +191,12 @@ func WithCurrency(c string) Option { return func(cfg *config) { cfg.currency = c
 // API, webhooks, the OAuth install flow and a control API. Create it with
 // Start or New; it is safe for concurrent use.
 type Server struct {
-	cfg     config
-	http    *fakes.Server
-	faults  fakes.Faults
-	mux     http.Handler
-	control fakes.Control // the control API's routes
-	persons *persons      // the shoppers, products and orders a scenario named
+	cfg      config
+	http     *fakes.Server
+	faults   fakes.Faults
+	mux      http.Handler
+	control  fakes.Control // the control API's routes
+	*persons               // the shoppers, products and orders a scenario named (fakes.People)
 
 	mu          sync.Mutex
 	closed      bool

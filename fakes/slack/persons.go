@@ -31,8 +31,7 @@ func newPersons(srv *Server) *persons {
 }
 
 // Has reports whether the person was set up on the fake (fakes.People).
-func (s *Server) Has(person string) bool {
-	p := s.persons
+func (p *persons) Has(person string) bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return p.people[person]
@@ -42,8 +41,7 @@ func (s *Server) Has(person string) bool {
 // replies, edits, deletions, reactions, slash commands, button clicks, menu
 // and date picks, modal submissions, joins and leaves. The fake's people
 // upload no files and Slack is not a shop: those are fakes.ErrUnsupported.
-func (s *Server) Do(ctx context.Context, a fakes.Action) (string, error) {
-	p := s.persons
+func (p *persons) Do(ctx context.Context, a fakes.Action) (string, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return p.do(ctx, a)
@@ -51,8 +49,7 @@ func (s *Server) Do(ctx context.Context, a fakes.Action) (string, error) {
 
 // Seen returns what the person sees in a channel, their DM with the bot
 // (or the one channel they are in) when place is "" (fakes.People).
-func (s *Server) Seen(person, place string) ([]fakes.Shown, error) {
-	p := s.persons
+func (p *persons) Seen(person, place string) ([]fakes.Shown, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return p.seen(person, place)

@@ -468,15 +468,9 @@ func (s *Server) replayCommand(ctx context.Context, body []byte) (string, error)
 // exchange's client_secret, code and refresh_token.
 func Kind() fakes.Kind {
 	return fakes.Kind{
-		Name:  "slack",
-		Title: "Slack",
-		Start: func(w fakes.Wiring) (fakes.Platform, error) {
-			opts := []Option{WithClock(w.Clock), WithJournal(w.Journal), WithActivity(w.Activity)}
-			if w.HTTPClient != nil {
-				opts = append(opts, WithHTTPClient(w.HTTPClient))
-			}
-			return Start(opts...)
-		},
+		Name:       "slack",
+		Title:      "Slack",
+		Start:      func(w fakes.Wiring) (fakes.Platform, error) { return Start(WithWiring(w)) },
 		Steps:      steps,
 		PersonStep: "Given a Slack DM between %q and the bot",
 		Carriers: []fakes.Carrier{

@@ -76,6 +76,17 @@ func WithActivity(a *fakes.Activity) Option { return func(cfg *config) { cfg.act
 // outbound traffic the fake makes.
 func WithHTTPClient(c *http.Client) Option { return func(cfg *config) { cfg.client = c } }
 
+// WithWiring puts the fake on a World's wiring: its clock, journal,
+// activity tracker and, when set, the HTTP client it delivers with.
+func WithWiring(w fakes.Wiring) Option {
+	return func(cfg *config) {
+		cfg.clock, cfg.journal, cfg.activity = w.Clock, w.Journal, w.Activity
+		if w.HTTPClient != nil {
+			cfg.client = w.HTTPClient
+		}
+	}
+}
+
 // WithHistory bounds what the fake remembers: the last n messages of each
 // channel, the last n Web API calls, deliveries, Events API events,
 // trigger_ids and response_urls (default fakes.DefaultHistory, 1,000;
@@ -146,12 +157,12 @@ func WithRequestURLs(events, interactivity, commands string) Option {
 // commands, Socket Mode) on loopback. Create it with Start or New; it is safe
 // for concurrent use.
 type Server struct {
-	cfg     config
-	http    *fakes.Server
-	faults  fakes.Faults
-	mux     http.Handler
-	control fakes.Control // the control API's routes
-	persons *persons      // the people and places a scenario named
+	cfg      config
+	http     *fakes.Server
+	faults   fakes.Faults
+	mux      http.Handler
+	control  fakes.Control // the control API's routes
+	*persons               // the people and places a scenario named (fakes.People)
 
 	mu sync.Mutex
 	st *state

@@ -39,8 +39,7 @@ func newPersons(tg *Server) *persons {
 }
 
 // Has reports whether the person was set up on the fake (fakes.People).
-func (s *Server) Has(person string) bool {
-	p := s.persons
+func (p *persons) Has(person string) bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	_, ok := p.users[person]
@@ -51,8 +50,7 @@ func (s *Server) Has(person string) bool {
 // photos, replies, edits, reactions, taps and picks, joins and leaves.
 // Telegram has no date pickers, modals or shop, and does not tell bots when
 // a person deletes a message: those are fakes.ErrUnsupported.
-func (s *Server) Do(ctx context.Context, a fakes.Action) (string, error) {
-	p := s.persons
+func (p *persons) Do(ctx context.Context, a fakes.Action) (string, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return p.do(ctx, a)
@@ -60,8 +58,7 @@ func (s *Server) Do(ctx context.Context, a fakes.Action) (string, error) {
 
 // Seen returns what the person sees in place, their private chat when place
 // is "" (fakes.People).
-func (s *Server) Seen(person, place string) ([]fakes.Shown, error) {
-	p := s.persons
+func (p *persons) Seen(person, place string) ([]fakes.Shown, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return p.seen(person, place)

@@ -95,15 +95,9 @@ func (s *Server) Stalled() string {
 // X-Telegram-Bot-Api-Secret-Token header of every delivery.
 func Kind() fakes.Kind {
 	return fakes.Kind{
-		Name:  "telegram",
-		Title: "Telegram",
-		Start: func(w fakes.Wiring) (fakes.Platform, error) {
-			opts := []Option{WithClock(w.Clock), WithJournal(w.Journal), WithActivity(w.Activity)}
-			if w.HTTPClient != nil {
-				opts = append(opts, WithHTTPClient(w.HTTPClient))
-			}
-			return Start(opts...)
-		},
+		Name:       "telegram",
+		Title:      "Telegram",
+		Start:      func(w fakes.Wiring) (fakes.Platform, error) { return Start(WithWiring(w)) },
 		Steps:      steps,
 		PersonStep: "Given a Telegram private chat with %q",
 		Carriers: []fakes.Carrier{

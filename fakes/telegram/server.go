@@ -86,6 +86,17 @@ func WithBotUser(id int64, username, firstName string) Option {
 // traffic the fake makes.
 func WithHTTPClient(c *http.Client) Option { return func(cfg *config) { cfg.client = c } }
 
+// WithWiring puts the fake on a World's wiring: its clock, journal,
+// activity tracker and, when set, the HTTP client it delivers with.
+func WithWiring(w fakes.Wiring) Option {
+	return func(cfg *config) {
+		cfg.clock, cfg.journal, cfg.activity = w.Clock, w.Journal, w.Activity
+		if w.HTTPClient != nil {
+			cfg.client = w.HTTPClient
+		}
+	}
+}
+
 // WithDeliveryRetry sets how many times a webhook delivery is attempted
 // before the update is dropped (default 4) and the first pause between
 // attempts (default 20 ms, doubling, capped at 500 ms).
@@ -140,7 +151,7 @@ type Server struct {
 	deliveries  fakes.History[Delivery]
 	mux         http.Handler
 	control     fakes.Control // the control API's routes
-	persons     *persons      // the people and places a scenario named
+	*persons                  // the people and places a scenario named (fakes.People)
 
 	// life ends at Close: the context the delivery worker and its
 	// outgoing requests run under.

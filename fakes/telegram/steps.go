@@ -8,27 +8,22 @@ import (
 	"github.com/chatsim/chatsim/fakes"
 )
 
+// withPersons runs a step on the scenario's Telegram fake, holding its
+// people and places.
+func withPersons(run func(ctx context.Context, sc fakes.Scene, p *persons, a fakes.StepArgs) error) func(ctx context.Context, sc fakes.Scene, a fakes.StepArgs) error {
+	return fakes.Bind(func(ctx context.Context, sc fakes.Scene, s *Server, a fakes.StepArgs) error {
+		s.persons.mu.Lock()
+		defer s.persons.mu.Unlock()
+		return run(ctx, sc, s.persons, a)
+	})
+}
+
 // steps are Telegram's own steps: its people, chats and groups, and its
 // knobs (Kind.Steps).
 func steps() []fakes.Step {
 	// with runs a step on the scenario's Telegram fake, holding its
 	// people and places.
-	with := func(run func(ctx context.Context, sc fakes.Scene, p *persons, a fakes.StepArgs) error) func(ctx context.Context, sc fakes.Scene, a fakes.StepArgs) error {
-		return func(ctx context.Context, sc fakes.Scene, a fakes.StepArgs) error {
-			f, err := sc.Fake(ctx)
-			if err != nil {
-				return err
-			}
-			s, ok := f.(*Server)
-			if !ok {
-				return fmt.Errorf("the world's telegram fake is a %T, not the Telegram fake", f)
-			}
-			p := s.persons
-			p.mu.Lock()
-			defer p.mu.Unlock()
-			return run(ctx, sc, p, a)
-		}
-	}
+	with := withPersons
 	return []fakes.Step{
 		{
 			Pattern: `^a Telegram private chat with "([^"]*)"(?: \(([^)]*)\))?$`,
