@@ -155,6 +155,13 @@ type Entry struct {
 	// Kind is a free label for people and tools, such as "update" or
 	// "sendMessage". It may be empty.
 	Kind string
+	// Turn ties calls to the delivery that caused them: an inbound entry
+	// opens turn N (counting from 1), and the outbound entries it caused
+	// carry the same N, even when they come after a later delivery began.
+	// 0 means not known: a replayer takes an outbound entry to belong to the
+	// last inbound entry before it. A recorder sets it; hand-written
+	// cassettes may leave it out.
+	Turn int
 	// Request is the HTTP request.
 	Request Request
 	// Response is the HTTP response. It is required for outbound entries

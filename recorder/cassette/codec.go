@@ -38,6 +38,7 @@ type wireEntry struct {
 	Platform  string        `json:"platform"`
 	Direction string        `json:"direction"`
 	Kind      string        `json:"kind,omitempty"`
+	Turn      int           `json:"turn,omitempty"`
 	Request   *wireRequest  `json:"request"`
 	Response  *wireResponse `json:"response,omitempty"`
 }
@@ -77,7 +78,7 @@ func headerSchema() *schema {
 func entrySchema() *schema {
 	messageFields := []string{"headers", "body", "body_base64"}
 	return object(map[string]*schema{
-		"at": nil, "platform": nil, "direction": nil, "kind": nil,
+		"at": nil, "platform": nil, "direction": nil, "kind": nil, "turn": nil,
 		"request":  object(withFields(map[string]*schema{"method": nil, "url": nil}, messageFields)),
 		"response": object(withFields(map[string]*schema{"status": nil}, messageFields)),
 	})
@@ -323,6 +324,7 @@ func toWireEntry(e *Entry) wireEntry {
 		Platform:  e.Platform,
 		Direction: string(e.Direction),
 		Kind:      e.Kind,
+		Turn:      e.Turn,
 		Request: &wireRequest{
 			Method:  e.Request.Method,
 			URL:     e.Request.URL,
@@ -354,7 +356,7 @@ func fromWireEntry(w *wireEntry) (Entry, *Error) {
 	if err != nil {
 		return e, fieldError("entry.at", "%v", err)
 	}
-	e.At, e.Platform, e.Direction, e.Kind = at, w.Platform, Direction(w.Direction), w.Kind
+	e.At, e.Platform, e.Direction, e.Kind, e.Turn = at, w.Platform, Direction(w.Direction), w.Kind, w.Turn
 	if ferr := validateEntryHead(&e); ferr != nil {
 		return e, ferr
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -16,6 +17,11 @@ const hdr = `{"chatsim_cassette":1,"name":"demo"}` + "\n"
 // entryLine is a valid inbound entry at the given offset.
 func entryLine(at string) string {
 	return `{"at":"` + at + `","platform":"telegram","direction":"inbound","request":{"method":"POST","url":"/webhook","body":{"update_id":1}}}` + "\n"
+}
+
+func turnLine(dir string, turn int) string {
+	return `{"at":"0s","platform":"telegram","direction":"` + dir + `","turn":` + strconv.Itoa(turn) +
+		`,"request":{"method":"POST","url":"/"},"response":{"status":200}}` + "\n"
 }
 
 // readErr reads the cassette in input to its end and returns the first
@@ -84,6 +90,9 @@ func TestMalformed(t *testing.T) {
 		{"at negative", hdr + `{"at":"-1s"}`, `demo.cassette:2: entry.at: "-1s" is negative`},
 		{"at a number", hdr + `{"at":1.5}`, `demo.cassette:2: entry.at: want a string, got number`},
 		{"at goes back", hdr + entryLine("1s") + entryLine("2s") + entryLine("1s"), `demo.cassette:4: entry.at: "1s" goes back in time (previous entry at "2s")`},
+		{"turn negative", hdr + `{"at":"0s","platform":"telegram","direction":"inbound","turn":-1,"request":{"method":"POST","url":"/"}}`, `demo.cassette:2: entry.turn: -1 is negative`},
+		{"turn not new", hdr + turnLine("inbound", 2) + turnLine("inbound", 2), `demo.cassette:3: entry.turn: 2 does not open a new turn (the last one opened is 2)`},
+		{"turn not opened", hdr + turnLine("inbound", 1) + turnLine("outbound", 2), `demo.cassette:3: entry.turn: 2 is not a turn an inbound entry before it opened (the last one is 1)`},
 		{"platform required", hdr + `{"at":"0s","direction":"inbound"}`, `demo.cassette:2: entry.platform: required`},
 		{"direction", hdr + `{"at":"0s","platform":"telegram","direction":"in"}`, `demo.cassette:2: entry.direction: "in" is not "inbound" or "outbound"`},
 		{"request required", hdr + `{"at":"0s","platform":"telegram","direction":"inbound"}`, `demo.cassette:2: entry.request: required`},
@@ -190,6 +199,9 @@ func TestWriterRejects(t *testing.T) {
 		{"header name with space", func(e *cassette.Entry) { e.Request.Headers = http.Header{"X Token": {"a"}} }, `write entry 2: entry.request.headers: "X Token" is not a valid header name`},
 		{"outbound without response", func(e *cassette.Entry) { e.Direction = cassette.Outbound }, `write entry 2: entry.response: required for an outbound entry`},
 		{"negative offset", func(e *cassette.Entry) { e.At = -1 }, `write entry 2: entry.at: "-1ns" is negative`},
+		{"outbound of a turn not opened", func(e *cassette.Entry) {
+			e.Direction, e.Turn, e.Response = cassette.Outbound, 1, &cassette.Response{Status: 200}
+		}, `write entry 2: entry.turn: 1 is not a turn an inbound entry before it opened (the last one is 0)`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -21,6 +21,7 @@ type Reader struct {
 	lineNo  int
 	header  Header
 	prev    Offset
+	turns   turns
 	err     error // sticky: io.EOF or the first error
 	closer  io.Closer
 	dec     lineDecoder
@@ -103,6 +104,10 @@ func (r *Reader) Next() (Entry, error) {
 		return Entry{}, r.err
 	}
 	r.prev = e.At
+	if ferr := r.turns.check(e); ferr != nil {
+		r.err = r.locate(ferr)
+		return Entry{}, r.err
+	}
 	e.file, e.line = r.name, r.lineNo
 	return e, nil
 }
@@ -246,4 +251,27 @@ func Load(path string) (Header, []Entry, error) {
 		entries = append(entries, e)
 	}
 	return r.Header(), entries, nil
+}
+
+// turns checks entries' turns in order: an inbound entry opens a turn
+// after every turn before it, and an outbound entry belongs to a turn
+// already opened. The zero value is ready.
+type turns struct{ last int }
+
+func (t *turns) check(e Entry) *Error {
+	if e.Turn == 0 {
+		return nil
+	}
+	switch e.Direction {
+	case Inbound:
+		if e.Turn <= t.last {
+			return fieldError("entry.turn", "%d does not open a new turn (the last one opened is %d)", e.Turn, t.last)
+		}
+		t.last = e.Turn
+	case Outbound:
+		if e.Turn > t.last {
+			return fieldError("entry.turn", "%d is not a turn an inbound entry before it opened (the last one is %d)", e.Turn, t.last)
+		}
+	}
+	return nil
 }

@@ -129,6 +129,9 @@ func validateEntryHead(e *Entry) *Error {
 	if e.At < 0 {
 		return fieldError("entry.at", "%q is negative", e.At.String())
 	}
+	if e.Turn < 0 {
+		return fieldError("entry.turn", "%d is negative", e.Turn)
+	}
 	switch {
 	case e.Platform == "":
 		return fieldError("entry.platform", "required")

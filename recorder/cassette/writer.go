@@ -19,6 +19,7 @@ var ErrClosed = errors.New("cassette writer is closed")
 // Output is deterministic: keys in a fixed order, header maps sorted, JSON
 // compacted, no HTML escaping.
 type Writer struct {
+	turns  turns
 	bw     *bufio.Writer
 	enc    *json.Encoder
 	n      int // entries written
@@ -60,6 +61,9 @@ func (w *Writer) Write(e Entry) error {
 	if e.At < w.prev {
 		return fmt.Errorf("write entry %d: %w", w.n+1,
 			fieldError("entry.at", "%q goes back in time (previous entry at %q)", e.At.String(), w.prev.String()))
+	}
+	if ferr := w.turns.check(e); ferr != nil {
+		return fmt.Errorf("write entry %d: %w", w.n+1, ferr)
 	}
 	if err := w.enc.Encode(toWireEntry(&e)); err != nil {
 		w.err = fmt.Errorf("write entry %d: %w", w.n+1, err)
