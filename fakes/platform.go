@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"time"
 )
 
 // Kind is one chat platform chatsim can simulate, as the registry (package
@@ -34,6 +35,49 @@ type Kind struct {
 	// Carriers are the places in the platform's traffic where a secret
 	// travels, for a recorder to redact and a replayer to put back.
 	Carriers []Carrier
+	// Wire is how the platform's live traffic reads, for a recorder; a
+	// platform whose Wire has no Delivery cannot be recorded yet.
+	Wire Wire
+}
+
+// ErrUnverified is wrapped by a Wire's Verify when a delivery cannot be
+// checked: the secret it is signed with was not given.
+var ErrUnverified = errors.New("cannot verify: the secret it is signed with was not given")
+
+// Wire is how a platform's live traffic reads, for a recorder (package
+// recorder) that sits between the real platform and an integration: which
+// requests are deliveries and how they are signed, what the integration's
+// calls are called, the call that tells the platform where to deliver, and
+// the calls whose answers carry deliveries (long polling).
+type Wire struct {
+	// APIURLEnv is the variable an integration reads the platform's API base
+	// URL from ("TELEGRAM_API_URL"); a recorder points it at itself.
+	APIURLEnv string
+	// APIURL is the real platform's API base URL ("https://api.telegram.org"),
+	// where a recorder forwards calls unless told otherwise; empty when there
+	// is none to guess (a self-hosted Rocket.Chat).
+	APIURL string
+	// Delivery names a request the platform sent the integration, as a
+	// cassette entry's kind ("update", "event_callback", "orders/create").
+	Delivery func(method, path string, h http.Header, body []byte) (kind string)
+	// Verify checks a live delivery's signature with the secrets given, by
+	// carrier name ("SLACK_SIGNING_SECRET"): nil when it is the platform's,
+	// an error wrapping ErrUnverified when the secret is missing, another
+	// error when the signature is wrong, stale or absent. nil Verify means
+	// the platform signs nothing.
+	Verify func(h http.Header, body []byte, secrets map[string]string, now time.Time) error
+	// Call names a call the integration made to the platform's API, as a
+	// cassette entry's kind ("sendMessage", "chat.postMessage").
+	Call func(method, path string, body []byte) (kind string)
+	// Register recognises the call that tells the platform where to deliver
+	// (Telegram's setWebhook): it returns the call's request target (path
+	// and query) and body with the address replaced by inbound, and the
+	// address the integration asked for, where the recorder forwards
+	// deliveries. ok is false for any other call.
+	Register func(method, target string, h http.Header, body []byte, inbound string) (newTarget string, newBody []byte, deliverTo string, ok bool)
+	// Pulled returns the deliveries a call's answer carries (the updates of
+	// Telegram's getUpdates), each as the body of a delivery of kind.
+	Pulled func(method, path string, status int, body []byte) (kind string, deliveries [][]byte)
 }
 
 // Wiring is what a World gives each fake it starts: the clock, journal and

@@ -100,6 +100,7 @@ func Kind() fakes.Kind {
 		Start:      func(w fakes.Wiring) (fakes.Platform, error) { return Start(WithWiring(w)) },
 		Steps:      steps,
 		PersonStep: "Given a Telegram private chat with %q",
+		Wire:       wire(),
 		Carriers: []fakes.Carrier{
 			{Name: "TELEGRAM_BOT_TOKEN", Path: `^/(?:file/)?bot([^/]+)/`},
 			{Name: "TELEGRAM_BOT_TOKEN", Shape: `[0-9]{5,16}:[A-Za-z0-9_-]{30,}`},
