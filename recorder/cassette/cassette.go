@@ -162,6 +162,10 @@ type Entry struct {
 	// last inbound entry before it. A recorder sets it; hand-written
 	// cassettes may leave it out.
 	Turn int
+	// Verified says that the recorder checked an inbound entry's signature
+	// with the platform's secret when it was recorded. The signature itself
+	// is never stored: a replayer signs the delivery anew.
+	Verified bool
 	// Request is the HTTP request.
 	Request Request
 	// Response is the HTTP response. It is required for outbound entries

@@ -46,7 +46,7 @@ func sample(tb testing.TB) (cassette.Header, []cassette.Entry) {
 	jsonHeaders := http.Header{"Content-Type": {"application/json"}}
 	entries := []cassette.Entry{
 		{
-			At: 0, Platform: "telegram", Direction: cassette.Inbound, Kind: "update",
+			At: 0, Platform: "telegram", Direction: cassette.Inbound, Kind: "update", Turn: 1, Verified: true,
 			Request: cassette.Request{
 				Method: "POST", URL: "/webhook/telegram",
 				Headers: http.Header{
@@ -58,7 +58,7 @@ func sample(tb testing.TB) (cassette.Header, []cassette.Entry) {
 			Response: &cassette.Response{Status: 200},
 		},
 		{
-			At: cassette.Offset(120 * time.Millisecond), Platform: "telegram", Direction: cassette.Outbound, Kind: "sendMessage",
+			At: cassette.Offset(120 * time.Millisecond), Platform: "telegram", Direction: cassette.Outbound, Kind: "sendMessage", Turn: 1,
 			Request: cassette.Request{
 				Method: "POST", URL: "/bot${TELEGRAM_BOT_TOKEN}/sendMessage",
 				Headers: http.Header{"Content-Type": {"application/x-www-form-urlencoded"}},

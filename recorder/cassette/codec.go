@@ -39,6 +39,7 @@ type wireEntry struct {
 	Direction string        `json:"direction"`
 	Kind      string        `json:"kind,omitempty"`
 	Turn      int           `json:"turn,omitempty"`
+	Verified  bool          `json:"verified,omitempty"`
 	Request   *wireRequest  `json:"request"`
 	Response  *wireResponse `json:"response,omitempty"`
 }
@@ -78,7 +79,7 @@ func headerSchema() *schema {
 func entrySchema() *schema {
 	messageFields := []string{"headers", "body", "body_base64"}
 	return object(map[string]*schema{
-		"at": nil, "platform": nil, "direction": nil, "kind": nil, "turn": nil,
+		"at": nil, "platform": nil, "direction": nil, "kind": nil, "turn": nil, "verified": nil,
 		"request":  object(withFields(map[string]*schema{"method": nil, "url": nil}, messageFields)),
 		"response": object(withFields(map[string]*schema{"status": nil}, messageFields)),
 	})
@@ -325,6 +326,7 @@ func toWireEntry(e *Entry) wireEntry {
 		Direction: string(e.Direction),
 		Kind:      e.Kind,
 		Turn:      e.Turn,
+		Verified:  e.Verified,
 		Request: &wireRequest{
 			Method:  e.Request.Method,
 			URL:     e.Request.URL,
@@ -356,7 +358,7 @@ func fromWireEntry(w *wireEntry) (Entry, *Error) {
 	if err != nil {
 		return e, fieldError("entry.at", "%v", err)
 	}
-	e.At, e.Platform, e.Direction, e.Kind, e.Turn = at, w.Platform, Direction(w.Direction), w.Kind, w.Turn
+	e.At, e.Platform, e.Direction, e.Kind, e.Turn, e.Verified = at, w.Platform, Direction(w.Direction), w.Kind, w.Turn, w.Verified
 	if ferr := validateEntryHead(&e); ferr != nil {
 		return e, ferr
 	}

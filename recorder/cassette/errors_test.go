@@ -199,6 +199,9 @@ func TestWriterRejects(t *testing.T) {
 		{"header name with space", func(e *cassette.Entry) { e.Request.Headers = http.Header{"X Token": {"a"}} }, `write entry 2: entry.request.headers: "X Token" is not a valid header name`},
 		{"outbound without response", func(e *cassette.Entry) { e.Direction = cassette.Outbound }, `write entry 2: entry.response: required for an outbound entry`},
 		{"negative offset", func(e *cassette.Entry) { e.At = -1 }, `write entry 2: entry.at: "-1ns" is negative`},
+		{"verified outbound", func(e *cassette.Entry) {
+			e.Direction, e.Verified, e.Response = cassette.Outbound, true, &cassette.Response{Status: 200}
+		}, `write entry 2: entry.verified: only an inbound entry is verified`},
 		{"outbound of a turn not opened", func(e *cassette.Entry) {
 			e.Direction, e.Turn, e.Response = cassette.Outbound, 1, &cassette.Response{Status: 200}
 		}, `write entry 2: entry.turn: 1 is not a turn an inbound entry before it opened (the last one is 0)`},

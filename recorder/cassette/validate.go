@@ -132,6 +132,9 @@ func validateEntryHead(e *Entry) *Error {
 	if e.Turn < 0 {
 		return fieldError("entry.turn", "%d is negative", e.Turn)
 	}
+	if e.Verified && e.Direction == Outbound {
+		return fieldError("entry.verified", "only an inbound entry is verified")
+	}
 	switch {
 	case e.Platform == "":
 		return fieldError("entry.platform", "required")

@@ -74,6 +74,19 @@ func (w *Writer) Write(e Entry) error {
 	return nil
 }
 
+// Flush hands what is buffered to the io.Writer, so that a reader of it sees
+// every entry written so far as a whole line.
+func (w *Writer) Flush() error {
+	if w.err != nil {
+		return w.err
+	}
+	if err := w.bw.Flush(); err != nil {
+		w.err = fmt.Errorf("write cassette: %w", err)
+		return w.err
+	}
+	return nil
+}
+
 // Len returns the number of entries written.
 func (w *Writer) Len() int { return w.n }
 
