@@ -75,6 +75,10 @@ type Wire struct {
 	// address the integration asked for, where the recorder forwards
 	// deliveries. ok is false for any other call.
 	Register func(method, target string, h http.Header, body []byte, inbound string) (newTarget string, newBody []byte, deliverTo string, ok bool)
+	// Poll names the call that waits for deliveries and brings them in its
+	// answer (Telegram's getUpdates): it is not work in flight while it
+	// waits, and it is recorded as the deliveries it brought (Pulled).
+	Poll string
 	// Pulled returns the deliveries a call's answer carries (the updates of
 	// Telegram's getUpdates), each as the body of a delivery of kind.
 	Pulled func(method, path string, status int, body []byte) (kind string, deliveries [][]byte)

@@ -59,6 +59,10 @@ type Options struct {
 	Progress func(line string)
 	// NoRegister skips the register call after launch.
 	NoRegister bool
+	// Starters start these platforms' fakes, by name, in the registry's
+	// place: a recorder's proxy (package recorder) stands in for the fake
+	// of the platform it records.
+	Starters map[string]func(fakes.Wiring) (fakes.Platform, error)
 	// HTTPClient, when set, is what the platform uses to invoke the
 	// integration and the fakes use to deliver webhooks (a tracing or
 	// recording transport, say). nil means a client of their own each.
@@ -246,7 +250,11 @@ func (w *World) startFakes(opts Options) error {
 		if len(want) > 0 && !want[k.Name] {
 			continue
 		}
-		f, err := k.Start(wiring)
+		start := k.Start
+		if s, ok := opts.Starters[k.Name]; ok {
+			start = s
+		}
+		f, err := start(wiring)
 		if err != nil {
 			return fmt.Errorf("start %s: %w", k.Name, err)
 		}

@@ -29,6 +29,7 @@ func wire() fakes.Wire {
 		Verify:    verifyDelivery,
 		Call:      callKind,
 		Register:  registerWebhook,
+		Poll:      "getUpdates",
 		Pulled:    pulledUpdates,
 	}
 }

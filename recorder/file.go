@@ -1,0 +1,135 @@
+package recorder
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/chatsim/chatsim/recorder/cassette"
+)
+
+// File is a cassette being recorded. Each exchange is appended as a line
+// to PATH.recording (mode 0600, beside PATH) as soon as it is written, so
+// a recorder that dies leaves a valid cassette prefix there; Commit writes
+// PATH at once, with the final header (the redactions made), synced and
+// renamed into place, and removes the .recording file.
+type File struct {
+	path, tmp string
+	header    cassette.Header
+	f         *os.File
+	w         *cassette.Writer
+	n         int
+	done      bool
+}
+
+// RecordingSuffix is added to a cassette's path for the file it is
+// recorded into until Commit.
+const RecordingSuffix = ".recording"
+
+// CreateFile starts recording the cassette path, which must end in
+// .cassette. It fails when path's .recording file exists: another
+// recording is under way there, or one died and left what it recorded.
+func CreateFile(path string, h cassette.Header) (*File, error) {
+	if !cassette.IsCassettePath(path) {
+		return nil, fmt.Errorf("record %s: a cassette's name ends in .cassette", path)
+	}
+	tmp := path + RecordingSuffix
+	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		if errors.Is(err, os.ErrExist) {
+			return nil, fmt.Errorf("record %s: %s exists: another recording is under way, or one was cut off (its exchanges are in it); move it away first", path, tmp)
+		}
+		return nil, fmt.Errorf("record %s: %w", path, err)
+	}
+	w, err := cassette.NewWriter(f, h)
+	if err == nil {
+		err = w.Flush()
+	}
+	if err != nil {
+		f.Close()
+		os.Remove(tmp)
+		return nil, fmt.Errorf("record %s: %w", path, err)
+	}
+	return &File{path: path, tmp: tmp, header: h, f: f, w: w}, nil
+}
+
+// Path returns the cassette's path.
+func (f *File) Path() string { return f.path }
+
+// Len returns how many entries were written.
+func (f *File) Len() int { return f.n }
+
+// Write appends e as a line and hands it to the file at once.
+func (f *File) Write(e cassette.Entry) error {
+	if f.done {
+		return fmt.Errorf("record %s: %w", f.path, cassette.ErrClosed)
+	}
+	if err := f.w.Write(e); err != nil {
+		return fmt.Errorf("record %s: %w", f.path, err)
+	}
+	if err := f.w.Flush(); err != nil {
+		return fmt.Errorf("record %s: %w", f.path, err)
+	}
+	f.n++
+	return nil
+}
+
+// Commit writes the cassette: the header with redactions, then every
+// entry written, atomically at its path; the .recording file is removed.
+func (f *File) Commit(redactions []cassette.Redaction) error {
+	if f.done {
+		return nil
+	}
+	f.done = true
+	if err := f.f.Close(); err != nil {
+		return fmt.Errorf("record %s: %w", f.path, err)
+	}
+	in, err := os.Open(f.tmp)
+	if err != nil {
+		return fmt.Errorf("record %s: read back what was recorded: %w", f.path, err)
+	}
+	defer in.Close()
+	r, err := cassette.NewReader(in, f.tmp)
+	if err != nil {
+		return fmt.Errorf("record %s: read back what was recorded: %w", f.path, err)
+	}
+	h := f.header
+	h.Redactions = redactions
+	out, err := cassette.Create(f.path, h)
+	if err != nil {
+		return fmt.Errorf("record %s: %w", f.path, err)
+	}
+	defer out.Abort()
+	for {
+		e, err := r.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return fmt.Errorf("record %s: read back what was recorded: %w", f.path, err)
+		}
+		if err := out.Write(e); err != nil {
+			return fmt.Errorf("record %s: %w", f.path, err)
+		}
+	}
+	if err := out.Commit(); err != nil {
+		return fmt.Errorf("record %s: %w", f.path, err)
+	}
+	if err := os.Remove(f.tmp); err != nil {
+		return fmt.Errorf("record %s: remove %s: %w", f.path, filepath.Base(f.tmp), err)
+	}
+	return nil
+}
+
+// Abort stops recording and removes the .recording file; after Commit it
+// does nothing.
+func (f *File) Abort() error {
+	if f.done {
+		return nil
+	}
+	f.done = true
+	f.f.Close()
+	return os.Remove(f.tmp)
+}

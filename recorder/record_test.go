@@ -1,0 +1,248 @@
+package recorder_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chatsim/chatsim/examples/bundled"
+	"github.com/chatsim/chatsim/fakes"
+	"github.com/chatsim/chatsim/fakes/telegram"
+	"github.com/chatsim/chatsim/recorder"
+	"github.com/chatsim/chatsim/recorder/cassette"
+	"github.com/chatsim/chatsim/sim"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden journals of recorded cassettes")
+
+// orderRules are the scripted bot's rules while recording and replaying.
+const orderRules = `[{"when":{"text":"menu"},"reply":[{"type":"choice","payload":{"text":"What would you like?","options":[{"label":"Tea","value":"tea"},{"label":"Coffee","value":"coffee"}]}}]},
+{"when":{"text":"coffee"},"reply":[{"type":"text","payload":{"text":"One coffee coming up."}}]}]`
+
+// waitFor polls cond until it holds or the deadline passes.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	tick := time.NewTicker(5 * time.Millisecond)
+	defer tick.Stop()
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("no %s within 30s", what)
+		}
+		<-tick.C
+	}
+}
+
+// botSaid returns the bot's latest message in the chat whose text is text.
+func botSaid(up *telegram.Server, chat int64, text string) (telegram.Message, bool) {
+	h := up.History(chat)
+	for i := len(h) - 1; i >= 0; i-- {
+		m := h[i].Message
+		if m.From != nil && m.From.IsBot && m.Text == text {
+			return m, true
+		}
+	}
+	return telegram.Message{}, false
+}
+
+// recordTelegram records Ada ordering a coffee from the bundled Telegram
+// example, with a fake Telegram standing in for the real one, and returns
+// the cassette's path and the upstream's secrets.
+func recordTelegram(t *testing.T, clock *fakes.VirtualClock) (string, []string) {
+	t.Helper()
+	up, err := telegram.Start(telegram.WithClock(fakes.NewVirtualClock(time.Time{})))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer up.Close()
+	if err := up.AddUser(telegram.User{ID: 1001, FirstName: "Ada", LastName: "Lovelace", Username: "ada"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := up.AddChat(telegram.Chat{ID: 1001, Type: telegram.ChatPrivate}); err != nil {
+		t.Fatal(err)
+	}
+	in, err := bundled.Lookup("examples/telegram")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rules := json.RawMessage(`{"rules":` + orderRules + `}`)
+	path := filepath.Join(t.TempDir(), "order.cassette")
+	f, err := recorder.CreateFile(path, cassette.Header{Name: "recorded-order", Platform: "telegram", Integration: "examples/telegram",
+		Configuration: in.Configuration, Bot: rules})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Abort()
+	proxy, err := recorder.NewProxy(recorder.Options{Kind: telegram.Kind(), Upstream: up.URL(),
+		Secrets: map[string]string{"TELEGRAM_BOT_TOKEN": up.Token()}, Sink: f.Write})
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts, err := sim.SetupFromHeader(cassette.Header{Platform: "telegram", Bot: rules}, sim.Options{Integration: in, Clock: clock,
+		Starters: map[string]func(fakes.Wiring) (fakes.Platform, error){"telegram": proxy.Start}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := sim.Start(context.Background(), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	clock.Advance(time.Second)
+	if _, err := up.SendText(1001, 1001, "menu"); err != nil {
+		t.Fatal(err)
+	}
+	var menu telegram.Message
+	waitFor(t, "menu from the bot", func() bool { var ok bool; menu, ok = botSaid(up, 1001, "What would you like?"); return ok })
+	clock.Advance(time.Second)
+	if _, err := up.Tap(1001, 1001, menu.MessageID, "Coffee"); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "coffee from the bot", func() bool { _, ok := botSaid(up, 1001, "One coffee coming up."); return ok })
+	if err := w.Settle(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	secret := w.Env["SECRET_WEBHOOK_SECRET"]
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if c := proxy.Counts(); c.Deliveries != 2 || c.Refused != 0 {
+		t.Errorf("recorded %+v, want 2 deliveries and none refused", c)
+	}
+	if err := f.Commit(proxy.Redactor().Redactions()); err != nil {
+		t.Fatal(err)
+	}
+	if info, err := http.Get(up.URL() + fakes.ControlPrefix + "webhook"); err == nil {
+		var wh struct {
+			URL string `json:"url"`
+		}
+		json.NewDecoder(info.Body).Decode(&wh)
+		info.Body.Close()
+		if !strings.HasPrefix(wh.URL, proxy.InboundURL()) {
+			t.Errorf("the upstream delivers to %q, not to the recorder's %q", wh.URL, proxy.InboundURL())
+		}
+	}
+	return path, []string{up.Token(), secret}
+}
+
+// TestRecordTelegramWebhook records a conversation through the recorder
+// with a fake Telegram as the real one, then replays the cassette through
+// the same integration: the replay gives the golden journal, 20 times
+// byte for byte, and the cassette holds no secret.
+func TestRecordTelegramWebhook(t *testing.T) {
+	t.Parallel()
+	path, secrets := recordTelegram(t, fakes.NewVirtualClock(time.Time{}))
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range secrets {
+		if s != "" && strings.Contains(string(raw), s) {
+			t.Errorf("the cassette holds the secret %q", s)
+		}
+	}
+	for _, want := range []string{`"kind":"setWebhook","request"`, `"direction":"inbound","kind":"update","turn":1,"verified":true`,
+		`"kind":"update","turn":2,"verified":true`, `"kind":"sendMessage","turn":1`, `/bot${TELEGRAM_BOT_TOKEN}/`, `"${TELEGRAM_WEBHOOK_SECRET}"`} {
+		if !strings.Contains(string(raw), want) {
+			t.Errorf("the cassette lacks %s:\n%s", want, raw)
+		}
+	}
+	if _, err := os.Stat(path + recorder.RecordingSuffix); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the .recording file is still there: %v", err)
+	}
+	in, err := bundled.Lookup("examples/telegram")
+	if err != nil {
+		t.Fatal(err)
+	}
+	replay := func() string {
+		r, err := cassette.Open(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer r.Close()
+		res, err := sim.ReplayCassette(context.Background(), r, sim.Options{Integration: in})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Failed() || res.Deliveries != 2 {
+			t.Fatalf("replay: %d deliveries, failed %v: %v %v", res.Deliveries, res.Failed(), res.ViolationLines, res.Failures)
+		}
+		return res.Journal
+	}
+	got := replay()
+	golden := filepath.Join("testdata", "telegram-webhook.golden")
+	if *update {
+		if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := sim.DiffGolden(golden, want, []byte(got)); d != "" {
+		t.Fatal(d)
+	}
+	for i := range 19 {
+		if again := replay(); again != got {
+			t.Fatalf("replay %d differs:\n%s", i+2, sim.DiffGolden("first replay", []byte(got), []byte(again)))
+		}
+	}
+}
+
+// TestRecordRefusesATamperedDelivery: a delivery whose secret token is not
+// the one the integration gave setWebhook is refused and recorded nowhere;
+// one with no token at all is refused unless Insecure.
+func TestRecordRefusesATamperedDelivery(t *testing.T) {
+	t.Parallel()
+	var got []cassette.Entry
+	proxy, err := recorder.NewProxy(recorder.Options{Kind: telegram.Kind(), Upstream: "http://127.0.0.1:9",
+		Secrets: map[string]string{"TELEGRAM_WEBHOOK_SECRET": "the-right-secret"},
+		Sink:    func(e cassette.Entry) error { got = append(got, e); return nil }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	target := http.NewServeMux()
+	target.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok") })
+	srv, err := fakes.Listen("", target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	if _, err := proxy.Start(fakes.Wiring{Clock: fakes.NewVirtualClock(time.Time{})}); err != nil {
+		t.Fatal(err)
+	}
+	defer proxy.Close()
+	proxy.SetWebhookTarget(context.Background(), srv.URL)
+	send := func(secret string) int {
+		req, _ := http.NewRequest("POST", proxy.InboundURL()+"/", strings.NewReader(`{"update_id":1}`))
+		req.Header.Set("Content-Type", "application/json")
+		if secret != "" {
+			req.Header.Set("X-Telegram-Bot-Api-Secret-Token", secret)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	for _, tc := range []struct {
+		secret string
+		want   int
+	}{{"forged", 401}, {"", 401}, {"the-right-secret", 200}} {
+		if code := send(tc.secret); code != tc.want {
+			t.Errorf("a delivery with secret %q: %d, want %d", tc.secret, code, tc.want)
+		}
+	}
+	if c := proxy.Counts(); c.Refused != 2 || c.Deliveries != 1 || len(got) != 1 || !got[0].Verified {
+		t.Errorf("counts %+v, recorded %d (verified %v): want the one right delivery", c, len(got), len(got) > 0 && got[0].Verified)
+	}
+}
