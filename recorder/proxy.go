@@ -430,53 +430,78 @@ func (p *Proxy) serveCall(w http.ResponseWriter, r *http.Request) {
 			p.mu.Unlock()
 		}
 	}
+	poll := kind != "" && kind == p.wire.Poll
+	if poll {
+		// A long poll is not a call to replay: what it brings is, as
+		// deliveries in the order they come.
+		resp, rb, err := p.forwardCall(w, r, target, sent)
+		if err != nil {
+			p.log(Event{Kind: kind, Err: err})
+			return
+		}
+		p.recordPulled(kind, r, resp.StatusCode, rb)
+		return
+	}
 	turn := p.currentTurn()
 	s, at := p.reserve()
 	e := cassette.Entry{At: at, Platform: p.opts.Kind.Name, Direction: cassette.Outbound, Kind: kind, Turn: turn,
 		Request: cassette.Request{Method: r.Method, URL: r.URL.RequestURI(), Headers: recordHeaders(r.Header), Body: cassette.BodyFromBytes(body, r.Header.Get("Content-Type"))}}
-	u, perr := url.Parse(p.opts.Upstream + target)
-	if perr != nil {
-		p.finish(s)
-		http.Error(w, "chatsim record: "+perr.Error(), http.StatusBadRequest)
-		return
-	}
-	resp, rb, err := p.forward(r, p.opts.Upstream+u.Path, u.RawQuery, sent)
+	resp, rb, err := p.forwardCall(w, r, target, sent)
 	if err != nil {
 		p.finish(s)
-		http.Error(w, "chatsim record: the platform's API did not answer: "+err.Error(), http.StatusBadGateway)
 		p.log(Event{Kind: kind, Err: err})
 		return
 	}
-	answer(w, resp, rb)
 	e.Response = &cassette.Response{Status: resp.StatusCode, Headers: recordHeaders(resp.Header), Body: cassette.BodyFromBytes(rb, resp.Header.Get("Content-Type"))}
-	var pulled [][]byte
-	pkind := ""
-	if p.wire.Pulled != nil {
-		pkind, pulled = p.wire.Pulled(r.Method, r.URL.Path, resp.StatusCode, rb)
-	}
-	if kind == p.wire.Poll && kind != "" {
-		// A long poll is not a call to replay: what it carried is.
-		p.mu.Lock()
-		for _, d := range pulled {
-			p.turn++
-			s.entries = append(s.entries, cassette.Entry{At: e.At, Platform: p.opts.Kind.Name, Direction: cassette.Inbound, Kind: pkind, Turn: p.turn,
-				Request: cassette.Request{Method: http.MethodPost, URL: "/", Headers: http.Header{"Content-Type": {"application/json"}}, Body: cassette.BodyFromBytes(d, "application/json")}})
-			s.dirs = append(s.dirs, fakes.Deliveries)
-			p.counts.Deliveries++
-		}
-		p.mu.Unlock()
-		for range pulled {
-			p.log(Event{Delivery: true, Kind: pkind, Status: resp.StatusCode, Note: "pulled by " + kind})
-		}
-		p.finish(s)
-		return
-	}
 	s.entries, s.dirs = []cassette.Entry{e}, []fakes.Direction{fakes.Calls}
 	p.mu.Lock()
 	p.counts.Calls++
 	p.mu.Unlock()
 	p.finish(s)
 	p.log(Event{Kind: kind, Status: resp.StatusCode})
+}
+
+// forwardCall sends a call to the upstream API and answers the integration
+// with what came back; an upstream that cannot be reached is a 502.
+func (p *Proxy) forwardCall(w http.ResponseWriter, r *http.Request, target string, body []byte) (*http.Response, []byte, error) {
+	u, err := url.Parse(p.opts.Upstream + target)
+	if err != nil {
+		http.Error(w, "chatsim record: "+err.Error(), http.StatusBadRequest)
+		return nil, nil, err
+	}
+	resp, rb, err := p.forward(r, p.opts.Upstream+u.Path, u.RawQuery, body)
+	if err != nil {
+		http.Error(w, "chatsim record: the platform's API did not answer: "+err.Error(), http.StatusBadGateway)
+		return nil, nil, err
+	}
+	answer(w, resp, rb)
+	return resp, rb, nil
+}
+
+// recordPulled records the deliveries a long poll's answer brought, each
+// opening a turn, at the time the answer came.
+func (p *Proxy) recordPulled(call string, r *http.Request, status int, body []byte) {
+	if p.wire.Pulled == nil {
+		return
+	}
+	kind, pulled := p.wire.Pulled(r.Method, r.URL.Path, status, body)
+	if len(pulled) == 0 {
+		return
+	}
+	s, at := p.reserve()
+	p.mu.Lock()
+	for _, d := range pulled {
+		p.turn++
+		s.entries = append(s.entries, cassette.Entry{At: at, Platform: p.opts.Kind.Name, Direction: cassette.Inbound, Kind: kind, Turn: p.turn,
+			Request: cassette.Request{Method: http.MethodPost, URL: "/", Headers: http.Header{"Content-Type": {"application/json"}}, Body: cassette.BodyFromBytes(d, "application/json")}})
+		s.dirs = append(s.dirs, fakes.Deliveries)
+		p.counts.Deliveries++
+	}
+	p.mu.Unlock()
+	p.finish(s)
+	for range pulled {
+		p.log(Event{Delivery: true, Kind: kind, Status: status, Note: "pulled by " + call})
+	}
 }
 
 // learn keeps the secrets a call names in its carrier fields

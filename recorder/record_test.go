@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/chatsim/chatsim/examples/bundled"
+	"github.com/chatsim/chatsim/examples/telegrampoll"
 	"github.com/chatsim/chatsim/fakes"
 	"github.com/chatsim/chatsim/fakes/telegram"
 	"github.com/chatsim/chatsim/recorder"
@@ -176,25 +177,7 @@ func TestRecordTelegramWebhook(t *testing.T) {
 		}
 		return res.Journal
 	}
-	got := replay()
-	golden := filepath.Join("testdata", "telegram-webhook.golden")
-	if *update {
-		if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if d := sim.DiffGolden(golden, want, []byte(got)); d != "" {
-		t.Fatal(d)
-	}
-	for i := range 19 {
-		if again := replay(); again != got {
-			t.Fatalf("replay %d differs:\n%s", i+2, sim.DiffGolden("first replay", []byte(got), []byte(again)))
-		}
-	}
+	checkGolden(t, "telegram-webhook.golden", replay)
 }
 
 // TestRecordRefusesATamperedDelivery: a delivery whose secret token is not
@@ -244,5 +227,117 @@ func TestRecordRefusesATamperedDelivery(t *testing.T) {
 	}
 	if c := proxy.Counts(); c.Refused != 2 || c.Deliveries != 1 || len(got) != 1 || !got[0].Verified {
 		t.Errorf("counts %+v, recorded %d (verified %v): want the one right delivery", c, len(got), len(got) > 0 && got[0].Verified)
+	}
+}
+
+// TestRecordTelegramPoll records a go-telegram-bot-api bot on long polling:
+// no tunnel, the updates its getUpdates brings are the cassette's
+// deliveries, and the cassette replays to the same journal every time.
+func TestRecordTelegramPoll(t *testing.T) {
+	t.Parallel()
+	up, err := telegram.Start(telegram.WithClock(fakes.NewVirtualClock(time.Time{})))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer up.Close()
+	if err := up.AddUser(telegram.User{ID: 1001, FirstName: "Ada", Username: "ada"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := up.AddChat(telegram.Chat{ID: 1001, Type: telegram.ChatPrivate}); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "poll.cassette")
+	f, err := recorder.CreateFile(path, cassette.Header{Name: "recorded-poll", Platform: "telegram"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Abort()
+	proxy, err := recorder.NewProxy(recorder.Options{Kind: telegram.Kind(), Upstream: up.URL(),
+		Secrets: map[string]string{"TELEGRAM_BOT_TOKEN": up.Token()}, Sink: f.Write})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bot := sim.Integration{Launcher: sim.Func("examples/telegrampoll", telegrampoll.Run), Platforms: []string{"telegram"}}
+	clock := fakes.NewVirtualClock(time.Time{})
+	w, err := sim.Start(context.Background(), sim.Options{Integration: bot, Clock: clock,
+		Starters: map[string]func(fakes.Wiring) (fakes.Platform, error){"telegram": proxy.Start}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, text := range []string{"/start", "hello"} {
+		clock.Advance(time.Second)
+		want := "You said: hello"
+		if i == 0 {
+			want = "Hello Ada! Send me anything and I will say it back."
+		}
+		if _, err := up.SendText(1001, 1001, text); err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, "the bot's answer to "+text, func() bool { _, ok := botSaid(up, 1001, want); return ok })
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Commit(proxy.Redactor().Redactions()); err != nil {
+		t.Fatal(err)
+	}
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(raw), "getUpdates") || strings.Contains(string(raw), up.Token()) {
+		t.Errorf("the cassette holds a long poll or the token:\n%s", raw)
+	}
+	for _, want := range []string{`"direction":"inbound","kind":"update","turn":1`, `"direction":"inbound","kind":"update","turn":2`, `"kind":"sendMessage","turn":2`} {
+		if !strings.Contains(string(raw), want) {
+			t.Errorf("the cassette lacks %s:\n%s", want, raw)
+		}
+	}
+	replay := func() string {
+		r, err := cassette.Open(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer r.Close()
+		ctx := context.Background()
+		w, err := sim.Start(ctx, sim.Options{Integration: bot})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer w.Close()
+		res, err := sim.Replay(ctx, w, r, sim.ReplayOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Deliveries != 2 {
+			t.Fatalf("replayed %d deliveries, want 2", res.Deliveries)
+		}
+		return res.Journal
+	}
+	checkGolden(t, "telegram-poll.golden", replay)
+}
+
+// checkGolden compares the first replay's journal with testdata/name
+// (rewritten under -update) and 19 more replays with the first.
+func checkGolden(t *testing.T, name string, replay func() string) {
+	t.Helper()
+	got := replay()
+	golden := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := sim.DiffGolden(golden, want, []byte(got)); d != "" {
+		t.Fatal(d)
+	}
+	for i := range 19 {
+		if again := replay(); again != got {
+			t.Fatalf("replay %d differs:\n%s", i+2, sim.DiffGolden("first replay", []byte(got), []byte(again)))
+		}
 	}
 }
