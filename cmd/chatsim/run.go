@@ -13,6 +13,7 @@ const usage = `chatsim: test chat integrations locally, with fakes of the chat p
 Usage:
   chatsim replay [CASSETTE] [flags]   replay a recorded conversation through an integration
   chatsim serve [flags]               start the fakes and the platform until interrupted
+  chatsim record --platform P -o F    record a conversation with the real platform into a cassette
   chatsim test [PATHS] [flags]        run Gherkin scenarios (.feature files) against the fakes
   chatsim steps [GROUP]               list the steps scenarios can use, with examples
   chatsim version                     print the version
@@ -45,6 +46,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runReplay(ctx, args[1:], stdout, stderr)
 	case "serve":
 		return runServe(ctx, args[1:], stdout, stderr)
+	case "record":
+		return runRecord(ctx, args[1:], stdout, stderr)
 	case "test":
 		return runTest(ctx, args[1:], stdout, stderr)
 	case "steps":
@@ -57,7 +60,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		// -h -h, help -h) is the usage.
 		if len(args) > 1 && !isHelp(args[1]) {
 			switch args[1] {
-			case "replay", "serve", "test", "steps":
+			case "replay", "serve", "record", "test", "steps":
 				return run(ctx, []string{args[1], "-h"}, stdin, stdout, stderr)
 			case "version":
 				fmt.Fprintln(stdout, "Usage: chatsim version\n\nPrint the version.")

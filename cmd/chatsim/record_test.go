@@ -1,0 +1,148 @@
+package main
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chatsim/chatsim/fakes"
+	"github.com/chatsim/chatsim/fakes/telegram"
+)
+
+// TestRecordCommand runs `chatsim record` with a fake Telegram as the real
+// one: Ada orders a coffee on it, Ctrl-C ends the recording, and the
+// cassette written replays through `chatsim replay` to the same
+// conversation, with no secret in it.
+func TestRecordCommand(t *testing.T) {
+	t.Parallel()
+	up, err := telegram.Start(telegram.WithClock(fakes.RealClock{}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer up.Close()
+	if err := up.AddUser(telegram.User{ID: 1001, FirstName: "Ada", Username: "ada"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := up.AddChat(telegram.Chat{ID: 1001, Type: telegram.ChatPrivate}); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	rules := filepath.Join(dir, "rules.json")
+	if err := os.WriteFile(rules, []byte(`[{"when":{"text":"menu"},"reply":[{"type":"choice","payload":{"text":"What would you like?","options":[{"label":"Tea","value":"tea"},{"label":"Coffee","value":"coffee"}]}}]},
+{"when":{"text":"coffee"},"reply":[{"type":"text","payload":{"text":"One coffee coming up."}}]}]`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "order.cassette")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var stdout, stderr syncBuffer
+	done := make(chan int, 1)
+	go func() {
+		done <- run(ctx, []string{"record", "--platform", "telegram", "-o", out, "--upstream", up.URL(), "--listen", "127.0.0.1:0",
+			"--bot", rules, "--secret", "TELEGRAM_BOT_TOKEN=" + up.Token()}, strings.NewReader(""), &stdout, &stderr)
+	}()
+	waitFor(t, 30*time.Second, "the integration's webhook on the upstream", func() bool { return up.WebhookInfo().URL != "" })
+	say := func(text, answer string) {
+		t.Helper()
+		if _, err := up.SendText(1001, 1001, text); err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, 30*time.Second, "the bot's "+answer, func() bool { return lastBotText(up) == answer })
+	}
+	say("menu", "What would you like?")
+	h := up.History(1001)
+	if _, err := up.Tap(1001, 1001, h[len(h)-1].Message.MessageID, "Coffee"); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, 30*time.Second, "the bot's coffee", func() bool { return lastBotText(up) == "One coffee coming up." })
+	cancel()
+	select {
+	case code := <-done:
+		if code != exitOK {
+			t.Fatalf("record exited %d\nstdout:\n%s\nstderr:\n%s", code, stdout.String(), stderr.String())
+		}
+	case <-time.After(60 * time.Second):
+		t.Fatal("record did not end within 60s of Ctrl-C")
+	}
+	for _, want := range []string{"recording telegram ⇄ examples/telegram (in process)", "telegram    ▸ update  (signature verified)  200",
+		"integration ◂ sendMessage  200", "ada  ▸ menu", "wrote " + out + ": 2 deliveries · ", "secrets redacted (${TELEGRAM_BOT_TOKEN}, ${TELEGRAM_WEBHOOK_SECRET})"} {
+		if !strings.Contains(stdout.String(), want) {
+			t.Errorf("record's output lacks %q:\n%s", want, stdout.String())
+		}
+	}
+	raw, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(raw), up.Token()) || strings.Contains(string(raw), "chatsim-test-webhook-secret") {
+		t.Errorf("the cassette holds a secret:\n%s", raw)
+	}
+	var rout, rerr strings.Builder
+	if code := run(context.Background(), []string{"replay", out}, strings.NewReader(""), &rout, &rerr); code != exitOK {
+		t.Fatalf("replay of the recording exited %d:\n%s\n%s", code, rout.String(), rerr.String())
+	}
+	for _, want := range []string{"ada  ▸ menu", "bot  ◂ What would you like?  [Tea] [Coffee]", "bot  ◂ One coffee coming up.", "2 deliveries"} {
+		if !strings.Contains(rout.String(), want) {
+			t.Errorf("the replay's output lacks %q:\n%s", want, rout.String())
+		}
+	}
+}
+
+// TestRecordRefuses: what `chatsim record` refuses before it starts, with
+// exit 2 and one line that says why.
+func TestRecordRefuses(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	exists := filepath.Join(dir, "exists.cassette")
+	if err := os.WriteFile(exists, []byte("{}"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"no platform", []string{"-o", filepath.Join(dir, "a.cassette")}, "--platform is required (telegram)"},
+		{"a platform it cannot record", []string{"--platform", "irc", "-o", filepath.Join(dir, "a.cassette")}, `--platform "irc": chatsim can record telegram`},
+		{"no output", []string{"--platform", "telegram"}, "-o FILE.cassette is required"},
+		{"not a cassette", []string{"--platform", "telegram", "-o", filepath.Join(dir, "a.json")}, "a cassette's name ends in .cassette"},
+		{"an existing cassette", []string{"--platform", "telegram", "-o", exists}, "exists: record into a new file"},
+		{"a bad secret", []string{"--platform", "telegram", "-o", filepath.Join(dir, "a.cassette"), "--secret", "TOKEN"}, `--secret "TOKEN": want NAME=VALUE`},
+		{"a bad upstream", []string{"--platform", "telegram", "-o", filepath.Join(dir, "a.cassette"), "--upstream", "api.telegram.org"}, "--upstream:"},
+		{"a bad redaction", []string{"--platform", "telegram", "-o", filepath.Join(dir, "a.cassette"), "--upstream", "http://127.0.0.1:9", "--redact", "("}, `--redact "("`},
+	} {
+		var stdout, stderr strings.Builder
+		code := run(context.Background(), append([]string{"record"}, tc.args...), strings.NewReader(""), &stdout, &stderr)
+		if code != exitUsage || !strings.Contains(stderr.String(), tc.want) {
+			t.Errorf("%s: exit %d, stderr %q; want 2 saying %q", tc.name, code, stderr.String(), tc.want)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "a.cassette"+".recording")); !os.IsNotExist(err) {
+		t.Errorf("a refused recording left a .recording file: %v", err)
+	}
+}
+
+// lastBotText returns the text of the bot's latest message to Ada.
+func lastBotText(up *telegram.Server) string {
+	h := up.History(1001)
+	for i := len(h) - 1; i >= 0; i-- {
+		if m := h[i].Message; m.From != nil && m.From.IsBot {
+			return m.Text
+		}
+	}
+	return ""
+}
+
+// TestRecordInCI: with CI=true, a recording that would reach a host off
+// loopback is refused unless --allow-real-host says so.
+func TestRecordInCI(t *testing.T) {
+	t.Setenv("CI", "true")
+	var stdout, stderr strings.Builder
+	code := run(context.Background(), []string{"record", "--platform", "telegram", "-o", filepath.Join(t.TempDir(), "a.cassette")}, strings.NewReader(""), &stdout, &stderr)
+	if code != exitUsage || !strings.Contains(stderr.String(), "CI=true: refusing to reach https://api.telegram.org") {
+		t.Errorf("exit %d, stderr %q", code, stderr.String())
+	}
+}
