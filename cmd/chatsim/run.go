@@ -14,6 +14,7 @@ Usage:
   chatsim replay [CASSETTE] [flags]   replay a recorded conversation through an integration
   chatsim serve [flags]               start the fakes and the platform until interrupted
   chatsim record --platform P -o F    record a conversation with the real platform into a cassette
+  chatsim cassette lint FILE...       check cassettes for secrets left and entries that cannot be replayed
   chatsim test [PATHS] [flags]        run Gherkin scenarios (.feature files) against the fakes
   chatsim steps [GROUP]               list the steps scenarios can use, with examples
   chatsim version                     print the version
@@ -48,6 +49,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runServe(ctx, args[1:], stdout, stderr)
 	case "record":
 		return runRecord(ctx, args[1:], stdout, stderr)
+	case "cassette":
+		return runCassette(args[1:], stdout, stderr)
 	case "test":
 		return runTest(ctx, args[1:], stdout, stderr)
 	case "steps":
@@ -60,7 +63,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		// -h -h, help -h) is the usage.
 		if len(args) > 1 && !isHelp(args[1]) {
 			switch args[1] {
-			case "replay", "serve", "record", "test", "steps":
+			case "replay", "serve", "record", "cassette", "test", "steps":
 				return run(ctx, []string{args[1], "-h"}, stdin, stdout, stderr)
 			case "version":
 				fmt.Fprintln(stdout, "Usage: chatsim version\n\nPrint the version.")
