@@ -12,6 +12,7 @@ require (
 	github.com/google/renameio/v2 v2.0.2
 	github.com/gopackage/ddp v0.0.0-20170117053602-652027933df4
 	github.com/gorilla/websocket v1.5.3
+	github.com/jarcoal/httpmock v1.4.2
 	github.com/pmezard/go-difflib v1.0.0
 	github.com/rogpeppe/go-internal v1.16.0
 	github.com/santhosh-tekuri/jsonschema/v6 v6.0.3
