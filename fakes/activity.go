@@ -1,8 +1,12 @@
 package fakes
 
 import (
+	"bufio"
+	"bytes"
 	"context"
 	"fmt"
+	"io"
+	"net"
 	"net/http"
 	"slices"
 	"sort"
@@ -34,6 +38,7 @@ type Activity struct {
 	turn    bool          // a Turn is held
 	quiet   chan struct{} // closed when busy drops to 0, a Turn is released or the line's head leaves
 	line    []uint64      // tickets in line for the Turn, oldest first
+	tap     func(Exchange)
 }
 
 // NewActivity returns a tracker with nothing in flight.
@@ -261,9 +266,80 @@ func Track(a *Activity, name string, h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		end := a.Begin(name + " " + r.Method + " " + r.URL.Path)
 		defer end()
-		h.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), activityKey{}, end)))
+		r = r.WithContext(context.WithValue(r.Context(), activityKey{}, end))
+		tap := a.tapFunc()
+		if tap == nil {
+			h.ServeHTTP(w, r)
+			return
+		}
+		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBody))
+		if err != nil {
+			http.Error(w, "read the request: "+err.Error(), http.StatusRequestEntityTooLarge)
+			return
+		}
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		tw := &tapWriter{ResponseWriter: w, status: http.StatusOK}
+		h.ServeHTTP(tw, r)
+		tap(Exchange{Service: name, Method: r.Method, Target: r.URL.RequestURI(), Header: r.Header.Clone(), Body: body,
+			Status: tw.status, Answer: tw.body.Bytes()})
 	})
 }
+
+// Exchange is one request a fake served and its answer, as a tap sees it.
+type Exchange struct {
+	// Service is the name the fake's requests are tracked under: "telegram".
+	Service string
+	Method  string
+	// Target is the request's path and query.
+	Target string
+	Header http.Header
+	Body   []byte
+	// Status and Answer are the fake's answer.
+	Status int
+	Answer []byte
+}
+
+// Tap has fn told of every request a fake tracked by a serves, with its
+// answer, once it is answered (a replay that compares the integration's
+// calls with a recording's); nil stops it. Requests are read whole for it
+// only while a tap is set.
+func (a *Activity) Tap(fn func(Exchange)) {
+	if a == nil {
+		return
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.tap = fn
+}
+
+func (a *Activity) tapFunc() func(Exchange) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.tap
+}
+
+// tapWriter keeps the status and body a handler writes, for a tap.
+type tapWriter struct {
+	http.ResponseWriter
+	status int
+	body   bytes.Buffer
+}
+
+func (t *tapWriter) WriteHeader(code int) {
+	t.status = code
+	t.ResponseWriter.WriteHeader(code)
+}
+
+func (t *tapWriter) Write(p []byte) (int, error) {
+	if t.body.Len() < MaxBody {
+		t.body.Write(p)
+	}
+	return t.ResponseWriter.Write(p)
+}
+
+// Unwrap lets http.ResponseController reach the connection (a WebSocket
+// upgrade, a flush).
+func (t *tapWriter) Unwrap() http.ResponseWriter { return t.ResponseWriter }
 
 // Idle stops the request r from counting as work in flight, for handlers that
 // wait on purpose (a long poll with nothing to deliver yet). It is a no-op for
@@ -273,3 +349,11 @@ func Idle(r *http.Request) {
 		end()
 	}
 }
+
+// Hijack hands over the connection (a WebSocket upgrade).
+func (t *tapWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	return http.NewResponseController(t.ResponseWriter).Hijack()
+}
+
+// Flush sends what is buffered (a streamed answer).
+func (t *tapWriter) Flush() { _ = http.NewResponseController(t.ResponseWriter).Flush() }

@@ -75,6 +75,11 @@ type Wire struct {
 	// address the integration asked for, where the recorder forwards
 	// deliveries. ok is false for any other call.
 	Register func(method, target string, h http.Header, body []byte, inbound string) (newTarget string, newBody []byte, deliverTo string, ok bool)
+	// Volatile are the JSON or form fields of calls whose values a
+	// platform hands out anew each time (a message's ts, a callback's
+	// id), masked when a replay compares the integration's calls with a
+	// recording's.
+	Volatile []string
 	// Poll names the call that waits for deliveries and brings them in its
 	// answer (Telegram's getUpdates): it is not work in flight while it
 	// waits, and it is recorded as the deliveries it brought (Pulled).

@@ -16,6 +16,7 @@ import (
 	"github.com/chatsim/chatsim/examples/bundled"
 	"github.com/chatsim/chatsim/examples/telegrampoll"
 	"github.com/chatsim/chatsim/fakes"
+	"github.com/chatsim/chatsim/fakes/botpress"
 	"github.com/chatsim/chatsim/fakes/telegram"
 	"github.com/chatsim/chatsim/recorder"
 	"github.com/chatsim/chatsim/recorder/cassette"
@@ -338,6 +339,50 @@ func checkGolden(t *testing.T, name string, replay func() string) {
 	for i := range 19 {
 		if again := replay(); again != got {
 			t.Fatalf("replay %d differs:\n%s", i+2, sim.DiffGolden("first replay", []byte(got), []byte(again)))
+		}
+	}
+}
+
+// TestReplayStrictOutbound: a recorded cassette replayed with its calls
+// compared passes when the integration calls the platform as it did when
+// recorded, and fails naming the turn and the calls when it does not.
+func TestReplayStrictOutbound(t *testing.T) {
+	t.Parallel()
+	path, _ := recordTelegram(t, fakes.NewVirtualClock(time.Time{}))
+	in, err := bundled.Lookup("examples/telegram")
+	if err != nil {
+		t.Fatal(err)
+	}
+	replay := func(base sim.Options) *sim.Result {
+		t.Helper()
+		r, err := cassette.Open(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer r.Close()
+		res, err := sim.ReplayCassetteWith(context.Background(), r, base, sim.ReplayOptions{StrictOutbound: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res
+	}
+	if res := replay(sim.Options{Integration: in}); res.Failed() || res.OutboundMismatchCount != 0 {
+		t.Fatalf("the same integration's calls differ: %v", res.OutboundMismatches)
+	}
+	var rules []botpress.BotRule
+	rules, err = botpress.ParseBotRules([]byte(strings.Replace(orderRules, "One coffee coming up.", "One tea coming up.", 1)), "rules")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := replay(sim.Options{Integration: in, Bot: rules})
+	if !res.Failed() || res.OutboundMismatchCount != 1 {
+		t.Fatalf("a changed answer: failed %v, %d mismatches %v", res.Failed(), res.OutboundMismatchCount, res.OutboundMismatches)
+	}
+	got := res.OutboundMismatches[0].String()
+	for _, want := range []string{"turn 2 (telegram → integration: update 100000002 callback_query", `- sendMessage {"chat_id":1001,"text":"One coffee coming up."}`,
+		`+ sendMessage {"chat_id":1001,"text":"One tea coming up."}`} {
+		if !strings.Contains(got, want) {
+			t.Errorf("the mismatch lacks %q:\n%s", want, got)
 		}
 	}
 }

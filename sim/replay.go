@@ -73,6 +73,11 @@ type Result struct {
 	// Strict is ReplayOptions.Strict: Failed counts refused and undelivered
 	// deliveries too.
 	Strict bool
+	// OutboundMismatches are, under ReplayOptions.StrictOutbound, the first
+	// MaxListed turns whose calls differed from the recording's, and
+	// OutboundMismatchCount all of them; Failed counts them.
+	OutboundMismatches    []OutboundMismatch
+	OutboundMismatchCount int
 	// Captures counts the platform's captures (changes) and Calls the calls
 	// the integration made to the chat platforms' fakes, as the fakes
 	// classed them when they happened (fakes.ClassCapture, ClassCall).
@@ -86,7 +91,7 @@ type Result struct {
 // integration failed an operation or could not be reached, or, under
 // Strict, refused or missed a delivery.
 func (r *Result) Failed() bool {
-	return r.ViolationCount > 0 || r.IntegrationErrors > 0 || (r.Strict && r.Refused+r.Undelivered > 0)
+	return r.ViolationCount > 0 || r.IntegrationErrors > 0 || (r.Strict && r.Refused+r.Undelivered > 0) || r.OutboundMismatchCount > 0
 }
 
 // Turns returns the conversation as Transcript takes it (see Turns), after
@@ -111,6 +116,14 @@ type ReplayOptions struct {
 	// Strict fails the replay on any delivery the integration refused or
 	// did not answer.
 	Strict bool
+	// StrictOutbound compares, turn by turn, the calls the integration
+	// makes to the cassette's platform with the calls the cassette
+	// recorded for that turn (method, target and body, where the
+	// recording's placeholders and the platform's volatile fields match
+	// anything; identical calls matched in recorded order), and fails the
+	// replay on a difference (Result.OutboundMismatches). The setup's calls
+	// (register) are not compared.
+	StrictOutbound bool
 	// Journal, when set, receives the golden journal as the replay goes,
 	// each step once it is over, so that a replay of any length holds only
 	// its running step: first what the World rendered before the replay
@@ -233,14 +246,27 @@ func Replay(ctx context.Context, w *World, r *cassette.Reader, opts ReplayOption
 	}()
 	var (
 		pending  *cassette.Entry
-		outbound []string // kinds of the calls recorded after the pending delivery
+		outbound []string         // kinds of the calls recorded after the pending delivery
+		calls    []cassette.Entry // and the calls themselves, under StrictOutbound
+		strict   *outboundCheck
 	)
+	if opts.StrictOutbound {
+		platform := r.Header().Platform
+		k, ok := KindOf(platform)
+		if !ok {
+			return res, fmt.Errorf("%w: --strict-outbound needs the cassette's header to name its platform (it names %q)", ErrCassette, platform)
+		}
+		strict = newOutbound(w, k)
+		defer w.Activity.Tap(nil)
+		strict.take() // what the setup called is not compared
+	}
 	flush := func() error {
 		if pending == nil {
 			return nil
 		}
 		e := *pending
-		pending = nil
+		want := calls
+		pending, calls = nil, nil
 		clock.Set(origin.Add(e.At.Duration()))
 		if hp := r.Header().Platform; hp != "" && e.Platform != hp {
 			return fmt.Errorf("%s: %w: the entry's platform is %q, but the header says %q", e.Location(), ErrCassette, e.Platform, hp)
@@ -272,8 +298,33 @@ func Replay(ctx context.Context, w *World, r *cassette.Reader, opts ReplayOption
 			return err
 		}
 		res.Deliveries++
-		if err := w.StepTitled(ctx, title, deliver); err != nil {
+		var named string
+		step := func(ctx context.Context) (string, error) {
+			n, err := deliver(ctx)
+			named = n
+			return n, err
+		}
+		if err := w.StepTitled(ctx, title, step); err != nil {
 			return err
+		}
+		if strict != nil {
+			turn := e.Turn
+			if turn == 0 {
+				turn = res.Deliveries
+			}
+			rec := make([]call, len(want))
+			for i, c := range want {
+				rec[i] = recorded(c)
+			}
+			if named == "" {
+				named = title
+			}
+			if m := strict.compare(turn, named, rec, strict.take()); m != nil {
+				res.OutboundMismatchCount++
+				if len(res.OutboundMismatches) < MaxListed {
+					res.OutboundMismatches = append(res.OutboundMismatches, *m)
+				}
+			}
 		}
 		if err := w.golden.failed(); err != nil {
 			return fmt.Errorf("write the journal: %w", err)
@@ -299,6 +350,9 @@ func Replay(ctx context.Context, w *World, r *cassette.Reader, opts ReplayOption
 			pending, outbound = &e, nil
 		case cassette.Outbound:
 			outbound = append(outbound, e.Kind)
+			if strict != nil && pending != nil {
+				calls = append(calls, e)
+			}
 		}
 	}
 	if err := flush(); err != nil {

@@ -81,7 +81,7 @@ func TestRecordCommand(t *testing.T) {
 		t.Errorf("the cassette holds a secret:\n%s", raw)
 	}
 	var rout, rerr strings.Builder
-	if code := run(context.Background(), []string{"replay", out}, strings.NewReader(""), &rout, &rerr); code != exitOK {
+	if code := run(context.Background(), []string{"replay", out, "--strict-outbound"}, strings.NewReader(""), &rout, &rerr); code != exitOK {
 		t.Fatalf("replay of the recording exited %d:\n%s\n%s", code, rout.String(), rerr.String())
 	}
 	for _, want := range []string{"ada  ▸ menu", "bot  ◂ What would you like?  [Tea] [Coffee]", "bot  ◂ One coffee coming up.", "2 deliveries"} {

@@ -35,16 +35,18 @@ func runReplay(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	config := fset.String("config", "", "configuration JSON for the install, overriding the cassette's; ${VAR} expands from the world's environment")
 	quiet := fset.Bool("quiet", false, "print only the summary line (and a diff on mismatch)")
 	strict := fset.Bool("strict", false, "fail when the integration refused or did not answer any delivery")
+	strictOutbound := fset.Bool("strict-outbound", false, "fail when the integration's calls to the platform in a turn differ from the calls the cassette recorded for it (a recorded cassette)")
 	stepTimeout := fset.Duration("step-timeout", sim.DefaultStepTimeout, "how long each delivery may take to settle: the integration's answer and every call it started")
 	startupTimeout := fset.Duration("startup-timeout", sim.DefaultStartupTimeout, "how long an exec: or url: integration may take to answer GET /health")
-	fset.Usage = usageFunc(fset, "chatsim replay [CASSETTE] [--integration SPEC] [--definition FILE] [--golden FILE] [--update] [--strict]",
+	fset.Usage = usageFunc(fset, "chatsim replay [CASSETTE] [--integration SPEC] [--definition FILE] [--golden FILE] [--update] [--strict] [--strict-outbound]",
 		`Replay the inbound deliveries of a cassette through an integration and render the journal: the platform's
 captures and the calls the integration made to the fakes, with ids aliased and virtual time.
 With no CASSETTE it replays the bundled demo conversation through the bundled Telegram example.
 A cassette's golden journal sits beside it: X.cassette is checked against X.golden when that exists
 (the demo against its own), and --update rewrites X.golden; --golden FILE names another.
 Exit codes: 0 ok; 1 a contract violation, an integration error, an integration that exited, a step
-that timed out, a golden mismatch (or, with --strict, a refused delivery); 2 usage or unreadable or
+that timed out, a golden mismatch (or, with --strict, a refused delivery; with --strict-outbound, calls
+that differ from the recorded ones); 2 usage or unreadable or
 malformed input; 130 interrupted.`)
 	pos, code, ok := parseInterleaved(fset, args, stdout, stderr)
 	if !ok {
@@ -141,7 +143,7 @@ malformed input; 130 interrupted.`)
 
 	bar := startProgress(stderr)
 	go func() { bar.SetTotal(countDeliveries(open, name)) }()
-	res, err := sim.Replay(ctx, w, r, sim.ReplayOptions{Strict: *strict, OnStep: func(int, string) { bar.Step() }, Journal: journal})
+	res, err := sim.Replay(ctx, w, r, sim.ReplayOptions{Strict: *strict, StrictOutbound: *strictOutbound, OnStep: func(int, string) { bar.Step() }, Journal: journal})
 	bar.Stop()
 	if err != nil {
 		var cerr *cassette.Error
@@ -199,6 +201,12 @@ malformed input; 130 interrupted.`)
 	}
 	for _, u := range res.Unanswered {
 		fmt.Fprintln(stdout, u)
+	}
+	for _, m := range res.OutboundMismatches {
+		fmt.Fprintln(stdout, m)
+	}
+	if n := res.OutboundMismatchCount - len(res.OutboundMismatches); n > 0 {
+		fmt.Fprintf(stdout, "… and %d more turns whose calls differ\n", n)
 	}
 	fmt.Fprintf(stdout, "%s · %s\n", summary(res), res.Elapsed.Round(100_000))
 	if failed || res.Failed() {
@@ -313,6 +321,9 @@ func summary(res *sim.Result) string {
 	}
 	if res.Undelivered > 0 {
 		parts = append(parts, count(res.Undelivered, "delivery", "deliveries")+" not delivered")
+	}
+	if n := res.OutboundMismatchCount; n > 0 {
+		parts = append(parts, count(n, "turn", "turns")+" whose calls differ from the recording")
 	}
 	return strings.Join(parts, " · ")
 }
