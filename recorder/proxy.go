@@ -343,13 +343,17 @@ func (p *Proxy) serveDelivery(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	// The turn, the slot and the time are taken together, so that turns
+	// open in the cassette's order.
 	p.mu.Lock()
 	p.turn++
 	turn := p.turn
 	p.inflight = append(p.inflight, turn)
 	target := p.target
+	s := &slot{}
+	p.slots = append(p.slots, s)
+	at := p.offset()
 	p.mu.Unlock()
-	s, at := p.reserve()
 	e := cassette.Entry{At: at, Platform: p.opts.Kind.Name, Direction: cassette.Inbound, Kind: kind, Turn: turn, Verified: verified,
 		Request: cassette.Request{Method: r.Method, URL: r.URL.RequestURI(), Headers: recordHeaders(r.Header), Body: cassette.BodyFromBytes(body, r.Header.Get("Content-Type"))}}
 	defer func() {
