@@ -492,8 +492,10 @@ func (p *Proxy) recordPulled(call string, r *http.Request, status int, body []by
 	if len(pulled) == 0 {
 		return
 	}
-	s, at := p.reserve()
 	p.mu.Lock()
+	s := &slot{}
+	p.slots = append(p.slots, s)
+	at := p.offset()
 	for _, d := range pulled {
 		p.turn++
 		s.entries = append(s.entries, cassette.Entry{At: at, Platform: p.opts.Kind.Name, Direction: cassette.Inbound, Kind: kind, Turn: p.turn,
