@@ -282,6 +282,11 @@ func (p *Proxy) offset() cassette.Offset {
 func (p *Proxy) reserve() (*slot, cassette.Offset) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	return p.reserveLocked()
+}
+
+// reserveLocked is reserve with p.mu held.
+func (p *Proxy) reserveLocked() (*slot, cassette.Offset) {
 	s := &slot{}
 	p.slots = append(p.slots, s)
 	return s, p.offset()
@@ -350,9 +355,7 @@ func (p *Proxy) serveDelivery(w http.ResponseWriter, r *http.Request) {
 	turn := p.turn
 	p.inflight = append(p.inflight, turn)
 	target := p.target
-	s := &slot{}
-	p.slots = append(p.slots, s)
-	at := p.offset()
+	s, at := p.reserveLocked()
 	p.mu.Unlock()
 	e := cassette.Entry{At: at, Platform: p.opts.Kind.Name, Direction: cassette.Inbound, Kind: kind, Turn: turn, Verified: verified,
 		Request: cassette.Request{Method: r.Method, URL: r.URL.RequestURI(), Headers: recordHeaders(r.Header), Body: cassette.BodyFromBytes(body, r.Header.Get("Content-Type"))}}
@@ -493,9 +496,7 @@ func (p *Proxy) recordPulled(call string, r *http.Request, status int, body []by
 		return
 	}
 	p.mu.Lock()
-	s := &slot{}
-	p.slots = append(p.slots, s)
-	at := p.offset()
+	s, at := p.reserveLocked()
 	for _, d := range pulled {
 		p.turn++
 		s.entries = append(s.entries, cassette.Entry{At: at, Platform: p.opts.Kind.Name, Direction: cassette.Inbound, Kind: kind, Turn: p.turn,
