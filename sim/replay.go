@@ -249,6 +249,8 @@ func Replay(ctx context.Context, w *World, r *cassette.Reader, opts ReplayOption
 		outbound []string         // kinds of the calls recorded after the pending delivery
 		calls    []cassette.Entry // and the calls themselves, under StrictOutbound
 		strict   *outboundCheck
+		setup    []string // kinds of the calls recorded before the first delivery
+		started  bool     // the first delivery was reached
 	)
 	if opts.StrictOutbound {
 		platform := r.Header().Platform
@@ -344,11 +346,29 @@ func Replay(ctx context.Context, w *World, r *cassette.Reader, opts ReplayOption
 		}
 		switch e.Direction {
 		case cassette.Inbound:
+			if !started {
+				started = true
+				// A bot that talks to the platform itself makes its
+				// first calls (getMe) on its own time: they are waited
+				// for before the first delivery, so that they come
+				// before it in the journal on every run.
+				if w.Direct() && w.integration.URL() == "" && len(setup) > 0 {
+					sctx, cancel := context.WithTimeout(ctx, w.opts.StepTimeout)
+					err := waitCalls(sctx, w, 0, setup)
+					cancel()
+					if err != nil {
+						return res, fmt.Errorf("%s: before the first delivery: %w", e.Location(), err)
+					}
+				}
+			}
 			if err := flush(); err != nil {
 				return res, err
 			}
 			pending, outbound = &e, nil
 		case cassette.Outbound:
+			if !started {
+				setup = append(setup, e.Kind)
+			}
 			outbound = append(outbound, e.Kind)
 			if strict != nil && pending != nil {
 				calls = append(calls, e)
