@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/chatsim/chatsim/fakes"
+	"github.com/chatsim/chatsim/fakes/rocketchat"
 	"github.com/chatsim/chatsim/fakes/telegram"
 )
 
@@ -105,8 +106,9 @@ func TestRecordRefuses(t *testing.T) {
 		args []string
 		want string
 	}{
-		{"no platform", []string{"-o", filepath.Join(dir, "a.cassette")}, "--platform is required (telegram)"},
-		{"a platform it cannot record", []string{"--platform", "irc", "-o", filepath.Join(dir, "a.cassette")}, `--platform "irc": chatsim can record telegram`},
+		{"no platform", []string{"-o", filepath.Join(dir, "a.cassette")}, "--platform is required (telegram, rocketchat)"},
+		{"a platform it cannot record", []string{"--platform", "irc", "-o", filepath.Join(dir, "a.cassette")}, `--platform "irc": chatsim can record telegram, rocketchat`},
+		{"a self-hosted platform without --upstream", []string{"--platform", "rocketchat", "-o", filepath.Join(dir, "a.cassette")}, "--upstream is required for Rocket.Chat: its API has no one address"},
 		{"no output", []string{"--platform", "telegram"}, "-o FILE.cassette is required"},
 		{"not a cassette", []string{"--platform", "telegram", "-o", filepath.Join(dir, "a.json")}, "a cassette's name ends in .cassette"},
 		{"an existing cassette", []string{"--platform", "telegram", "-o", exists}, "exists: record into a new file"},
@@ -144,5 +146,82 @@ func TestRecordInCI(t *testing.T) {
 	code := run(context.Background(), []string{"record", "--platform", "telegram", "-o", filepath.Join(t.TempDir(), "a.cassette")}, strings.NewReader(""), &stdout, &stderr)
 	if code != exitUsage || !strings.Contains(stderr.String(), "CI=true: refusing to reach https://api.telegram.org") {
 		t.Errorf("exit %d, stderr %q", code, stderr.String())
+	}
+}
+
+// TestRecordRocketChatCommand runs `chatsim record` against a fake
+// Rocket.Chat as a self-hosted server: --upstream names it, --secret gives
+// the bot's credentials and the outgoing integration's token, and the
+// administrator points the outgoing integration at the address record
+// prints. Ada says hi, Ctrl-C ends the recording, and the cassette replays
+// to the same conversation.
+func TestRecordRocketChatCommand(t *testing.T) {
+	t.Parallel()
+	up, err := rocketchat.Start(rocketchat.WithClock(fakes.RealClock{}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer up.Close()
+	out := filepath.Join(t.TempDir(), "hello.cassette")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var stdout, stderr syncBuffer
+	done := make(chan int, 1)
+	go func() {
+		done <- run(ctx, []string{"record", "--platform", "rocketchat", "-o", out, "--upstream", up.URL(), "--listen", "127.0.0.1:0",
+			"--secret", "ROCKETCHAT_USER_ID=" + up.BotUser().ID, "--secret", "ROCKETCHAT_AUTH_TOKEN=" + up.BotToken(),
+			"--secret", "ROCKETCHAT_WEBHOOK_TOKEN=" + up.WebhookToken()}, strings.NewReader(""), &stdout, &stderr)
+	}()
+	const prefix = "deliveries: the platform delivers to  "
+	inbound := ""
+	waitFor(t, 30*time.Second, "the address record receives deliveries at", func() bool {
+		_, rest, ok := strings.Cut(stdout.String(), prefix)
+		inbound, _, _ = strings.Cut(rest, "\n")
+		return ok && strings.Contains(rest, "\n")
+	})
+	if _, err := up.UpdateOutgoing(up.Outgoings()[0].ID, func(o *rocketchat.Outgoing) { o.URLs = []string{inbound} }); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := up.Send("ada", "general", "hi"); err != nil {
+		t.Fatal(err)
+	}
+	// The answer is on the server before its call has ended at the
+	// recorder: wait for the recorder to say both exchanges ended.
+	waitFor(t, 30*time.Second, "the bot's answer, recorded", func() bool {
+		s := stdout.String()
+		return strings.Contains(s, "integration ◂ chat.postMessage") && strings.Contains(s, "rocketchat  ▸ outgoing")
+	})
+	cancel()
+	select {
+	case code := <-done:
+		if code != exitOK {
+			t.Fatalf("record exited %d\nstdout:\n%s\nstderr:\n%s", code, stdout.String(), stderr.String())
+		}
+	case <-time.After(60 * time.Second):
+		t.Fatal("record did not end within 60s of Ctrl-C")
+	}
+	for _, want := range []string{"recording rocketchat ⇄ examples/rocketchat (in process)", "rocketchat  ▸ outgoing  (signature verified)  200",
+		"integration ◂ chat.postMessage  200", "ada  ▸ hi", "wrote " + out + ": 1 delivery · "} {
+		if !strings.Contains(stdout.String(), want) {
+			t.Errorf("record's output lacks %q:\n%s", want, stdout.String())
+		}
+	}
+	raw, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []string{up.BotToken(), up.WebhookToken()} {
+		if strings.Contains(string(raw), s) {
+			t.Errorf("the cassette holds the secret %q:\n%s", s, raw)
+		}
+	}
+	var rout, rerr strings.Builder
+	if code := run(context.Background(), []string{"replay", out}, strings.NewReader(""), &rout, &rerr); code != exitOK {
+		t.Fatalf("replay of the recording exited %d:\n%s\n%s", code, rout.String(), rerr.String())
+	}
+	for _, want := range []string{"ada  ▸ hi", "bot  ◂ ", "1 delivery"} {
+		if !strings.Contains(rout.String(), want) {
+			t.Errorf("the replay's output lacks %q:\n%s", want, rout.String())
+		}
 	}
 }

@@ -335,7 +335,9 @@ func describeAction(a map[string]any) string {
 // started on a World's wiring, its own steps, and where its secrets travel:
 // the REST auth token (X-Auth-Token, authToken in login's answer, resume in
 // a realtime login), the bot's password, the outgoing webhook's token in
-// every post, and an incoming webhook's token in its path.
+// every post, an interaction's response_url (a credential until it
+// expires), and an incoming webhook's token in its path. Its Wire says how
+// a live server's traffic reads, for `chatsim record`.
 func Kind() fakes.Kind {
 	return fakes.Kind{
 		Name:       "rocketchat",
@@ -349,7 +351,9 @@ func Kind() fakes.Kind {
 			{Name: "ROCKETCHAT_AUTH_TOKEN", Field: "resume", In: fakes.Calls},
 			{Name: "ROCKETCHAT_PASSWORD", Field: "password", In: fakes.Calls},
 			{Name: "ROCKETCHAT_WEBHOOK_TOKEN", Field: "token", In: fakes.Deliveries},
+			{Name: "ROCKETCHAT_RESPONSE_URL", Field: "response_url", In: fakes.Deliveries},
 			{Name: "ROCKETCHAT_INCOMING_TOKEN", Path: `^/hooks/[^/]+/([^/]+)`, In: fakes.Calls},
 		},
+		Wire: wire(),
 	}
 }

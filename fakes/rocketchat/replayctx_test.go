@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/chatsim/chatsim/fakes"
+	"github.com/chatsim/chatsim/fakes/rocketchat"
 )
 
 // TestReplayHonoursContext checks that a delivery replayed with a
@@ -31,5 +32,33 @@ func TestReplayHonoursContext(t *testing.T) {
 	}
 	if msgs, _ := w.srv.Messages("#general"); len(msgs) != 0 {
 		t.Errorf("#general learned %+v from a cancelled replay", msgs)
+	}
+}
+
+// TestReplayKeepsIDsApart: a delivery recorded on a server with the same
+// seed names a message by the id this fake draws next; the message the bot
+// then posts gets another one, so the two stay apart.
+func TestReplayKeepsIDsApart(t *testing.T) {
+	t.Parallel()
+	first := newWorld(t)
+	m, err := first.srv.Send("ada", "general", "menu")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := newBot(t, nil)
+	w := newWorld(t, rocketchat.WithWebhookTarget(b.srv.URL))
+	recorded := `{"token":"REDACTED","bot":false,"channel_id":"GENERAL","channel_name":"general","message_id":"` + m.ID + `",
+		"timestamp":"2025-05-05T10:00:00.000Z","user_id":"` + m.User.ID + `","user_name":"ada","text":"menu"}`
+	if _, err := w.srv.Replay(context.Background(), fakes.Delivery{Kind: "outgoing", Body: []byte(recorded)}); err != nil {
+		t.Fatal(err)
+	}
+	w.settle(t)
+	reply, err := w.srv.Send(rocketchat.DefaultBotUsername, "general", "What would you like?")
+	if err != nil {
+		t.Fatal(err)
+	}
+	msgs, _ := w.srv.Messages("general")
+	if reply.ID == m.ID || len(msgs) != 2 || msgs[0].Text != "menu" {
+		t.Errorf("the bot's message took the recorded id %s: #general holds %+v", m.ID, msgs)
 	}
 }

@@ -310,8 +310,17 @@ const idAlphabet = "23456789ABCDEFGHJKLMNPQRSTWXYZabcdefghijkmnopqrstuvwxyz"
 const tokenAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 
 // newIDLocked draws a 17-character id like Meteor's Random.id from the
-// seeded sequence. s.mu must be held.
-func (s *Server) newIDLocked() string { return s.drawLocked(idAlphabet, 17) }
+// seeded sequence, passing over the ids of users, rooms and messages a
+// replay took from its recording (one made on a server with the same seed
+// holds the very ids this one draws). s.mu must be held.
+func (s *Server) newIDLocked() string {
+	for {
+		id := s.drawLocked(idAlphabet, 17)
+		if s.users[id] == nil && s.rooms[id] == nil && s.msgs[id] == nil {
+			return id
+		}
+	}
+}
 
 // newTokenLocked draws a 43-character login token. s.mu must be held.
 func (s *Server) newTokenLocked() string { return s.drawLocked(tokenAlphabet, 43) }
