@@ -51,6 +51,8 @@ func TestWireRegister(t *testing.T) {
 	t.Parallel()
 	w := shopify.Kind().Wire
 	const in = "http://127.0.0.1:7000/shopify"
+	const gql = "/admin/api/2025-01/graphql.json"
+	const create = `mutation webhookSubscriptionCreate($topic: WebhookSubscriptionTopic!, $webhookSubscription: WebhookSubscriptionInput!) { webhookSubscriptionCreate(topic: $topic, webhookSubscription: $webhookSubscription) { webhookSubscription { id } userErrors { field message } } }`
 	for _, tc := range []struct {
 		name, method, target, body string
 		asked                      string // "": not a subscription call
@@ -60,6 +62,12 @@ func TestWireRegister(t *testing.T) {
 		{"create", "POST", "/admin/api/2025-01/webhooks.json", `{"webhook":{"topic":"orders/create","address":"http://127.0.0.1:9/hook","format":"json","fields":["id"]}}`, "http://127.0.0.1:9/hook", "orders/create", `"fields":["id"]`},
 		{"change", "PUT", "/admin/api/2025-01/webhooks/7001.json", `{"webhook":{"id":7001,"address":"https://example.com/hook"}}`, "https://example.com/hook", "", `"id":7001`},
 		{"unversioned", "POST", "/admin/webhooks.json", `{"webhook":{"topic":"app/uninstalled","address":"https://example.com/u"}}`, "https://example.com/u", "app/uninstalled", `"topic":"app/uninstalled"`},
+		{"graphql variables", "POST", gql, `{"query":` + quote(create) + `,"variables":{"topic":"ORDERS_PAID","webhookSubscription":{"callbackUrl":"https://example.com/paid","format":"JSON"}}}`, "https://example.com/paid", "orders/paid", `"format":"JSON"`},
+		{"graphql uri", "POST", gql, `{"query":` + quote(create) + `,"variables":{"topic":"CUSTOMERS_DATA_REQUEST","webhookSubscription":{"uri":"https://example.com/gdpr"}}}`, "https://example.com/gdpr", "customers/data_request", `"topic":"CUSTOMERS_DATA_REQUEST"`},
+		{"graphql inline", "POST", gql, `{"query":"mutation { webhookSubscriptionCreate(topic: ORDERS_CREATE, webhookSubscription: {callbackUrl: \"https://example.com/o\", format: JSON}) { userErrors { message } } }"}`, "https://example.com/o", "orders/create", `format: JSON`},
+		{"graphql raw", "POST", gql, `mutation { webhookSubscriptionUpdate(id: "gid://shopify/WebhookSubscription/1", webhookSubscription: {callbackUrl: "https://example.com/x"}) { userErrors { message } } }`, "https://example.com/x", "", `gid://shopify/WebhookSubscription/1`},
+		{"graphql query", "POST", gql, `{"query":"{ webhookSubscriptions(first: 10) { nodes { uri } } }"}`, "", "", ""},
+		{"graphql pub/sub", "POST", gql, `{"query":` + quote(create) + `,"variables":{"topic":"ORDERS_PAID","webhookSubscription":{"uri":"pubsub://project:topic"}}}`, "", "", ""},
 		{"event bridge", "POST", "/admin/api/2025-01/webhooks.json", `{"webhook":{"topic":"orders/create","address":"arn:aws:events:us-east-1::event-source/aws.partner/shopify.com/1/x"}}`, "", "", ""},
 		{"a list", "GET", "/admin/api/2025-01/webhooks.json", ``, "", "", ""},
 		{"an order", "POST", "/admin/api/2025-01/orders.json", `{"webhook":{"topic":"orders/create","address":"http://127.0.0.1:9/hook"}}`, "", "", ""},
@@ -87,6 +95,15 @@ func TestWireRegister(t *testing.T) {
 			t.Errorf("%s: Route = %q, want %q", tc.name, topic, tc.topic)
 		}
 	}
+}
+
+// quote returns s as a JSON string.
+func quote(s string) string {
+	b, err := json.Marshal(s)
+	if err != nil {
+		panic(err)
+	}
+	return string(b)
 }
 
 func TestWireVerify(t *testing.T) {
