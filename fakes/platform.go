@@ -80,6 +80,13 @@ type Wire struct {
 	// id), masked when a replay compares the integration's calls with a
 	// recording's.
 	Volatile []string
+	// Route, when set, names the deliveries a Register call is for, as
+	// Delivery names their kind (Shopify's topic, "orders/create"): the
+	// recorder forwards deliveries of that kind to the address that call
+	// asked for, and the others to the last address any call asked for.
+	// It returns "" for a call that does not say (then the call's address
+	// is only that last one). nil: every delivery goes to the last address.
+	Route func(method, target string, h http.Header, body []byte) (kind string)
 	// Poll names the call that waits for deliveries and brings them in its
 	// answer (Telegram's getUpdates): it is not work in flight while it
 	// waits, and it is recorded as the deliveries it brought (Pulled).

@@ -91,6 +91,7 @@ type Proxy struct {
 
 	mu       sync.Mutex
 	target   string            // where deliveries are forwarded
+	routes   map[string]string // where deliveries of a kind are forwarded (Wire.Route)
 	learned  map[string]string // secrets seen in calls (setWebhook's secret_token)
 	turn     int               // the last turn opened
 	inflight []int             // turns of the deliveries being forwarded
@@ -141,7 +142,7 @@ func NewProxy(opts Options) (*Proxy, error) {
 	for _, name := range slices.Sorted(maps.Keys(opts.Secrets)) {
 		red.Known(name, opts.Secrets[name])
 	}
-	return &Proxy{opts: opts, wire: w, red: red, learned: map[string]string{}}, nil
+	return &Proxy{opts: opts, wire: w, red: red, learned: map[string]string{}, routes: map[string]string{}}, nil
 }
 
 // Start puts the proxy on a World's wiring (its clock for the entries'
@@ -355,6 +356,9 @@ func (p *Proxy) serveDelivery(w http.ResponseWriter, r *http.Request) {
 	turn := p.turn
 	p.inflight = append(p.inflight, turn)
 	target := p.target
+	if t := p.routes[kind]; t != "" {
+		target = t
+	}
 	s, at := p.reserveLocked()
 	p.mu.Unlock()
 	e := cassette.Entry{At: at, Platform: p.opts.Kind.Name, Direction: cassette.Inbound, Kind: kind, Turn: turn, Verified: verified,
@@ -434,6 +438,11 @@ func (p *Proxy) serveCall(w http.ResponseWriter, r *http.Request) {
 			target, sent = nt, nb
 			p.mu.Lock()
 			p.target = asked
+			if p.wire.Route != nil {
+				if k := p.wire.Route(r.Method, r.URL.RequestURI(), r.Header, body); k != "" {
+					p.routes[k] = asked
+				}
+			}
 			p.mu.Unlock()
 		}
 	}

@@ -106,14 +106,15 @@ func TestRecordRefuses(t *testing.T) {
 		args []string
 		want string
 	}{
-		{"no platform", []string{"-o", filepath.Join(dir, "a.cassette")}, "--platform is required (telegram, rocketchat)"},
-		{"a platform it cannot record", []string{"--platform", "irc", "-o", filepath.Join(dir, "a.cassette")}, `--platform "irc": chatsim can record telegram, rocketchat`},
+		{"no platform", []string{"-o", filepath.Join(dir, "a.cassette")}, "--platform is required (" + strings.Join(recordable(), ", ") + ")"},
+		{"a platform it cannot record", []string{"--platform", "irc", "-o", filepath.Join(dir, "a.cassette")}, `--platform "irc": chatsim can record ` + strings.Join(recordable(), ", ")},
 		{"a self-hosted platform without --upstream", []string{"--platform", "rocketchat", "-o", filepath.Join(dir, "a.cassette")}, "--upstream is required for Rocket.Chat: its API has no one address"},
 		{"no output", []string{"--platform", "telegram"}, "-o FILE.cassette is required"},
 		{"not a cassette", []string{"--platform", "telegram", "-o", filepath.Join(dir, "a.json")}, "a cassette's name ends in .cassette"},
 		{"an existing cassette", []string{"--platform", "telegram", "-o", exists}, "exists: record into a new file"},
 		{"a bad secret", []string{"--platform", "telegram", "-o", filepath.Join(dir, "a.cassette"), "--secret", "TOKEN"}, `--secret "TOKEN": want NAME=VALUE`},
 		{"a bad upstream", []string{"--platform", "telegram", "-o", filepath.Join(dir, "a.cassette"), "--upstream", "api.telegram.org"}, "--upstream:"},
+		{"shopify without an upstream", []string{"--platform", "shopify", "-o", filepath.Join(dir, "a.cassette")}, "--upstream is required for Shopify: its API has no one address"},
 		{"a bad redaction", []string{"--platform", "telegram", "-o", filepath.Join(dir, "a.cassette"), "--upstream", "http://127.0.0.1:9", "--redact", "("}, `--redact "("`},
 	} {
 		var stdout, stderr strings.Builder

@@ -179,7 +179,10 @@ func (s *Server) ingestLocked(topic string, body []byte) error {
 // started on a World's wiring, its own steps, and where its secrets travel:
 // the Admin API access token (X-Shopify-Access-Token, and access_token in
 // the OAuth exchange's answer), the webhooks' and the OAuth callback's
-// HMACs, and the OAuth exchange's client_secret and code.
+// HMACs, and the OAuth exchange's client_secret (not its code, which is
+// spent once exchanged, while "code" is also the field of every discount
+// code in an order, which a recording must keep); and how its live traffic
+// reads, for a recorder (wire).
 func Kind() fakes.Kind {
 	return fakes.Kind{
 		Name:       "shopify",
@@ -193,9 +196,9 @@ func Kind() fakes.Kind {
 			{Name: "SHOPIFY_API_SECRET", Header: "X-Shopify-Hmac-Sha256", Signature: true, In: fakes.Deliveries},
 			{Name: "SHOPIFY_API_SECRET", Field: "hmac", Signature: true, In: fakes.Deliveries},
 			{Name: "SHOPIFY_API_SECRET", Field: "client_secret", In: fakes.Calls},
-			{Name: "SHOPIFY_OAUTH_CODE", Field: "code"},
 			{Name: "SHOPIFY_ACCESS_TOKEN", Shape: `shp(?:at|ca|pa|ua)_[0-9a-fA-F]{32}`},
 			{Name: "SHOPIFY_API_SECRET", Shape: `shpss_[0-9a-fA-F]{32}`},
 		},
+		Wire: wire(),
 	}
 }
