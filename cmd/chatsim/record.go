@@ -37,7 +37,7 @@ func runRecord(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	defPath := fs.String("definition", "", "integration definition (JSON or YAML); bundled integrations bring their own")
 	config := fs.String("config", "", "configuration JSON for the install; ${VAR} expands from the integration's environment")
 	botPath := fs.String("bot", "", "a JSON file with the scripted bot's rules, as a cassette header holds them (default: echo); they go into the cassette's header")
-	upstream := fs.String("upstream", "", "the platform's API base URL the integration's calls are forwarded to (default: the real one, such as https://api.telegram.org)")
+	upstream := fs.String("upstream", "", "the platform's API base URL the integration's calls are forwarded to (default: the real one, such as https://api.telegram.org; required for Shopify and Rocket.Chat)")
 	listen := fs.String("listen", "127.0.0.1:8080", "where chatsim receives the platform's deliveries (point a tunnel here)")
 	public := fs.String("public-url", "", "the URL the platform delivers to, when it is not the listener's own (a tunnel's https URL)")
 	insecure := fs.Bool("insecure", false, "record deliveries whose signature cannot be checked (no secret given); a wrong signature is refused either way")
