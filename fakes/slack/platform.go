@@ -162,6 +162,7 @@ func (s *Server) replayEvent(ctx context.Context, body []byte, header http.Heade
 		id = s.st.eventID()
 		env["event_id"] = id
 	}
+	s.st.seenEventID(id)
 	out, _ := json.Marshal(env)
 	s.rememberLocked(id, ev, out)
 	q := &outgoing{kind: "event_callback", socket: "events_api", body: out, id: id, retries: true,
