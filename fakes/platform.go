@@ -59,6 +59,9 @@ type Wire struct {
 	APIURL string
 	// Delivery names a request the platform sent the integration, as a
 	// cassette entry's kind ("update", "event_callback", "orders/create").
+	// An empty kind is a request no replay delivers (Slack's
+	// url_verification, sent when a person saves a Request URL): a
+	// recorder verifies and forwards it, and records nothing of it.
 	Delivery func(method, path string, h http.Header, body []byte) (kind string)
 	// Verify checks a live delivery's signature with the secrets given, by
 	// carrier name ("SLACK_SIGNING_SECRET"): nil when it is the platform's,

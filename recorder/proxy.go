@@ -59,7 +59,8 @@ type Event struct {
 	// Delivery is true for a delivery from the platform, false for a call
 	// the integration made.
 	Delivery bool
-	// Kind is the exchange's cassette kind ("update", "sendMessage").
+	// Kind is the exchange's cassette kind ("update", "sendMessage"); empty
+	// for a delivery forwarded and not recorded (Wire.Delivery).
 	Kind string
 	// Status is the answer's status; 0 for a delivery refused before it
 	// was forwarded.
@@ -342,6 +343,21 @@ func (p *Proxy) serveDelivery(w http.ResponseWriter, r *http.Request) {
 			p.refuse(w, kind, err)
 			return
 		}
+	}
+	if kind == "" { // nothing a replay delivers (Slack's url_verification): forwarded, not recorded
+		p.mu.Lock()
+		target := p.target
+		p.mu.Unlock()
+		note += "; forwarded, not recorded"
+		resp, rb, err := p.forward(r, target, r.URL.RawQuery, body)
+		if err != nil {
+			http.Error(w, "chatsim record: the integration did not answer: "+err.Error(), http.StatusBadGateway)
+			p.log(Event{Delivery: true, Note: note, Err: err})
+			return
+		}
+		answer(w, resp, rb)
+		p.log(Event{Delivery: true, Status: resp.StatusCode, Note: note})
+		return
 	}
 	p.mu.Lock()
 	p.turn++
