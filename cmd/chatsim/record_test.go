@@ -105,8 +105,8 @@ func TestRecordRefuses(t *testing.T) {
 		args []string
 		want string
 	}{
-		{"no platform", []string{"-o", filepath.Join(dir, "a.cassette")}, "--platform is required (telegram)"},
-		{"a platform it cannot record", []string{"--platform", "irc", "-o", filepath.Join(dir, "a.cassette")}, `--platform "irc": chatsim can record telegram`},
+		{"no platform", []string{"-o", filepath.Join(dir, "a.cassette")}, "--platform is required (telegram, slack)"},
+		{"a platform it cannot record", []string{"--platform", "irc", "-o", filepath.Join(dir, "a.cassette")}, `--platform "irc": chatsim can record telegram, slack`},
 		{"no output", []string{"--platform", "telegram"}, "-o FILE.cassette is required"},
 		{"not a cassette", []string{"--platform", "telegram", "-o", filepath.Join(dir, "a.json")}, "a cassette's name ends in .cassette"},
 		{"an existing cassette", []string{"--platform", "telegram", "-o", exists}, "exists: record into a new file"},
