@@ -59,6 +59,9 @@ type Wire struct {
 	APIURL string
 	// Delivery names a request the platform sent the integration, as a
 	// cassette entry's kind ("update", "event_callback", "orders/create").
+	// An empty kind is a request no replay delivers (Slack's
+	// url_verification, sent when a person saves a Request URL): a
+	// recorder verifies and forwards it, and records nothing of it.
 	Delivery func(method, path string, h http.Header, body []byte) (kind string)
 	// Verify checks a live delivery's signature with the secrets given, by
 	// carrier name ("SLACK_SIGNING_SECRET"): nil when it is the platform's,
@@ -94,6 +97,16 @@ type Wire struct {
 	// Pulled returns the deliveries a call's answer carries (the updates of
 	// Telegram's getUpdates), each as the body of a delivery of kind.
 	Pulled func(method, path string, status int, body []byte) (kind string, deliveries [][]byte)
+	// Capabilities rewrites the capability URLs a verified delivery
+	// carries: URLs that are their own credential, which the integration
+	// calls directly instead of the API (Slack's response_url). swap(kind,
+	// u) returns the recorder's URL standing for u: it forwards what the
+	// integration sends there to u and records it as a call of kind in the
+	// delivery's turn. Capabilities returns the body with every such URL
+	// swapped and the headers signed anew for it with secrets; ok is false
+	// when the delivery goes on as it came (it carries none, or there is no
+	// secret to sign it anew with, when the calls go to u unrecorded).
+	Capabilities func(h http.Header, body []byte, secrets map[string]string, swap func(kind, u string) string) (newHeader http.Header, newBody []byte, ok bool)
 }
 
 // Wiring is what a World gives each fake it starts: the clock, journal and

@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -59,7 +60,8 @@ type Event struct {
 	// Delivery is true for a delivery from the platform, false for a call
 	// the integration made.
 	Delivery bool
-	// Kind is the exchange's cassette kind ("update", "sendMessage").
+	// Kind is the exchange's cassette kind ("update", "sendMessage"); empty
+	// for a delivery forwarded and not recorded (Wire.Delivery).
 	Kind string
 	// Status is the answer's status; 0 for a delivery refused before it
 	// was forwarded.
@@ -96,6 +98,7 @@ type Proxy struct {
 	turn     int               // the last turn opened
 	inflight []int             // turns of the deliveries being forwarded
 	slots    []*slot           // exchanges in the order they began, not yet handed on
+	caps     []capability      // the capability URLs swapped, by index (Wire.Capabilities)
 	counts   Counts
 	sinkErr  error
 	closed   bool
@@ -113,6 +116,18 @@ type slot struct {
 	dirs    []fakes.Direction
 	done    bool
 }
+
+// capability is a capability URL a delivery carried (Slack's
+// response_url): the integration's calls to the proxy's URL standing for it
+// go there, recorded as calls of kind in turn.
+type capability struct {
+	kind, url string
+	turn      int
+}
+
+// capabilityPath is where the proxy's URLs standing for capability URLs
+// are, on its API listener: capabilityPath + index.
+const capabilityPath = "/_chatsim/capability/"
 
 // ErrNotRecordable is returned by NewProxy for a platform whose Wire says
 // nothing of its deliveries yet.
@@ -349,6 +364,21 @@ func (p *Proxy) serveDelivery(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	if kind == "" { // nothing a replay delivers (Slack's url_verification): forwarded, not recorded
+		p.mu.Lock()
+		target := p.target
+		p.mu.Unlock()
+		note += "; forwarded, not recorded"
+		resp, rb, err := p.forward(r, target, r.URL.RawQuery, body)
+		if err != nil {
+			http.Error(w, "chatsim record: the integration did not answer: "+err.Error(), http.StatusBadGateway)
+			p.log(Event{Delivery: true, Note: note, Err: err})
+			return
+		}
+		answer(w, resp, rb)
+		p.log(Event{Delivery: true, Status: resp.StatusCode, Note: note})
+		return
+	}
 	// The turn, the slot and the time are taken together, so that turns
 	// open in the cassette's order.
 	p.mu.Lock()
@@ -377,7 +407,20 @@ func (p *Proxy) serveDelivery(w http.ResponseWriter, r *http.Request) {
 		p.log(Event{Delivery: true, Kind: kind, Status: http.StatusServiceUnavailable, Note: note, Err: errors.New("no target yet")})
 		return
 	}
-	resp, rb, err := p.forward(r, target, r.URL.RawQuery, body)
+	fwd, fwdBody := r, body
+	if p.wire.Capabilities != nil {
+		swap := func(kind, u string) string {
+			p.mu.Lock()
+			defer p.mu.Unlock()
+			p.caps = append(p.caps, capability{kind: kind, url: u, turn: turn})
+			return p.URL() + capabilityPath + strconv.Itoa(len(p.caps)-1)
+		}
+		if h, b, ok := p.wire.Capabilities(r.Header, body, p.secrets(), swap); ok {
+			fwd, fwdBody = r.Clone(r.Context()), b
+			fwd.Header = h
+		}
+	}
+	resp, rb, err := p.forward(fwd, target, r.URL.RawQuery, fwdBody)
 	if err != nil {
 		http.Error(w, "chatsim record: the integration did not answer: "+err.Error(), http.StatusBadGateway)
 		e.Response = &cassette.Response{Status: http.StatusBadGateway}
@@ -421,6 +464,10 @@ func (p *Proxy) serveCall(w http.ResponseWriter, r *http.Request) {
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
 	if err != nil {
 		http.Error(w, "read the call: "+err.Error(), http.StatusRequestEntityTooLarge)
+		return
+	}
+	if c, ok := p.capabilityAt(r.URL.Path); ok {
+		p.serveCapability(w, r, body, c)
 		return
 	}
 	kind := ""
@@ -475,6 +522,44 @@ func (p *Proxy) serveCall(w http.ResponseWriter, r *http.Request) {
 	p.mu.Unlock()
 	p.finish(s)
 	p.log(Event{Kind: kind, Status: resp.StatusCode})
+}
+
+// capabilityAt returns the capability URL the proxy's path stands for.
+func (p *Proxy) capabilityAt(path string) (capability, bool) {
+	rest, ok := strings.CutPrefix(path, capabilityPath)
+	if !ok {
+		return capability{}, false
+	}
+	i, err := strconv.Atoi(rest)
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if err != nil || i < 0 || i >= len(p.caps) {
+		return capability{}, false
+	}
+	return p.caps[i], true
+}
+
+// serveCapability forwards a call to a capability URL a delivery carried
+// and records it in that delivery's turn.
+func (p *Proxy) serveCapability(w http.ResponseWriter, r *http.Request, body []byte, c capability) {
+	s, at := p.reserve()
+	e := cassette.Entry{At: at, Platform: p.opts.Kind.Name, Direction: cassette.Outbound, Kind: c.kind, Turn: c.turn,
+		Request: cassette.Request{Method: r.Method, URL: r.URL.RequestURI(), Headers: recordHeaders(r.Header), Body: cassette.BodyFromBytes(body, r.Header.Get("Content-Type"))}}
+	resp, rb, err := p.forward(r, c.url, r.URL.RawQuery, body)
+	if err != nil {
+		http.Error(w, "chatsim record: the platform did not answer: "+err.Error(), http.StatusBadGateway)
+		p.finish(s)
+		p.log(Event{Kind: c.kind, Err: err})
+		return
+	}
+	answer(w, resp, rb)
+	e.Response = &cassette.Response{Status: resp.StatusCode, Headers: recordHeaders(resp.Header), Body: cassette.BodyFromBytes(rb, resp.Header.Get("Content-Type"))}
+	s.entries, s.dirs = []cassette.Entry{e}, []fakes.Direction{fakes.Calls}
+	p.mu.Lock()
+	p.counts.Calls++
+	p.mu.Unlock()
+	p.finish(s)
+	p.log(Event{Kind: c.kind, Status: resp.StatusCode})
 }
 
 // forwardCall sends a call to the upstream API and answers the integration

@@ -101,6 +101,9 @@ func TestRecordRefuses(t *testing.T) {
 	if err := os.WriteFile(exists, []byte("{}"), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	if got := strings.Join(recordable(), ", "); got != "telegram, slack, shopify, rocketchat" {
+		t.Errorf("chatsim can record %s, want every platform of the registry", got)
+	}
 	for _, tc := range []struct {
 		name string
 		args []string

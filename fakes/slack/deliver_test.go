@@ -241,3 +241,30 @@ func TestReplayedInteractionsParseWithSlackGo(t *testing.T) {
 		t.Errorf("transcript = %q", got)
 	}
 }
+
+// A replayed event's id is not handed out again: the events the fake sends
+// after it get later ids, even when the recording came from a fake whose
+// ids have the same form.
+func TestReplayedEventIDIsNotReused(t *testing.T) {
+	t.Parallel()
+	recorded := `{"type":"event_callback","event_id":"Ev0000000002","event":{"type":"message","user":"U0ADA","text":"hi","ts":"1700000000.000100","channel":"C0GENERAL"}}`
+	w := newWorld(t)
+	a := newApp(t, w.srv.SigningSecret(), nil)
+	if err := w.srv.SetWebhookTarget(context.Background(), a.srv.URL); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.srv.Replay(context.Background(), fakes.Delivery{Kind: "event_callback", Body: []byte(recorded)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.srv.Send(slack.Post{User: "grace", Channel: "general", Text: "later"}); err != nil {
+		t.Fatal(err)
+	}
+	w.settle(t)
+	var ids []string
+	for _, e := range w.srv.Events() {
+		ids = append(ids, e.ID)
+	}
+	if strings.Join(ids, " ") != "Ev0000000002 Ev0000000003" {
+		t.Errorf("event ids = %v, want the replayed one, then a later one", ids)
+	}
+}

@@ -162,6 +162,7 @@ func (s *Server) replayEvent(ctx context.Context, body []byte, header http.Heade
 		id = s.st.eventID()
 		env["event_id"] = id
 	}
+	s.st.seenEventID(id)
 	out, _ := json.Marshal(env)
 	s.rememberLocked(id, ev, out)
 	q := &outgoing{kind: "event_callback", socket: "events_api", body: out, id: id, retries: true,
@@ -465,7 +466,8 @@ func (s *Server) replayCommand(ctx context.Context, body []byte) (string, error)
 // tokens in the Authorization header and the form field token (the bot's
 // xoxb-, the app's xapp-, the legacy verification token in every payload),
 // the request signature, response_url capability URLs, and the OAuth
-// exchange's client_secret, code and refresh_token.
+// exchange's client_secret, code and refresh_token; and how its live
+// traffic reads, for a recorder (wire.go).
 func Kind() fakes.Kind {
 	return fakes.Kind{
 		Name:       "slack",
@@ -489,5 +491,6 @@ func Kind() fakes.Kind {
 			{Name: "SLACK_TOKEN", Shape: `xox[aors]-[0-9A-Za-z-]+`},
 			{Name: "SLACK_RESPONSE_URL", Shape: `https://hooks\.slack\.com/(?:actions|commands|services|triggers|workflows)/[0-9A-Za-z/_-]+`},
 		},
+		Wire: wire(),
 	}
 }

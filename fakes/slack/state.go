@@ -313,6 +313,19 @@ func (st *state) seenTS(ts string) {
 	st.lastMicros = max(st.lastMicros, s*1_000_000+f)
 }
 
+// seenEventID makes eventID hand out only ids after id, an event_id that
+// came from elsewhere (a replayed recording of this fake, whose ids have
+// the same form): event ids are unique.
+func (st *state) seenEventID(id string) {
+	rest, ok := strings.CutPrefix(id, "Ev")
+	if !ok || len(rest) != 10 {
+		return
+	}
+	if n, err := strconv.ParseInt(strings.ToLower(rest), 36, 64); err == nil {
+		st.seq["Ev"] = max(st.seq["Ev"], n)
+	}
+}
+
 // addMessage stores m in c, keeping the messages in ts order, and forgets
 // the channel's oldest message when it holds too many.
 func (st *state) addMessage(c *channelState, m *Message) {
