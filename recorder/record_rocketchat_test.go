@@ -26,15 +26,16 @@ import (
 const rcOrderRules = `[{"when":{"text":"menu"},"reply":[{"type":"choice","payload":{"text":"What would you like?","options":[{"label":"Tea","value":"tea"},{"label":"Coffee","value":"coffee"}]}}]},
 {"when":{"text":"coffee"},"reply":[{"type":"text","payload":{"text":"One coffee coming up."}}]}]`
 
-// rcExchange is one thing Ada writes in #general and the bot's answer
-// there.
-type rcExchange struct{ says, answer string }
+// rcExchange is one thing Ada writes in #general, or the button she
+// clicks on the bot's latest message, and the bot's answer there.
+type rcExchange struct{ says, answer, click string }
 
 // rcRecording is a conversation to record with a Rocket.Chat integration.
 type rcRecording struct {
 	integration string // a bundled integration
 	rules       string // the scripted bot's rules, for a Botpress integration
 	exchanges   []rcExchange
+	insecure    bool // record the clicks, which Rocket.Chat does not sign
 }
 
 // botAnswered reports whether the bot wrote text in room on up.
@@ -80,7 +81,7 @@ func recordRocketChat(t *testing.T, rec rcRecording) (string, []string, recorder
 	defer f.Abort()
 	// What `chatsim record --secret` would be given: the bot's id and
 	// personal access token, and the outgoing integration's token.
-	proxy, err := recorder.NewProxy(recorder.Options{Kind: rocketchat.Kind(), Upstream: up.URL(), Sink: f.Write,
+	proxy, err := recorder.NewProxy(recorder.Options{Kind: rocketchat.Kind(), Upstream: up.URL(), Sink: f.Write, Insecure: rec.insecure,
 		Secrets: map[string]string{"ROCKETCHAT_USER_ID": up.BotUser().ID, "ROCKETCHAT_AUTH_TOKEN": up.BotToken(), "ROCKETCHAT_WEBHOOK_TOKEN": up.WebhookToken()}})
 	if err != nil {
 		t.Fatal(err)
@@ -110,7 +111,15 @@ func recordRocketChat(t *testing.T, rec rcRecording) (string, []string, recorder
 	up.SetInteractionURL(proxy.InboundURL())
 	for _, x := range rec.exchanges {
 		clock.Advance(time.Second)
-		if _, err := up.Send("ada", "general", x.says); err != nil {
+		if x.click != "" {
+			msgs, err := up.Messages("general")
+			if err != nil || len(msgs) == 0 {
+				t.Fatalf("no message to click on: %v", err)
+			}
+			if _, err := up.Click("ada", msgs[len(msgs)-1].ID, x.click); err != nil {
+				t.Fatal(err)
+			}
+		} else if _, err := up.Send("ada", "general", x.says); err != nil {
 			t.Fatal(err)
 		}
 		waitFor(t, "the bot's answer to "+x.says, func() bool { return botAnswered(up, "general", x.answer) })
@@ -182,6 +191,23 @@ func replayRocketChat(t *testing.T, path, integration string, deliveries int) fu
 	}
 }
 
+// TestRecordRocketChatClick records Ada clicking Coffee on the bot's menu
+// (with Insecure: Rocket.Chat signs no interaction): the integration's post
+// to the interaction's response_url goes through the recorder, which
+// recorded it in the click's turn, and the cassette replays.
+func TestRecordRocketChatClick(t *testing.T) {
+	t.Parallel()
+	path, secrets, c := recordRocketChat(t, rcRecording{integration: "examples/rocketchat", rules: rcOrderRules, insecure: true, exchanges: []rcExchange{
+		{says: "menu", answer: "What would you like?"}, {click: "Coffee", answer: "One coffee coming up."},
+	}})
+	if c.Deliveries != 2 || c.Refused != 0 {
+		t.Errorf("recorded %+v, want 2 deliveries and none refused", c)
+	}
+	checkRecorded(t, path, secrets, []string{`"direction":"inbound","kind":"block_actions","turn":2`, `"kind":"response_url","turn":2`,
+		`"kind":"chat.postMessage","turn":2`})
+	checkGolden(t, "rocketchat-click.golden", replayRocketChat(t, path, "examples/rocketchat", 2))
+}
+
 // TestRecordRocketChatOutgoing records Ada asking the bundled Rocket.Chat
 // integration for the menu and ordering a coffee, with a fake Rocket.Chat
 // as the server: the deliveries are the outgoing webhook's, verified by
@@ -190,7 +216,7 @@ func replayRocketChat(t *testing.T, path, integration string, deliveries int) fu
 func TestRecordRocketChatOutgoing(t *testing.T) {
 	t.Parallel()
 	path, secrets, c := recordRocketChat(t, rcRecording{integration: "examples/rocketchat", rules: rcOrderRules, exchanges: []rcExchange{
-		{"menu", "What would you like?"}, {"coffee", "One coffee coming up."},
+		{says: "menu", answer: "What would you like?"}, {says: "coffee", answer: "One coffee coming up."},
 	}})
 	if c.Deliveries != 2 || c.Refused != 0 {
 		t.Errorf("recorded %+v, want 2 deliveries and none refused", c)
@@ -209,7 +235,7 @@ func TestRecordRocketChatOutgoing(t *testing.T) {
 func TestRecordRocketChatHookbot(t *testing.T) {
 	t.Parallel()
 	path, secrets, c := recordRocketChat(t, rcRecording{integration: "examples/rocketchat/hookbot", exchanges: []rcExchange{
-		{"hi", "echo: hi"}, {"ping", "echo: ping"},
+		{says: "hi", answer: "echo: hi"}, {says: "ping", answer: "echo: ping"},
 	}})
 	if c.Deliveries != 2 || c.Calls != 0 || c.Refused != 0 {
 		t.Errorf("recorded %+v, want 2 deliveries, no call and none refused", c)

@@ -29,7 +29,35 @@ func wire() fakes.Wire {
 		Delivery:  deliveryKind,
 		Verify:    verifyDelivery,
 		Call:      callKind,
+		// An interaction's response_url is on the server itself: swapped
+		// for the recorder's, the integration's posts to it are recorded
+		// in the interaction's turn.
+		Capabilities: swapResponseURL,
 	}
+}
+
+// swapResponseURL swaps the response_url of an interaction, in a JSON body
+// or in a payload= form. Rocket.Chat signs nothing, so nothing is signed
+// anew.
+func swapResponseURL(h http.Header, body []byte, _ map[string]string, swap func(kind, u string) string) (http.Header, []byte, bool) {
+	fn := func(u string) string { return swap("response_url", u) }
+	if nb, ok := fakes.SwapJSONStrings(body, "response_url", fn); ok {
+		nh := h.Clone()
+		nh.Del("Content-Length")
+		return nh, nb, true
+	}
+	vals, err := url.ParseQuery(string(body))
+	if err != nil || vals.Get("payload") == "" {
+		return h, body, false
+	}
+	np, ok := fakes.SwapJSONStrings([]byte(vals.Get("payload")), "response_url", fn)
+	if !ok {
+		return h, body, false
+	}
+	vals.Set("payload", string(np))
+	nh := h.Clone()
+	nh.Del("Content-Length")
+	return nh, []byte(vals.Encode()), true
 }
 
 // ErrBadToken is a delivery whose token is not the outgoing integration's

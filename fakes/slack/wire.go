@@ -174,8 +174,8 @@ func swapResponseURLs(h http.Header, body []byte, secrets map[string]string, swa
 		changed = true
 	}
 	if p := vals.Get("payload"); p != "" {
-		if np, ok := swapInJSON(p, swap); ok {
-			vals.Set("payload", np)
+		if np, ok := fakes.SwapJSONStrings([]byte(p), "response_url", func(u string) string { return swap("response_url", u) }); ok {
+			vals.Set("payload", string(np))
 			changed = true
 		}
 	}
@@ -187,48 +187,4 @@ func swapResponseURLs(h http.Header, body []byte, secrets map[string]string, swa
 	nh.Set("X-Slack-Signature", Sign(secret, h.Get("X-Slack-Request-Timestamp"), nb))
 	nh.Del("Content-Length")
 	return nh, nb, true
-}
-
-// swapInJSON replaces every response_url string of a JSON document, at
-// any depth, in place: the rest of the document stays byte for byte.
-func swapInJSON(doc string, swap func(kind, u string) string) (string, bool) {
-	var v any
-	if json.Unmarshal([]byte(doc), &v) != nil {
-		return doc, false
-	}
-	var urls []string
-	var walk func(any)
-	walk = func(v any) {
-		switch t := v.(type) {
-		case map[string]any:
-			for k, e := range t {
-				if s, ok := e.(string); ok && k == "response_url" && s != "" {
-					urls = append(urls, s)
-				} else {
-					walk(e)
-				}
-			}
-		case []any:
-			for _, e := range t {
-				walk(e)
-			}
-		}
-	}
-	walk(v)
-	changed, seen := false, map[string]bool{}
-	for _, u := range urls {
-		if seen[u] {
-			continue
-		}
-		seen[u] = true
-		enc, _ := json.Marshal(u)
-		to, _ := json.Marshal(swap("response_url", u))
-		for _, from := range []string{string(enc), strings.ReplaceAll(string(enc), "/", `\/`)} {
-			if strings.Contains(doc, from) {
-				doc = strings.ReplaceAll(doc, from, string(to))
-				changed = true
-			}
-		}
-	}
-	return doc, changed
 }
