@@ -259,7 +259,11 @@ func eventLine(k fakes.Kind, e recorder.Event) string {
 	if !e.Delivery {
 		who, arrow = "integration", "◂"
 	}
-	line := fmt.Sprintf("%-11s %s %s", who, arrow, e.Kind)
+	kind := e.Kind
+	if kind == "" {
+		kind = "(not recorded)"
+	}
+	line := fmt.Sprintf("%-11s %s %s", who, arrow, kind)
 	if e.Note != "" {
 		line += "  (" + e.Note + ")"
 	}
