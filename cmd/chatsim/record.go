@@ -261,7 +261,7 @@ func eventLine(k fakes.Kind, e recorder.Event) string {
 	}
 	kind := e.Kind
 	if kind == "" {
-		kind = "(not recorded)"
+		kind = "delivery"
 	}
 	line := fmt.Sprintf("%-11s %s %s", who, arrow, kind)
 	if e.Note != "" {

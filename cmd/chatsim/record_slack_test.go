@@ -89,7 +89,7 @@ func TestRecordSlackCommand(t *testing.T) {
 	case <-time.After(60 * time.Second):
 		t.Fatal("record did not end within 60s of Ctrl-C")
 	}
-	for _, want := range []string{"recording slack ⇄ examples/slack (in process)", "slack       ▸   (signature verified; forwarded, not recorded)  200",
+	for _, want := range []string{"recording slack ⇄ examples/slack (in process)", "slack       ▸ delivery  (signature verified; forwarded, not recorded)  200",
 		"slack       ▸ event_callback  (signature verified)  200", "slack       ▸ block_actions  (signature verified)  200",
 		"integration ◂ chat.postMessage  200", "wrote " + out + ": 2 deliveries · ", "${SLACK_BOT_TOKEN}", "${SLACK_RESPONSE_URL}"} {
 		if !strings.Contains(stdout.String(), want) {
