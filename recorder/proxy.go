@@ -42,6 +42,9 @@ type Options struct {
 	// into its environment, deliveries are verified with them, and they are
 	// redacted wherever they appear.
 	Secrets map[string]string
+	// Env are more variables the integration is given that are not secrets
+	// (SLACK_TEAM_ID, ROCKETCHAT_USER): they are not redacted.
+	Env map[string]string
 	// Insecure records deliveries that cannot be verified (no secret to
 	// check them with). A delivery whose signature is wrong is refused
 	// either way.
@@ -202,10 +205,11 @@ func (p *Proxy) InboundURL() string { return p.public }
 // Env gives the integration the proxy as the platform's API and the
 // secrets it was given.
 func (p *Proxy) Env() map[string]string {
-	env := maps.Clone(p.opts.Secrets)
+	env := maps.Clone(p.opts.Env)
 	if env == nil {
 		env = map[string]string{}
 	}
+	maps.Copy(env, p.opts.Secrets)
 	if p.wire.APIURLEnv != "" {
 		env[p.wire.APIURLEnv] = p.URL()
 	}

@@ -81,11 +81,7 @@ placeholders. Act on the real platform; Ctrl-C ends the recording and writes the
 	if err != nil {
 		return fail(exitUsage, err)
 	}
-	for _, k := range platformEnv(kind) {
-		if v := os.Getenv(k); v != "" && given[k] == "" {
-			given[k] = v
-		}
-	}
+	env := splitEnv(kind, platformEnv(kind), os.Getenv, given)
 	up := *upstream
 	if up == "" {
 		up = kind.Wire.APIURL
@@ -142,7 +138,7 @@ placeholders. Act on the real platform; Ctrl-C ends the recording and writes the
 
 	var logMu sync.Mutex
 	proxy, err := recorder.NewProxy(recorder.Options{
-		Kind: kind, Upstream: up, Listen: *listen, PublicURL: *public, Secrets: given, Insecure: *insecure,
+		Kind: kind, Upstream: up, Listen: *listen, PublicURL: *public, Secrets: given, Env: env, Insecure: *insecure,
 		Rules: recorder.Rules{Patterns: redact, Pointers: redactPointer}, Sink: f.Write,
 		Log: func(e recorder.Event) {
 			logMu.Lock()
@@ -225,6 +221,35 @@ func platformEnv(k fakes.Kind) []string {
 	}
 	slices.Sort(out)
 	return out
+}
+
+// splitEnv reads the platform's variables names from the environment: the
+// ones that name a secret carrier go into secrets (unless --secret gave
+// them), the others (ids, usernames) are returned, given to the
+// integration as they are and never redacted.
+func splitEnv(k fakes.Kind, names []string, getenv func(string) string, secrets map[string]string) map[string]string {
+	env := map[string]string{}
+	for _, name := range names {
+		v := getenv(name)
+		switch {
+		case v == "" || secrets[name] != "":
+		case isCarrier(k, name):
+			secrets[name] = v
+		default:
+			env[name] = v
+		}
+	}
+	return env
+}
+
+// isCarrier reports whether name is a secret carrier of the platform's.
+func isCarrier(k fakes.Kind, name string) bool {
+	for _, c := range k.Carriers {
+		if c.Name == name {
+			return true
+		}
+	}
+	return false
 }
 
 // parseSecrets reads --secret NAME=VALUE flags.

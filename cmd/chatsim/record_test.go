@@ -11,6 +11,7 @@ import (
 	"github.com/chatsim/chatsim/fakes"
 	"github.com/chatsim/chatsim/fakes/rocketchat"
 	"github.com/chatsim/chatsim/fakes/telegram"
+	"github.com/chatsim/chatsim/sim"
 )
 
 // TestRecordCommand runs `chatsim record` with a fake Telegram as the real
@@ -227,5 +228,21 @@ func TestRecordRocketChatCommand(t *testing.T) {
 		if !strings.Contains(rout.String(), want) {
 			t.Errorf("the replay's output lacks %q:\n%s", want, rout.String())
 		}
+	}
+}
+
+// TestRecordSplitsEnv: of the platform's variables in the environment,
+// the secrets are redacted and the ids are not; --secret wins.
+func TestRecordSplitsEnv(t *testing.T) {
+	t.Parallel()
+	k, _ := sim.KindOf("slack")
+	environ := map[string]string{"SLACK_BOT_TOKEN": "xoxb-from-env", "SLACK_TEAM_ID": "T0REAL", "SLACK_SIGNING_SECRET": "from-env"}
+	secrets := map[string]string{"SLACK_SIGNING_SECRET": "from-flag"}
+	env := splitEnv(k, platformEnv(k), func(n string) string { return environ[n] }, secrets)
+	if secrets["SLACK_BOT_TOKEN"] != "xoxb-from-env" || secrets["SLACK_SIGNING_SECRET"] != "from-flag" || secrets["SLACK_TEAM_ID"] != "" {
+		t.Errorf("secrets = %v", secrets)
+	}
+	if env["SLACK_TEAM_ID"] != "T0REAL" || len(env) != 1 {
+		t.Errorf("env = %v, want only the team id", env)
 	}
 }
