@@ -574,7 +574,9 @@ func (p *Proxy) forwardCall(w http.ResponseWriter, r *http.Request, target strin
 		http.Error(w, "chatsim record: "+err.Error(), http.StatusBadRequest)
 		return nil, nil, err
 	}
-	resp, rb, err := p.forward(r, p.opts.Upstream+u.Path, u.RawQuery, body)
+	// The upstream's own path (a server under /chat) is in u already.
+	base := url.URL{Scheme: u.Scheme, User: u.User, Host: u.Host, Path: u.Path, RawPath: u.RawPath}
+	resp, rb, err := p.forward(r, base.String(), u.RawQuery, body)
 	if err != nil {
 		http.Error(w, "chatsim record: the platform's API did not answer: "+err.Error(), http.StatusBadGateway)
 		return nil, nil, err

@@ -2,12 +2,15 @@ package recorder_test
 
 import (
 	"errors"
+	"io"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
+	"github.com/chatsim/chatsim/fakes"
 	"github.com/chatsim/chatsim/fakes/telegram"
 	"github.com/chatsim/chatsim/recorder"
 	"github.com/chatsim/chatsim/recorder/cassette"
@@ -64,5 +67,38 @@ func TestProxyTransportRecords(t *testing.T) {
 	}
 	if len(got) != 1 || got[0].Kind != "getMe" || got[0].Request.URL != "/bot${TELEGRAM_BOT_TOKEN}/getMe" {
 		t.Errorf("recorded %+v, want one getMe with the token redacted", got)
+	}
+}
+
+// TestProxyUpstreamWithAPath: an upstream under a path (a server under
+// /chat) gets each call under that path once.
+func TestProxyUpstreamWithAPath(t *testing.T) {
+	t.Parallel()
+	var got []string
+	var mu sync.Mutex
+	srv, err := fakes.Listen("", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		got = append(got, r.URL.RequestURI())
+		mu.Unlock()
+		io.WriteString(w, `{"ok":true}`)
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	p, err := recorder.New(recorder.Options{Kind: telegram.Kind(), Upstream: srv.URL + "/chat"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	resp, err := http.Post(p.URL()+"/botT/getMe?x=1", "application/json", strings.NewReader("{}"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	mu.Lock()
+	defer mu.Unlock()
+	if len(got) != 1 || got[0] != "/chat/botT/getMe?x=1" {
+		t.Errorf("the upstream was called at %q, want /chat/botT/getMe?x=1", got)
 	}
 }
