@@ -167,30 +167,6 @@ func checkRecorded(t *testing.T, path string, secrets, want []string) {
 	}
 }
 
-// replayRocketChat returns a function that replays the cassette at path
-// through the bundled integration and returns the journal.
-func replayRocketChat(t *testing.T, path, integration string, deliveries int) func() string {
-	in, err := bundled.Lookup(integration)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return func() string {
-		r, err := cassette.Open(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer r.Close()
-		res, err := sim.ReplayCassette(context.Background(), r, sim.Options{Integration: in})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if res.Failed() || res.Deliveries != deliveries {
-			t.Fatalf("replay: %d deliveries, failed %v: %v %v", res.Deliveries, res.Failed(), res.ViolationLines, res.Failures)
-		}
-		return res.Journal
-	}
-}
-
 // TestRecordRocketChatClick records Ada clicking Coffee on the bot's menu
 // (with Insecure: Rocket.Chat signs no interaction): the integration's post
 // to the interaction's response_url goes through the recorder, which
@@ -205,7 +181,7 @@ func TestRecordRocketChatClick(t *testing.T) {
 	}
 	checkRecorded(t, path, secrets, []string{`"direction":"inbound","kind":"block_actions","turn":2`, `"kind":"response_url","turn":2`,
 		`"kind":"chat.postMessage","turn":2`})
-	checkGolden(t, "rocketchat-click.golden", replayRocketChat(t, path, "examples/rocketchat", 2))
+	checkGolden(t, "rocketchat-click.golden", replayBundled(t, path, "examples/rocketchat", 2))
 }
 
 // TestRecordRocketChatOutgoing records Ada asking the bundled Rocket.Chat
@@ -225,7 +201,7 @@ func TestRecordRocketChatOutgoing(t *testing.T) {
 		`"direction":"inbound","kind":"outgoing","turn":1,"verified":true`, `"direction":"inbound","kind":"outgoing","turn":2,"verified":true`,
 		`"kind":"users.info","turn":1`, `"kind":"chat.sendMessage","turn":1`, `"kind":"chat.postMessage","turn":2`,
 		`"token":"${ROCKETCHAT_WEBHOOK_TOKEN}"`, `"X-Auth-Token":["${ROCKETCHAT_AUTH_TOKEN}"]`, `"X-User-Id":["${ROCKETCHAT_USER_ID}"]`})
-	checkGolden(t, "rocketchat-outgoing.golden", replayRocketChat(t, path, "examples/rocketchat", 2))
+	checkGolden(t, "rocketchat-outgoing.golden", replayBundled(t, path, "examples/rocketchat", 2))
 }
 
 // TestRecordRocketChatHookbot records a bot that answers the outgoing
@@ -242,7 +218,7 @@ func TestRecordRocketChatHookbot(t *testing.T) {
 	}
 	checkRecorded(t, path, secrets, []string{`"kind":"outgoing","turn":1,"verified":true`, `"kind":"outgoing","turn":2,"verified":true`,
 		`"body":{"text":"echo: hi"}`, `"body":{"text":"echo: ping"}`})
-	checkGolden(t, "rocketchat-hookbot.golden", replayRocketChat(t, path, "examples/rocketchat/hookbot", 2))
+	checkGolden(t, "rocketchat-hookbot.golden", replayBundled(t, path, "examples/rocketchat/hookbot", 2))
 }
 
 // TestRecordRocketChatRefuses: an outgoing webhook with another token is

@@ -148,26 +148,7 @@ func TestRecordShopifyWebhooks(t *testing.T) {
 	if found, err := recorder.Lint(strings.NewReader(string(raw)), "order.cassette", sim.Registry()); err != nil || len(found) > 0 {
 		t.Errorf("lint: %v %q", err, found)
 	}
-	in, err := bundled.Lookup("examples/shopify")
-	if err != nil {
-		t.Fatal(err)
-	}
-	replay := func() string {
-		r, err := cassette.Open(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer r.Close()
-		res, err := sim.ReplayCassette(context.Background(), r, sim.Options{Integration: in})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if res.Failed() || res.Deliveries != 4 {
-			t.Fatalf("replay: %d deliveries, failed %v: %v %v", res.Deliveries, res.Failed(), res.ViolationLines, res.Failures)
-		}
-		return res.Journal
-	}
-	checkGolden(t, "shopify-order.golden", replay)
+	checkGolden(t, "shopify-order.golden", replayBundled(t, path, "examples/shopify", 4))
 }
 
 // TestRecordShopifyRefuses: a webhook whose HMAC is not the app's is

@@ -181,26 +181,7 @@ func TestRecordSlack(t *testing.T) {
 	if findings, err := recorder.Lint(bytes.NewReader(raw), "order.cassette", sim.Registry()); err != nil || len(findings) > 0 {
 		t.Errorf("lint: %v %v", findings, err)
 	}
-	in, err := bundled.Lookup("examples/slack")
-	if err != nil {
-		t.Fatal(err)
-	}
-	replay := func() string {
-		r, err := cassette.Open(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer r.Close()
-		res, err := sim.ReplayCassette(context.Background(), r, sim.Options{Integration: in})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if res.Failed() || res.Deliveries != 3 {
-			t.Fatalf("replay: %d deliveries, failed %v: %v %v %v", res.Deliveries, res.Failed(), res.ViolationLines, res.Failures, res.Unanswered)
-		}
-		return res.Journal
-	}
-	checkGolden(t, "slack-order.golden", replay)
+	checkGolden(t, "slack-order.golden", replayBundled(t, path, "examples/slack", 3))
 }
 
 // TestRecordSlackRefuses: a delivery signed with another secret, a stale

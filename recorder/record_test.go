@@ -159,26 +159,7 @@ func TestRecordTelegramWebhook(t *testing.T) {
 	if _, err := os.Stat(path + recorder.RecordingSuffix); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("the .recording file is still there: %v", err)
 	}
-	in, err := bundled.Lookup("examples/telegram")
-	if err != nil {
-		t.Fatal(err)
-	}
-	replay := func() string {
-		r, err := cassette.Open(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer r.Close()
-		res, err := sim.ReplayCassette(context.Background(), r, sim.Options{Integration: in})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if res.Failed() || res.Deliveries != 2 {
-			t.Fatalf("replay: %d deliveries, failed %v: %v %v", res.Deliveries, res.Failed(), res.ViolationLines, res.Failures)
-		}
-		return res.Journal
-	}
-	checkGolden(t, "telegram-webhook.golden", replay)
+	checkGolden(t, "telegram-webhook.golden", replayBundled(t, path, "examples/telegram", 2))
 }
 
 // TestRecordRefusesATamperedDelivery: a delivery whose secret token is not
@@ -316,6 +297,31 @@ func TestRecordTelegramPoll(t *testing.T) {
 		return res.Journal
 	}
 	checkGolden(t, "telegram-poll.golden", replay)
+}
+
+// replayBundled returns a function that replays the cassette at path
+// through a bundled integration, checks that it replayed deliveries and
+// did not fail, and returns the journal.
+func replayBundled(t *testing.T, path, integration string, deliveries int) func() string {
+	in, err := bundled.Lookup(integration)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return func() string {
+		r, err := cassette.Open(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer r.Close()
+		res, err := sim.ReplayCassette(context.Background(), r, sim.Options{Integration: in})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Failed() || res.Deliveries != deliveries {
+			t.Fatalf("replay: %d deliveries, failed %v: %v %v %v", res.Deliveries, res.Failed(), res.ViolationLines, res.Failures, res.Unanswered)
+		}
+		return res.Journal
+	}
 }
 
 // checkGolden compares the first replay's journal with testdata/name
