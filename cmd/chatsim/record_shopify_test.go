@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -27,14 +26,8 @@ func TestRecordCommandShopify(t *testing.T) {
 	}
 	defer up.Close()
 	out := filepath.Join(t.TempDir(), "order.cassette")
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	var stdout, stderr syncBuffer
-	done := make(chan int, 1)
-	go func() {
-		done <- run(ctx, []string{"record", "--platform", "shopify", "-o", out, "--upstream", up.URL(), "--listen", "127.0.0.1:0",
-			"--secret", "SHOPIFY_ACCESS_TOKEN=" + up.AccessToken(), "--secret", "SHOPIFY_API_SECRET=" + up.APISecret()}, strings.NewReader(""), &stdout, &stderr)
-	}()
+	rec := startRecord(t, "--platform", "shopify", "-o", out, "--upstream", up.URL(), "--listen", "127.0.0.1:0",
+		"--secret", "SHOPIFY_ACCESS_TOKEN="+up.AccessToken(), "--secret", "SHOPIFY_API_SECRET="+up.APISecret())
 	waitFor(t, 30*time.Second, "the integration's subscriptions on the upstream", func() bool { return len(up.Subscriptions()) == 6 })
 	if _, err := up.CreateOrder(shopify.OrderInput{Email: "ada@example.com", FinancialStatus: "paid",
 		LineItems: []shopify.LineItemInput{{Title: "Sencha", Price: "12.50"}}}); err != nil {
@@ -44,19 +37,11 @@ func TestRecordCommandShopify(t *testing.T) {
 		ds := up.Deliveries()
 		return len(ds) == 3 && !slices.ContainsFunc(ds, func(d shopify.Delivery) bool { return d.Status != http.StatusOK })
 	})
-	cancel()
-	select {
-	case code := <-done:
-		if code != exitOK {
-			t.Fatalf("record exited %d\nstdout:\n%s\nstderr:\n%s", code, stdout.String(), stderr.String())
-		}
-	case <-time.After(60 * time.Second):
-		t.Fatal("record did not end within 60s of Ctrl-C")
-	}
+	stdout := rec.stop()
 	for _, want := range []string{"recording shopify ⇄ examples/shopify (in process)", "shopify     ▸ orders/create  (signature verified)  200",
 		"integration ◂ POST webhooks.json  201", "wrote " + out + ": 3 deliveries · 7 API calls · ", "(${SHOPIFY_ACCESS_TOKEN}"} {
-		if !strings.Contains(stdout.String(), want) {
-			t.Errorf("record's output lacks %q:\n%s", want, stdout.String())
+		if !strings.Contains(stdout, want) {
+			t.Errorf("record's output lacks %q:\n%s", want, stdout)
 		}
 	}
 	raw, err := os.ReadFile(out)
@@ -66,11 +51,7 @@ func TestRecordCommandShopify(t *testing.T) {
 	if strings.Contains(string(raw), up.AccessToken()) || strings.Contains(string(raw), up.APISecret()) {
 		t.Error("the cassette holds a secret")
 	}
-	var rout, rerr strings.Builder
-	if code := run(context.Background(), []string{"replay", out}, strings.NewReader(""), &rout, &rerr); code != exitOK {
-		t.Fatalf("replay of the recording exited %d:\n%s\n%s", code, rout.String(), rerr.String())
-	}
-	if !strings.Contains(rout.String(), "3 deliveries") {
-		t.Errorf("the replay's output lacks 3 deliveries:\n%s", rout.String())
+	if replayed := replayRecorded(t, out); !strings.Contains(replayed, "3 deliveries") {
+		t.Errorf("the replay's output lacks 3 deliveries:\n%s", replayed)
 	}
 }

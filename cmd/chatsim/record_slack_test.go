@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"net/http"
 	"os"
@@ -36,18 +35,12 @@ func TestRecordSlackCommand(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := filepath.Join(dir, "order.cassette")
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	var stdout, stderr syncBuffer
-	done := make(chan int, 1)
-	go func() {
-		done <- run(ctx, []string{"record", "--platform", "slack", "-o", out, "--upstream", up.URL(), "--listen", "127.0.0.1:0", "--bot", rules,
-			"--secret", "SLACK_BOT_TOKEN=" + up.BotToken(), "--secret", "SLACK_SIGNING_SECRET=" + up.SigningSecret()}, strings.NewReader(""), &stdout, &stderr)
-	}()
+	rec := startRecord(t, "--platform", "slack", "-o", out, "--upstream", up.URL(), "--listen", "127.0.0.1:0", "--bot", rules,
+		"--secret", "SLACK_BOT_TOKEN="+up.BotToken(), "--secret", "SLACK_SIGNING_SECRET="+up.SigningSecret())
 	inbound := regexp.MustCompile(`the platform delivers to  (\S+)`)
 	var listener string
 	waitFor(t, 30*time.Second, "the recorder's listener", func() bool {
-		m := inbound.FindStringSubmatch(stdout.String())
+		m := inbound.FindStringSubmatch(rec.stdout.String())
 		if m != nil {
 			listener = m[1]
 		}
@@ -60,7 +53,7 @@ func TestRecordSlackCommand(t *testing.T) {
 	}
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("setting the Request URLs: %d\n%s", resp.StatusCode, stdout.String())
+		t.Fatalf("setting the Request URLs: %d\n%s", resp.StatusCode, rec.stdout.String())
 	}
 	lastBot := func() slack.Message {
 		msgs, _ := up.Messages("general")
@@ -79,21 +72,13 @@ func TestRecordSlackCommand(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitFor(t, 30*time.Second, "the bot's coffee", func() bool { return lastBot().Text == "One coffee coming up." })
-	waitFor(t, 30*time.Second, "the response_url call", func() bool { return strings.Contains(stdout.String(), "integration ◂ response_url  200") })
-	cancel()
-	select {
-	case code := <-done:
-		if code != exitOK {
-			t.Fatalf("record exited %d\nstdout:\n%s\nstderr:\n%s", code, stdout.String(), stderr.String())
-		}
-	case <-time.After(60 * time.Second):
-		t.Fatal("record did not end within 60s of Ctrl-C")
-	}
+	waitFor(t, 30*time.Second, "the response_url call", func() bool { return strings.Contains(rec.stdout.String(), "integration ◂ response_url  200") })
+	rec.stop()
 	for _, want := range []string{"recording slack ⇄ examples/slack (in process)", "slack       ▸ delivery  (signature verified; forwarded, not recorded)  200",
 		"slack       ▸ event_callback  (signature verified)  200", "slack       ▸ block_actions  (signature verified)  200",
 		"integration ◂ chat.postMessage  200", "wrote " + out + ": 2 deliveries · ", "${SLACK_BOT_TOKEN}", "${SLACK_RESPONSE_URL}"} {
-		if !strings.Contains(stdout.String(), want) {
-			t.Errorf("record's output lacks %q:\n%s", want, stdout.String())
+		if !strings.Contains(rec.stdout.String(), want) {
+			t.Errorf("record's output lacks %q:\n%s", want, rec.stdout.String())
 		}
 	}
 	raw, err := os.ReadFile(out)
@@ -105,13 +90,10 @@ func TestRecordSlackCommand(t *testing.T) {
 			t.Errorf("the cassette holds the secret %q:\n%s", secret, raw)
 		}
 	}
-	var rout, rerr strings.Builder
-	if code := run(context.Background(), []string{"replay", out}, strings.NewReader(""), &rout, &rerr); code != exitOK {
-		t.Fatalf("replay of the recording exited %d:\n%s\n%s", code, rout.String(), rerr.String())
-	}
+	replayed := replayRecorded(t, out)
 	for _, want := range []string{"Ada Lovelace  ▸ menu", "bot  ◂ What would you like?  [Tea] [Coffee]", "Ada Lovelace  ▸ coffee", "bot  ◂ One coffee coming up.", "2 deliveries"} {
-		if !strings.Contains(rout.String(), want) {
-			t.Errorf("the replay's output lacks %q:\n%s", want, rout.String())
+		if !strings.Contains(replayed, want) {
+			t.Errorf("the replay's output lacks %q:\n%s", want, replayed)
 		}
 	}
 }

@@ -38,14 +38,8 @@ func TestRecordCommand(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := filepath.Join(dir, "order.cassette")
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	var stdout, stderr syncBuffer
-	done := make(chan int, 1)
-	go func() {
-		done <- run(ctx, []string{"record", "--platform", "telegram", "-o", out, "--upstream", up.URL(), "--listen", "127.0.0.1:0",
-			"--bot", rules, "--secret", "TELEGRAM_BOT_TOKEN=" + up.Token()}, strings.NewReader(""), &stdout, &stderr)
-	}()
+	rec := startRecord(t, "--platform", "telegram", "-o", out, "--upstream", up.URL(), "--listen", "127.0.0.1:0",
+		"--bot", rules, "--secret", "TELEGRAM_BOT_TOKEN="+up.Token())
 	waitFor(t, 30*time.Second, "the integration's webhook on the upstream", func() bool { return up.WebhookInfo().URL != "" })
 	say := func(text, answer string) {
 		t.Helper()
@@ -60,19 +54,11 @@ func TestRecordCommand(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitFor(t, 30*time.Second, "the bot's coffee", func() bool { return lastBotText(up) == "One coffee coming up." })
-	cancel()
-	select {
-	case code := <-done:
-		if code != exitOK {
-			t.Fatalf("record exited %d\nstdout:\n%s\nstderr:\n%s", code, stdout.String(), stderr.String())
-		}
-	case <-time.After(60 * time.Second):
-		t.Fatal("record did not end within 60s of Ctrl-C")
-	}
+	rec.stop()
 	for _, want := range []string{"recording telegram ⇄ examples/telegram (in process)", "telegram    ▸ update  (signature verified)  200",
 		"integration ◂ sendMessage  200", "ada  ▸ menu", "wrote " + out + ": 2 deliveries · ", "secrets redacted (${TELEGRAM_BOT_TOKEN}, ${TELEGRAM_WEBHOOK_SECRET})"} {
-		if !strings.Contains(stdout.String(), want) {
-			t.Errorf("record's output lacks %q:\n%s", want, stdout.String())
+		if !strings.Contains(rec.stdout.String(), want) {
+			t.Errorf("record's output lacks %q:\n%s", want, rec.stdout.String())
 		}
 	}
 	raw, err := os.ReadFile(out)
@@ -82,13 +68,10 @@ func TestRecordCommand(t *testing.T) {
 	if strings.Contains(string(raw), up.Token()) || strings.Contains(string(raw), "chatsim-test-webhook-secret") {
 		t.Errorf("the cassette holds a secret:\n%s", raw)
 	}
-	var rout, rerr strings.Builder
-	if code := run(context.Background(), []string{"replay", out, "--strict-outbound"}, strings.NewReader(""), &rout, &rerr); code != exitOK {
-		t.Fatalf("replay of the recording exited %d:\n%s\n%s", code, rout.String(), rerr.String())
-	}
+	replayed := replayRecorded(t, out, "--strict-outbound")
 	for _, want := range []string{"ada  ▸ menu", "bot  ◂ What would you like?  [Tea] [Coffee]", "bot  ◂ One coffee coming up.", "2 deliveries"} {
-		if !strings.Contains(rout.String(), want) {
-			t.Errorf("the replay's output lacks %q:\n%s", want, rout.String())
+		if !strings.Contains(replayed, want) {
+			t.Errorf("the replay's output lacks %q:\n%s", want, replayed)
 		}
 	}
 }
@@ -168,19 +151,13 @@ func TestRecordRocketChatCommand(t *testing.T) {
 	}
 	defer up.Close()
 	out := filepath.Join(t.TempDir(), "hello.cassette")
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	var stdout, stderr syncBuffer
-	done := make(chan int, 1)
-	go func() {
-		done <- run(ctx, []string{"record", "--platform", "rocketchat", "-o", out, "--upstream", up.URL(), "--listen", "127.0.0.1:0",
-			"--secret", "ROCKETCHAT_USER_ID=" + up.BotUser().ID, "--secret", "ROCKETCHAT_AUTH_TOKEN=" + up.BotToken(),
-			"--secret", "ROCKETCHAT_WEBHOOK_TOKEN=" + up.WebhookToken()}, strings.NewReader(""), &stdout, &stderr)
-	}()
+	rec := startRecord(t, "--platform", "rocketchat", "-o", out, "--upstream", up.URL(), "--listen", "127.0.0.1:0",
+		"--secret", "ROCKETCHAT_USER_ID="+up.BotUser().ID, "--secret", "ROCKETCHAT_AUTH_TOKEN="+up.BotToken(),
+		"--secret", "ROCKETCHAT_WEBHOOK_TOKEN="+up.WebhookToken())
 	const prefix = "deliveries: the platform delivers to  "
 	inbound := ""
 	waitFor(t, 30*time.Second, "the address record receives deliveries at", func() bool {
-		_, rest, ok := strings.Cut(stdout.String(), prefix)
+		_, rest, ok := strings.Cut(rec.stdout.String(), prefix)
 		inbound, _, _ = strings.Cut(rest, "\n")
 		return ok && strings.Contains(rest, "\n")
 	})
@@ -193,22 +170,14 @@ func TestRecordRocketChatCommand(t *testing.T) {
 	// The answer is on the server before its call has ended at the
 	// recorder: wait for the recorder to say both exchanges ended.
 	waitFor(t, 30*time.Second, "the bot's answer, recorded", func() bool {
-		s := stdout.String()
+		s := rec.stdout.String()
 		return strings.Contains(s, "integration ◂ chat.postMessage") && strings.Contains(s, "rocketchat  ▸ outgoing")
 	})
-	cancel()
-	select {
-	case code := <-done:
-		if code != exitOK {
-			t.Fatalf("record exited %d\nstdout:\n%s\nstderr:\n%s", code, stdout.String(), stderr.String())
-		}
-	case <-time.After(60 * time.Second):
-		t.Fatal("record did not end within 60s of Ctrl-C")
-	}
+	rec.stop()
 	for _, want := range []string{"recording rocketchat ⇄ examples/rocketchat (in process)", "rocketchat  ▸ outgoing  (signature verified)  200",
 		"integration ◂ chat.postMessage  200", "ada  ▸ hi", "wrote " + out + ": 1 delivery · "} {
-		if !strings.Contains(stdout.String(), want) {
-			t.Errorf("record's output lacks %q:\n%s", want, stdout.String())
+		if !strings.Contains(rec.stdout.String(), want) {
+			t.Errorf("record's output lacks %q:\n%s", want, rec.stdout.String())
 		}
 	}
 	raw, err := os.ReadFile(out)
@@ -220,13 +189,10 @@ func TestRecordRocketChatCommand(t *testing.T) {
 			t.Errorf("the cassette holds the secret %q:\n%s", s, raw)
 		}
 	}
-	var rout, rerr strings.Builder
-	if code := run(context.Background(), []string{"replay", out}, strings.NewReader(""), &rout, &rerr); code != exitOK {
-		t.Fatalf("replay of the recording exited %d:\n%s\n%s", code, rout.String(), rerr.String())
-	}
+	replayed := replayRecorded(t, out)
 	for _, want := range []string{"ada  ▸ hi", "bot  ◂ ", "1 delivery"} {
-		if !strings.Contains(rout.String(), want) {
-			t.Errorf("the replay's output lacks %q:\n%s", want, rout.String())
+		if !strings.Contains(replayed, want) {
+			t.Errorf("the replay's output lacks %q:\n%s", want, replayed)
 		}
 	}
 }
@@ -245,4 +211,52 @@ func TestRecordSplitsEnv(t *testing.T) {
 	if env["SLACK_TEAM_ID"] != "T0REAL" || len(env) != 1 {
 		t.Errorf("env = %v, want only the team id", env)
 	}
+}
+
+// recording is a `chatsim record` running in the test: stop ends it as
+// Ctrl-C does and returns what it printed.
+type recording struct {
+	t              *testing.T
+	cancel         context.CancelFunc
+	done           chan int
+	stdout, stderr *syncBuffer
+}
+
+// startRecord runs `chatsim record args…` until stop.
+func startRecord(t *testing.T, args ...string) *recording {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	r := &recording{t: t, cancel: cancel, done: make(chan int, 1), stdout: newSyncBuffer(), stderr: newSyncBuffer()}
+	go func() {
+		r.done <- run(ctx, append([]string{"record"}, args...), strings.NewReader(""), r.stdout, r.stderr)
+	}()
+	return r
+}
+
+// stop ends the recording, fails the test unless it exits 0 within a
+// minute, and returns what it printed.
+func (r *recording) stop() string {
+	r.t.Helper()
+	r.cancel()
+	select {
+	case code := <-r.done:
+		if code != exitOK {
+			r.t.Fatalf("record exited %d\nstdout:\n%s\nstderr:\n%s", code, r.stdout.String(), r.stderr.String())
+		}
+	case <-time.After(60 * time.Second):
+		r.t.Fatal("record did not end within 60s of Ctrl-C")
+	}
+	return r.stdout.String()
+}
+
+// replayRecorded replays a recorded cassette with `chatsim replay args…`,
+// fails the test unless it exits 0, and returns what it printed.
+func replayRecorded(t *testing.T, path string, args ...string) string {
+	t.Helper()
+	var out, errs strings.Builder
+	if code := run(context.Background(), append([]string{"replay", path}, args...), strings.NewReader(""), &out, &errs); code != exitOK {
+		t.Fatalf("replay of the recording exited %d:\n%s\n%s", code, out.String(), errs.String())
+	}
+	return out.String()
 }
