@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 
 	"github.com/chatsim/chatsim/recorder/cassette"
 )
@@ -55,6 +56,41 @@ func CreateFile(path string, h cassette.Header) (*File, error) {
 	return &File{path: path, tmp: tmp, header: h, f: f, w: w}, nil
 }
 
+// AppendFile continues recording the existing cassette path: its entries
+// are copied into path's .recording file first, and what is recorded next
+// comes after them. It returns where the cassette stands (its last turn
+// and time), for Options.After. The cassette's own redactions are kept in
+// the header Commit writes.
+func AppendFile(path string) (f *File, last Position, err error) {
+	r, err := cassette.Open(path)
+	if err != nil {
+		return nil, last, fmt.Errorf("append to %s: %w", path, err)
+	}
+	defer r.Close()
+	f, err = CreateFile(path, r.Header())
+	if err != nil {
+		return nil, last, err
+	}
+	for {
+		e, err := r.Next()
+		if err == io.EOF {
+			break
+		}
+		if err == nil {
+			err = f.Write(e)
+		}
+		if err != nil {
+			f.Abort()
+			return nil, last, fmt.Errorf("append to %s: %w", path, err)
+		}
+		last = Position{Turn: max(last.Turn, e.Turn), At: e.At}
+	}
+	return f, last, nil
+}
+
+// Header returns the header the cassette is recorded with.
+func (f *File) Header() cassette.Header { return f.header }
+
 // Path returns the cassette's path.
 func (f *File) Path() string { return f.path }
 
@@ -96,7 +132,11 @@ func (f *File) Commit(redactions []cassette.Redaction) error {
 		return fmt.Errorf("record %s: read back what was recorded: %w", f.path, err)
 	}
 	h := f.header
-	h.Redactions = redactions
+	for _, red := range redactions {
+		if !slices.Contains(h.Redactions, red) {
+			h.Redactions = append(h.Redactions, red)
+		}
+	}
 	out, err := cassette.Create(f.path, h)
 	if err != nil {
 		return fmt.Errorf("record %s: %w", f.path, err)

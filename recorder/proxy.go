@@ -56,6 +56,18 @@ type Options struct {
 	Sink func(cassette.Entry) error
 	// Log, when set, is told about each exchange as it ends, for people.
 	Log func(Event)
+	// After continues a recording (AppendFile): turns open after its Turn
+	// and times run on from its At, and the calls made before the first
+	// delivery (the integration's setup, which the cassette holds already)
+	// are forwarded but not recorded.
+	After Position
+}
+
+// Position is where a recording stands: the last turn opened and the
+// time of the last entry.
+type Position struct {
+	Turn int
+	At   cassette.Offset
 }
 
 // Event is one exchange a Proxy saw, for a person watching a recording.
@@ -99,6 +111,7 @@ type Proxy struct {
 	routes   map[string]string // where deliveries of a kind are forwarded (Wire.Route)
 	learned  map[string]string // secrets seen in calls (setWebhook's secret_token)
 	turn     int               // the last turn opened
+	opened   bool              // a delivery opened a turn in this run
 	inflight []int             // turns of the deliveries being forwarded
 	slots    []*slot           // exchanges in the order they began, not yet handed on
 	caps     []capability      // the capability URLs swapped, by index (Wire.Capabilities)
@@ -175,7 +188,8 @@ func (p *Proxy) Start(w fakes.Wiring) (fakes.Platform, error) {
 	if p.client == nil {
 		p.client = &http.Client{Timeout: 2 * time.Minute, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	}
-	p.start = p.clock.Now()
+	p.start = p.clock.Now().Add(-p.opts.After.At.Duration())
+	p.turn = p.opts.After.Turn
 	name := p.opts.Kind.Name
 	var err error
 	if p.api, err = fakes.Listen("", fakes.Track(p.activity, name+" recorder", http.HandlerFunc(p.serveCall))); err != nil {
@@ -330,6 +344,14 @@ func (p *Proxy) finish(s *slot) {
 	}
 }
 
+// setupAgain reports whether a call is part of the setup of a continued
+// recording, before its first delivery.
+func (p *Proxy) setupAgain() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.opts.After != (Position{}) && !p.opened
+}
+
 // currentTurn is the turn a call belongs to: the latest delivery still
 // being forwarded, else the last one.
 func (p *Proxy) currentTurn() int {
@@ -387,6 +409,7 @@ func (p *Proxy) serveDelivery(w http.ResponseWriter, r *http.Request) {
 	// open in the cassette's order.
 	p.mu.Lock()
 	p.turn++
+	p.opened = true
 	turn := p.turn
 	p.inflight = append(p.inflight, turn)
 	target := p.target
@@ -509,6 +532,14 @@ func (p *Proxy) serveCall(w http.ResponseWriter, r *http.Request) {
 		p.recordPulled(kind, r, resp.StatusCode, rb)
 		return
 	}
+	if p.setupAgain() {
+		if _, _, err := p.forwardCall(w, r, target, sent); err != nil {
+			p.log(Event{Kind: kind, Err: err})
+		} else {
+			p.log(Event{Kind: kind, Note: "setup again, not recorded"})
+		}
+		return
+	}
 	turn := p.currentTurn()
 	s, at := p.reserve()
 	e := cassette.Entry{At: at, Platform: p.opts.Kind.Name, Direction: cassette.Outbound, Kind: kind, Turn: turn,
@@ -597,6 +628,7 @@ func (p *Proxy) recordPulled(call string, r *http.Request, status int, body []by
 	}
 	p.mu.Lock()
 	s, at := p.reserveLocked()
+	p.opened = true
 	for _, d := range pulled {
 		p.turn++
 		s.entries = append(s.entries, cassette.Entry{At: at, Platform: p.opts.Kind.Name, Direction: cassette.Inbound, Kind: kind, Turn: p.turn,

@@ -43,6 +43,7 @@ func runRecord(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	insecure := fs.Bool("insecure", false, "record deliveries whose signature cannot be checked (no secret given); a wrong signature is refused either way")
 	allowReal := fs.Bool("allow-real-host", false, "with CI=true, let the recording reach a host that is not on loopback")
 	name := fs.String("name", "", "the cassette's name (default: the file's base name)")
+	mode := fs.String("mode", "new", "new: record into a new cassette; append: add new turns to an existing one, with its own configuration and bot rules")
 	var secrets, redact, redactPointer listFlag
 	fs.Var(&secrets, "secret", "NAME=VALUE: a credential the integration is given and deliveries are verified with (TELEGRAM_BOT_TOKEN=…, SLACK_SIGNING_SECRET=…); repeat it. The platform's own variables are also read from the environment")
 	fs.Var(&redact, "redact", "a regular expression: what it matches (or its first group) is a secret wherever it appears; repeat it")
@@ -74,8 +75,16 @@ placeholders. Act on the real platform; Ctrl-C ends the recording and writes the
 	case !cassette.IsCassettePath(*out):
 		return fail(exitUsage, fmt.Errorf("-o %s: a cassette's name ends in .cassette", *out))
 	}
-	if _, err := os.Stat(*out); err == nil {
-		return fail(exitUsage, fmt.Errorf("-o %s exists: record into a new file", *out))
+	_, statErr := os.Stat(*out)
+	switch {
+	case *mode != "new" && *mode != "append":
+		return fail(exitUsage, fmt.Errorf("--mode %q: want new or append", *mode))
+	case *mode == "new" && statErr == nil:
+		return fail(exitUsage, fmt.Errorf("-o %s exists: record into a new file, or --mode append to add turns to it", *out))
+	case *mode == "append" && statErr != nil:
+		return fail(exitUsage, fmt.Errorf("--mode append: %w", statErr))
+	case *mode == "append" && (*botPath != "" || *config != "" || *name != ""):
+		return fail(exitUsage, errors.New("--mode append keeps the cassette's own configuration, bot rules and name: drop --bot, --config and --name"))
 	}
 	given, err := parseSecrets(secrets)
 	if err != nil {
@@ -130,8 +139,29 @@ placeholders. Act on the real platform; Ctrl-C ends the recording and writes the
 	if _, isBundled := bundled.Catalog()[spec]; isBundled {
 		hint = spec
 	}
-	f, err := recorder.CreateFile(*out, cassette.Header{Name: title, Platform: kind.Name, Integration: hint, Configuration: in.Configuration, Bot: bot})
-	if err != nil {
+	var f *recorder.File
+	var after recorder.Position
+	if *mode == "append" {
+		if f, after, err = recorder.AppendFile(*out); err != nil {
+			return fail(exitUsage, err)
+		}
+		h := f.Header()
+		if h.Platform != kind.Name {
+			f.Abort()
+			return fail(exitUsage, fmt.Errorf("--mode append: %s is a %s cassette, not %s", *out, h.Platform, kind.Name))
+		}
+		// The World runs with the cassette's own configuration and
+		// bot rules, as a replay of it would.
+		so, err := sim.SetupFromHeader(h, sim.Options{})
+		if err != nil {
+			f.Abort()
+			return fail(exitUsage, err)
+		}
+		if so.Integration.Configuration != nil {
+			in.Configuration = so.Integration.Configuration
+		}
+		rules = so.Bot
+	} else if f, err = recorder.CreateFile(*out, cassette.Header{Name: title, Platform: kind.Name, Integration: hint, Configuration: in.Configuration, Bot: bot}); err != nil {
 		return fail(exitUsage, err)
 	}
 	defer f.Abort()
@@ -139,7 +169,7 @@ placeholders. Act on the real platform; Ctrl-C ends the recording and writes the
 	var logMu sync.Mutex
 	proxy, err := recorder.NewProxy(recorder.Options{
 		Kind: kind, Upstream: up, Listen: *listen, PublicURL: *public, Secrets: given, Env: env, Insecure: *insecure,
-		Rules: recorder.Rules{Patterns: redact, Pointers: redactPointer}, Sink: f.Write,
+		Rules: recorder.Rules{Patterns: redact, Pointers: redactPointer}, Sink: f.Write, After: after,
 		Log: func(e recorder.Event) {
 			logMu.Lock()
 			defer logMu.Unlock()

@@ -260,3 +260,62 @@ func replayRecorded(t *testing.T, path string, args ...string) string {
 	}
 	return out.String()
 }
+
+// TestRecordAppend records a first turn, then adds a second with --mode
+// append: the cassette holds both turns in order, once each, without the
+// integration's setup twice, and replays to the whole conversation.
+func TestRecordAppend(t *testing.T) {
+	t.Parallel()
+	up, err := telegram.Start(telegram.WithClock(fakes.RealClock{}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer up.Close()
+	if err := up.AddUser(telegram.User{ID: 1001, FirstName: "Ada", Username: "ada"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := up.AddChat(telegram.Chat{ID: 1001, Type: telegram.ChatPrivate}); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "echo.cassette")
+	args := []string{"--platform", "telegram", "-o", out, "--upstream", up.URL(), "--listen", "127.0.0.1:0", "--secret", "TELEGRAM_BOT_TOKEN=" + up.Token()}
+	for i, text := range []string{"hello", "again"} {
+		a := args
+		if i > 0 {
+			a = append(a, "--mode", "append")
+		}
+		rec := startRecord(t, a...)
+		waitFor(t, 30*time.Second, "the recorder's setup", func() bool { return strings.Contains(rec.stdout.String(), "act on the real platform now") })
+		if _, err := up.SendText(1001, 1001, text); err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, 30*time.Second, "the echo of "+text, func() bool { return lastBotText(up) == text })
+		waitFor(t, 30*time.Second, "the echo recorded", func() bool { return strings.Count(rec.stdout.String(), "integration ◂ sendMessage  200") == 1 })
+		if out := rec.stop(); !strings.Contains(out, ": 1 delivery · ") {
+			t.Errorf("recording %d: %s", i+1, out)
+		}
+	}
+	raw, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`"kind":"update","turn":1`, `"kind":"update","turn":2`, `"kind":"sendMessage","turn":2`} {
+		if !strings.Contains(string(raw), want) {
+			t.Errorf("the cassette lacks %s:\n%s", want, raw)
+		}
+	}
+	if n := strings.Count(string(raw), `"kind":"setWebhook"`); n != 1 {
+		t.Errorf("the cassette holds setWebhook %d times, want once:\n%s", n, raw)
+	}
+	replayed := replayRecorded(t, out)
+	for _, want := range []string{"ada  ▸ hello", "ada  ▸ again", "2 deliveries"} {
+		if !strings.Contains(replayed, want) {
+			t.Errorf("the replay lacks %q:\n%s", want, replayed)
+		}
+	}
+	var stdout, stderr strings.Builder
+	if code := run(context.Background(), append(append([]string{"record"}, args...), "--mode", "append", "--bot", "x.json"), strings.NewReader(""), &stdout, &stderr); code != exitUsage ||
+		!strings.Contains(stderr.String(), "--mode append keeps the cassette's own") {
+		t.Errorf("append with --bot: exit %d, %s", code, stderr.String())
+	}
+}
