@@ -2,6 +2,7 @@ package fakes
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"time"
@@ -90,6 +91,11 @@ type Wire struct {
 	// It returns "" for a call that does not say (then the call's address
 	// is only that last one). nil: every delivery goes to the last address.
 	Route func(method, target string, h http.Header, body []byte) (kind string)
+	// Seed learns the world from a call's answer while recording (the
+	// bot's identity in Telegram's getMe), into seed, the platform's part
+	// of the cassette's seed; the platform's fake starts from it at replay
+	// (Wiring.Seed). nil: nothing to learn.
+	Seed func(kind string, status int, answer []byte, seed map[string]json.RawMessage)
 	// Poll names the call that waits for deliveries and brings them in its
 	// answer (Telegram's getUpdates): it is not work in flight while it
 	// waits, and it is recorded as the deliveries it brought (Pulled).
@@ -119,6 +125,10 @@ type Wiring struct {
 	// HTTPClient delivers the fake's webhooks; nil means a client of the
 	// fake's own.
 	HTTPClient *http.Client
+	// Seed is the platform's part of a recorded cassette's seed (what
+	// Wire.Seed learned while recording): the fake starts from it, so that
+	// it answers as the real platform did. nil: the fake's defaults.
+	Seed json.RawMessage
 }
 
 // Carrier is one place in a platform's traffic where a secret travels: a

@@ -1,6 +1,7 @@
 package recorder
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -86,6 +87,27 @@ func AppendFile(path string) (f *File, last Position, err error) {
 		last = Position{Turn: max(last.Turn, e.Turn), At: e.At}
 	}
 	return f, last, nil
+}
+
+// SetSeed puts the platform's part of the seed (Proxy.Seed) into the
+// header Commit writes; nil leaves it as it is.
+func (f *File) SetSeed(platform string, part json.RawMessage) error {
+	if len(part) == 0 {
+		return nil
+	}
+	seed := map[string]json.RawMessage{}
+	if len(f.header.Seed) > 0 {
+		if err := json.Unmarshal(f.header.Seed, &seed); err != nil {
+			return fmt.Errorf("record %s: the header's seed: %w", f.path, err)
+		}
+	}
+	seed[platform] = part
+	raw, err := json.Marshal(seed)
+	if err != nil {
+		return fmt.Errorf("record %s: the header's seed: %w", f.path, err)
+	}
+	f.header.Seed = raw
+	return nil
 }
 
 // Header returns the header the cassette is recorded with.

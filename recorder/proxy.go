@@ -107,14 +107,15 @@ type Proxy struct {
 	start    time.Time
 
 	mu       sync.Mutex
-	target   string            // where deliveries are forwarded
-	routes   map[string]string // where deliveries of a kind are forwarded (Wire.Route)
-	learned  map[string]string // secrets seen in calls (setWebhook's secret_token)
-	turn     int               // the last turn opened
-	opened   bool              // a delivery opened a turn in this run
-	inflight []int             // turns of the deliveries being forwarded
-	slots    []*slot           // exchanges in the order they began, not yet handed on
-	caps     []capability      // the capability URLs swapped, by index (Wire.Capabilities)
+	target   string                     // where deliveries are forwarded
+	routes   map[string]string          // where deliveries of a kind are forwarded (Wire.Route)
+	learned  map[string]string          // secrets seen in calls (setWebhook's secret_token)
+	turn     int                        // the last turn opened
+	opened   bool                       // a delivery opened a turn in this run
+	seed     map[string]json.RawMessage // what Wire.Seed learned
+	inflight []int                      // turns of the deliveries being forwarded
+	slots    []*slot                    // exchanges in the order they began, not yet handed on
+	caps     []capability               // the capability URLs swapped, by index (Wire.Capabilities)
 	counts   Counts
 	sinkErr  error
 	closed   bool
@@ -283,6 +284,24 @@ func (p *Proxy) Counts() Counts {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return p.counts
+}
+
+// Seed returns what the platform's answers showed of its world (Wire.Seed),
+// redacted, for the cassette header's seed under the platform's name; nil
+// when nothing was learned.
+func (p *Proxy) Seed() json.RawMessage {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if len(p.seed) == 0 {
+		return nil
+	}
+	raw, err := json.Marshal(p.seed)
+	if err != nil {
+		return nil
+	}
+	p.red.mu.Lock()
+	defer p.red.mu.Unlock()
+	return p.red.rewriteJSON(raw)
 }
 
 // Redactor returns the proxy's redactor, for the cassette's header.
@@ -551,6 +570,14 @@ func (p *Proxy) serveCall(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	e.Response = &cassette.Response{Status: resp.StatusCode, Headers: recordHeaders(resp.Header), Body: cassette.BodyFromBytes(rb, resp.Header.Get("Content-Type"))}
+	if p.wire.Seed != nil {
+		p.mu.Lock()
+		if p.seed == nil {
+			p.seed = map[string]json.RawMessage{}
+		}
+		p.wire.Seed(kind, resp.StatusCode, rb, p.seed)
+		p.mu.Unlock()
+	}
 	s.entries, s.dirs = []cassette.Entry{e}, []fakes.Direction{fakes.Calls}
 	p.mu.Lock()
 	p.counts.Calls++

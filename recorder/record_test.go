@@ -118,6 +118,9 @@ func recordTelegram(t *testing.T, clock *fakes.VirtualClock) (string, []string) 
 	if c := proxy.Counts(); c.Deliveries != 2 || c.Refused != 0 {
 		t.Errorf("recorded %+v, want 2 deliveries and none refused", c)
 	}
+	if err := f.SetSeed("telegram", proxy.Seed()); err != nil {
+		t.Fatal(err)
+	}
 	if err := f.Commit(proxy.Redactor().Redactions()); err != nil {
 		t.Fatal(err)
 	}
@@ -390,5 +393,73 @@ func TestReplayStrictOutbound(t *testing.T) {
 		if !strings.Contains(got, want) {
 			t.Errorf("the mismatch lacks %q:\n%s", want, got)
 		}
+	}
+}
+
+// TestRecordSeedsTheReplay: the bot's identity the real Telegram answered
+// getMe with goes into the cassette's seed, and a replay's fake is that
+// bot, so that the integration meets the same bot again.
+func TestRecordSeedsTheReplay(t *testing.T) {
+	t.Parallel()
+	up, err := telegram.Start(telegram.WithBotUser(7001, "my_shop_bot", "Shop"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer up.Close()
+	in, err := bundled.Lookup("examples/telegram")
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "seed.cassette")
+	f, err := recorder.CreateFile(path, cassette.Header{Platform: "telegram", Configuration: in.Configuration})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Abort()
+	proxy, err := recorder.NewProxy(recorder.Options{Kind: telegram.Kind(), Upstream: up.URL(),
+		Secrets: map[string]string{"TELEGRAM_BOT_TOKEN": up.Token()}, Sink: f.Write})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := sim.Start(context.Background(), sim.Options{Integration: in,
+		Starters: map[string]func(fakes.Wiring) (fakes.Platform, error){"telegram": proxy.Start}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.SetSeed("telegram", proxy.Seed()); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Commit(proxy.Redactor().Redactions()); err != nil {
+		t.Fatal(err)
+	}
+	r, err := cassette.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	if !strings.Contains(string(r.Header().Seed), `"username":"my_shop_bot"`) {
+		t.Fatalf("the header's seed is %s", r.Header().Seed)
+	}
+	opts, err := sim.SetupFromHeader(r.Header(), sim.Options{Integration: in})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rw, err := sim.Start(context.Background(), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rw.Close()
+	if bot := rw.Fake("telegram").(*telegram.Server).BotUser(); bot.ID != 7001 || bot.Username != "my_shop_bot" {
+		t.Errorf("the replay's bot is %+v, want the recorded one", bot)
+	}
+	if !strings.Contains(rw.Render(), `identifier="7001"`) {
+		t.Errorf("the integration did not meet the recorded bot:\n%s", rw.Render())
+	}
+	if _, err := sim.Start(context.Background(), sim.Options{Seeds: map[string]json.RawMessage{"telegram": json.RawMessage(`{"bot":{"id":0}}`)}}); err == nil ||
+		!strings.Contains(err.Error(), "the cassette's seed: bot: want an id") {
+		t.Errorf("a bad seed: %v", err)
 	}
 }

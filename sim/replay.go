@@ -173,6 +173,11 @@ func SetupFromHeader(h cassette.Header, base Options) (Options, error) {
 	if len(base.Integration.Platforms) == 0 && h.Platform != "" {
 		base.Integration.Platforms = []string{h.Platform}
 	}
+	if base.Seeds == nil && len(h.Seed) > 0 {
+		if err := json.Unmarshal(h.Seed, &base.Seeds); err != nil {
+			return base, fmt.Errorf("read cassette header field seed: %w", err)
+		}
+	}
 	if base.Integration.Configuration == nil && len(h.Configuration) > 0 {
 		base.Integration.Configuration = h.Configuration
 	}

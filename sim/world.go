@@ -59,6 +59,10 @@ type Options struct {
 	Progress func(line string)
 	// NoRegister skips the register call after launch.
 	NoRegister bool
+	// Seeds are what a recorded cassette's header says the platforms' worlds
+	// were (cassette.Header.Seed), by platform: each fake starts from its
+	// part (Wiring.Seed). SetupFromHeader fills it in.
+	Seeds map[string]json.RawMessage
 	// Starters start these platforms' fakes, by name, in the registry's
 	// place: a recorder's proxy (package recorder) stands in for the fake
 	// of the platform it records.
@@ -245,11 +249,11 @@ func (w *World) startFakes(opts Options) error {
 		}
 		want[name] = true
 	}
-	wiring := fakes.Wiring{Clock: w.Clock, Journal: w.Journal, Activity: w.Activity, HTTPClient: opts.HTTPClient}
 	for _, k := range reg {
 		if len(want) > 0 && !want[k.Name] {
 			continue
 		}
+		wiring := fakes.Wiring{Clock: w.Clock, Journal: w.Journal, Activity: w.Activity, HTTPClient: opts.HTTPClient, Seed: opts.Seeds[k.Name]}
 		start := k.Start
 		if s, ok := opts.Starters[k.Name]; ok {
 			start = s

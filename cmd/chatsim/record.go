@@ -194,6 +194,9 @@ placeholders. Act on the real platform; Ctrl-C ends the recording and writes the
 	<-ctx.Done()
 	conversation := w.Conversation()
 	cerr := w.Close()
+	if err := f.SetSeed(kind.Name, proxy.Seed()); err != nil {
+		return fail(exitFailed, err)
+	}
 	if err := f.Commit(proxy.Redactor().Redactions()); err != nil {
 		return fail(exitFailed, err)
 	}

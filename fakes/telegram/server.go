@@ -2,6 +2,7 @@ package telegram
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -43,6 +44,7 @@ var (
 type Option func(*config)
 
 type config struct {
+	seed     json.RawMessage // a recording's seed (WithWiring)
 	clock    fakes.Clock
 	journal  *fakes.Journal
 	activity *fakes.Activity
@@ -94,6 +96,7 @@ func WithWiring(w fakes.Wiring) Option {
 		if w.HTTPClient != nil {
 			cfg.client = w.HTTPClient
 		}
+		cfg.seed = w.Seed
 	}
 }
 
@@ -179,6 +182,15 @@ func Start(opts ...Option) (*Server, error) {
 	id, err := tokenBotID(cfg.token)
 	if err != nil {
 		return nil, fmt.Errorf("start telegram: %w", err)
+	}
+	if len(cfg.seed) > 0 {
+		bot, err := seededBot(cfg.seed)
+		if err != nil {
+			return nil, fmt.Errorf("start telegram: %w", err)
+		}
+		if bot != nil && cfg.bot == nil {
+			cfg.bot = bot
+		}
 	}
 	if cfg.bot == nil {
 		cfg.bot = &User{ID: id, IsBot: true, FirstName: "chatsim", Username: DefaultBotUsername}

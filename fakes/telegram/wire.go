@@ -30,6 +30,7 @@ func wire() fakes.Wire {
 		Call:      callKind,
 		Register:  registerWebhook,
 		Poll:      "getUpdates",
+		Seed:      learnSeed,
 		Pulled:    pulledUpdates,
 	}
 }
@@ -155,6 +156,39 @@ func rewriteMultipart(body []byte, boundary, inbound string) ([]byte, string, bo
 		return nil, "", false
 	}
 	return out.Bytes(), asked, true
+}
+
+// learnSeed keeps the bot's identity from a getMe answer: a replay's fake
+// is that bot.
+func learnSeed(kind string, status int, answer []byte, seed map[string]json.RawMessage) {
+	if kind != "getMe" || status != http.StatusOK {
+		return
+	}
+	var resp struct {
+		OK     bool            `json:"ok"`
+		Result json.RawMessage `json:"result"`
+	}
+	if json.Unmarshal(answer, &resp) == nil && resp.OK && len(resp.Result) > 0 {
+		seed["bot"] = resp.Result
+	}
+}
+
+// seededBot reads the bot a recording's seed names, nil if none.
+func seededBot(raw json.RawMessage) (*User, error) {
+	var seed struct {
+		Bot *User `json:"bot"`
+	}
+	if err := json.Unmarshal(raw, &seed); err != nil {
+		return nil, fmt.Errorf("the cassette's seed: %w", fakes.JSONError(err))
+	}
+	if seed.Bot == nil {
+		return nil, nil
+	}
+	if seed.Bot.ID <= 0 || seed.Bot.FirstName == "" {
+		return nil, fmt.Errorf("the cassette's seed: bot: want an id and a first_name, got %+v", *seed.Bot)
+	}
+	seed.Bot.IsBot = true
+	return seed.Bot, nil
 }
 
 // pulledUpdates returns the updates of a getUpdates answer.

@@ -54,6 +54,11 @@ type Header struct {
 	// Redactions list the secrets the recorder replaced with placeholders, so
 	// the replayer knows what to re-create.
 	Redactions []Redaction
+	// Seed is the world the recording met, as the platform's API answers
+	// showed it, by platform ({"telegram":{"bot":{…}}}): a replayer's fakes
+	// start from it, so that they answer as the real platform did. It is an
+	// object, stored compacted; its parts are each platform's business.
+	Seed json.RawMessage
 }
 
 // RedactionKind says where a redacted secret was.

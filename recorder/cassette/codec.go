@@ -24,6 +24,7 @@ type wireHeader struct {
 	Configuration json.RawMessage `json:"configuration,omitempty"`
 	Bot           json.RawMessage `json:"bot,omitempty"`
 	Redactions    []wireRedaction `json:"redactions,omitempty"`
+	Seed          json.RawMessage `json:"seed,omitempty"`
 }
 
 type wireRedaction struct {
@@ -72,6 +73,7 @@ func headerSchema() *schema {
 		"chatsim_cassette": nil, "name": nil, "description": nil, "platform": nil,
 		"integration": nil, "configuration": nil, "bot": nil,
 		"redactions": {elem: object(map[string]*schema{"placeholder": nil, "kind": nil, "name": nil, "pointer": nil})},
+		"seed":       nil,
 	})
 }
 
@@ -277,6 +279,7 @@ func toWireHeader(h Header) wireHeader {
 		Integration:   h.Integration,
 		Configuration: h.Configuration,
 		Bot:           h.Bot,
+		Seed:          h.Seed,
 	}
 	for _, r := range h.Redactions {
 		w.Redactions = append(w.Redactions, wireRedaction{
@@ -304,6 +307,11 @@ func fromWireHeader(w wireHeader) (Header, *Error) {
 	if len(w.Bot) > 0 && string(w.Bot) != "null" {
 		if h.Bot, ok = compactJSON(w.Bot); !ok || h.Bot[0] != '{' {
 			return Header{}, fieldError("header.bot", "want an object")
+		}
+	}
+	if len(w.Seed) > 0 && string(w.Seed) != "null" {
+		if h.Seed, ok = compactJSON(w.Seed); !ok || h.Seed[0] != '{' {
+			return Header{}, fieldError("header.seed", "want an object")
 		}
 	}
 	for _, r := range w.Redactions {

@@ -42,6 +42,9 @@ func validateHeader(h *Header) *Error {
 	if len(h.Bot) > 0 && !isJSONObject(h.Bot) {
 		return fieldError("header.bot", "want an object")
 	}
+	if len(h.Seed) > 0 && !isJSONObject(h.Seed) {
+		return fieldError("header.seed", "want an object")
+	}
 	for i, r := range h.Redactions {
 		if err := validateRedaction(r, "header.redactions["+strconv.Itoa(i)+"]"); err != nil {
 			return err
