@@ -116,7 +116,9 @@ type Wire struct {
 	// stream to u and reads its frames with Frame. ok is false for any
 	// other call, whose answer goes on as it came. The recording keeps the
 	// answer as the platform gave it (a carrier should name the URL when
-	// it is a credential).
+	// it is a credential). A stream at a fixed address needs no Stream: a
+	// WebSocket the integration opens at any path of the recorder's API is
+	// relayed to the same path of the upstream, when Frame is set.
 	Stream func(method, path string, status int, body []byte, swap func(u string) string) (newBody []byte, ok bool)
 	// Frame reads one text frame of a stream (Stream), going up (from the
 	// integration to the platform) or down: a delivery, the ack of one, or
@@ -133,7 +135,8 @@ type Frame struct {
 	// events of the bot's own doing).
 	Kind string
 	// ID pairs a delivery with the frame going up that acks it (Slack's
-	// envelope_id).
+	// envelope_id); a delivery with none is not acked, and is recorded as
+	// it comes, with no answer.
 	ID string
 	// Ack marks a frame going up that answers the delivery ID.
 	Ack bool

@@ -73,12 +73,18 @@ func (p *Proxy) swapStream(r *http.Request, status int, body []byte) []byte {
 }
 
 // serveStream relays a WebSocket the integration opens at one of the
-// proxy's stream URLs to the platform's; it reports false for a request
-// of another path.
+// proxy's stream URLs to the platform's, and one it opens at another path
+// of the API (Rocket.Chat's /websocket) to the same path of the upstream,
+// when the platform has streams (Wire.Frame); it reports false for any
+// other request.
 func (p *Proxy) serveStream(w http.ResponseWriter, r *http.Request) bool {
 	rest, ok := strings.CutPrefix(r.URL.Path, streamPath)
 	if !ok {
-		return false
+		if p.wire.Frame == nil || !websocket.IsWebSocketUpgrade(r) {
+			return false
+		}
+		p.openRelay(w, r, "ws"+strings.TrimPrefix(p.opts.Upstream, "http")+r.URL.RequestURI())
+		return true
 	}
 	i, err := strconv.Atoi(rest)
 	target := ""
@@ -203,6 +209,18 @@ func (p *Proxy) readFrame(rl *relay, up bool, data []byte) {
 			}
 			p.endDelivery(d, resp, "over the stream, acked")
 		}
+	case !up && f.Kind != "" && f.ID == "": // nothing acks it: recorded as it comes
+		p.mu.Lock()
+		p.turn++
+		p.opened = true
+		s, at := p.reserveLocked()
+		s.entries = []cassette.Entry{{At: at, Platform: p.opts.Kind.Name, Direction: cassette.Inbound, Kind: f.Kind, Turn: p.turn, Verified: true,
+			Request: cassette.Request{Method: http.MethodPost, URL: "/", Headers: recordHeaders(f.Header), Body: cassette.BodyFromBytes(f.Body, f.Header.Get("Content-Type"))}}}
+		s.dirs = []fakes.Direction{fakes.Deliveries}
+		p.counts.Deliveries++
+		p.mu.Unlock()
+		p.finish(s)
+		p.log(Event{Delivery: true, Kind: f.Kind, Note: "over the stream"})
 	case !up && f.Kind != "":
 		p.mu.Lock()
 		p.turn++
