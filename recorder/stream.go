@@ -214,8 +214,7 @@ func (p *Proxy) readFrame(rl *relay, up bool, data []byte) {
 		p.turn++
 		p.opened = true
 		s, at := p.reserveLocked()
-		s.entries = []cassette.Entry{{At: at, Platform: p.opts.Kind.Name, Direction: cassette.Inbound, Kind: f.Kind, Turn: p.turn, Verified: true,
-			Request: cassette.Request{Method: http.MethodPost, URL: "/", Headers: recordHeaders(f.Header), Body: cassette.BodyFromBytes(f.Body, f.Header.Get("Content-Type"))}}}
+		s.entries = []cassette.Entry{p.streamEntry(f, at, p.turn)}
 		s.dirs = []fakes.Direction{fakes.Deliveries}
 		p.counts.Deliveries++
 		p.mu.Unlock()
@@ -229,10 +228,7 @@ func (p *Proxy) readFrame(rl *relay, up bool, data []byte) {
 		p.inflight = append(p.inflight, turn)
 		s, at := p.reserveLocked()
 		d := &streamDelivery{s: s, turn: turn, end: p.activity.Begin(p.opts.Kind.Name + " recorder stream " + f.Kind + " " + f.ID)}
-		// The stream is the one the platform's API handed out to the
-		// credentials given: what comes down it is the platform's.
-		d.e = cassette.Entry{At: at, Platform: p.opts.Kind.Name, Direction: cassette.Inbound, Kind: f.Kind, Turn: turn, Verified: true,
-			Request: cassette.Request{Method: http.MethodPost, URL: "/", Headers: recordHeaders(f.Header), Body: cassette.BodyFromBytes(f.Body, f.Header.Get("Content-Type"))}}
+		d.e = p.streamEntry(f, at, turn)
 		if old := rl.pending[f.ID]; old != nil { // the same ID twice: the first is not acked now
 			defer p.endDelivery(old, nil, "over the stream, not acked")
 		}
@@ -242,6 +238,15 @@ func (p *Proxy) readFrame(rl *relay, up bool, data []byte) {
 	case !up && f.ID != "":
 		p.log(Event{Delivery: true, Note: "over the stream; relayed, not recorded"})
 	}
+}
+
+// streamEntry is the inbound entry of a delivery that came down a stream.
+// It is verified: the stream is the one the platform's API handed out for
+// the credentials given (or the platform's own address), so what comes
+// down it is the platform's.
+func (p *Proxy) streamEntry(f fakes.Frame, at cassette.Offset, turn int) cassette.Entry {
+	return cassette.Entry{At: at, Platform: p.opts.Kind.Name, Direction: cassette.Inbound, Kind: f.Kind, Turn: turn, Verified: true,
+		Request: cassette.Request{Method: http.MethodPost, URL: "/", Headers: recordHeaders(f.Header), Body: cassette.BodyFromBytes(f.Body, f.Header.Get("Content-Type"))}}
 }
 
 // unacked records a delivery whose ack did not come in time.
