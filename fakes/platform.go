@@ -49,7 +49,8 @@ var ErrUnverified = errors.New("cannot verify: the secret it is signed with was 
 // recorder) that sits between the real platform and an integration: which
 // requests are deliveries and how they are signed, what the integration's
 // calls are called, the call that tells the platform where to deliver, and
-// the calls whose answers carry deliveries (long polling).
+// the calls whose answers carry deliveries (long polling) or hand out a
+// stream that does (Slack's Socket Mode).
 type Wire struct {
 	// APIURLEnv is the variable an integration reads the platform's API base
 	// URL from ("TELEGRAM_API_URL"); a recorder points it at itself.
@@ -113,6 +114,45 @@ type Wire struct {
 	// when the delivery goes on as it came (it carries none, or there is no
 	// secret to sign it anew with, when the calls go to u unrecorded).
 	Capabilities func(h http.Header, body []byte, secrets map[string]string, swap func(kind, u string) string) (newHeader http.Header, newBody []byte, ok bool)
+	// Stream recognises a call whose answer hands out the URL of a stream
+	// the integration then opens, a WebSocket the platform pushes
+	// deliveries down (Slack's apps.connections.open and its wss:// URL):
+	// it returns the answer's body with that URL replaced by swap(u), the
+	// recorder's ws:// URL standing for u, where the recorder relays the
+	// stream to u and reads its frames with Frame. ok is false for any
+	// other call, whose answer goes on as it came. The recording keeps the
+	// answer as the platform gave it (a carrier should name the URL when
+	// it is a credential). A stream at a fixed address needs no Stream: a
+	// WebSocket the integration opens at any path of the recorder's API is
+	// relayed to the same path of the upstream, when Frame is set.
+	Stream func(method, path string, status int, body []byte, swap func(u string) string) (newBody []byte, ok bool)
+	// Frame reads one text frame of a stream (Stream), going up (from the
+	// integration to the platform) or down: a delivery, the ack of one, or
+	// neither (a hello, a ping, a disconnect), which is relayed and not
+	// recorded. nil means no frame is ever a delivery.
+	Frame func(up bool, data []byte) Frame
+}
+
+// Frame is what a Wire makes of one frame of a stream.
+type Frame struct {
+	// Kind names a delivery coming down, as Delivery names a request (its
+	// cassette kind, "event_callback"); empty for a frame that is no
+	// delivery, and for one the recording leaves out as Delivery does (the
+	// events of the bot's own doing).
+	Kind string
+	// ID pairs a delivery with the frame going up that acks it (Slack's
+	// envelope_id); a delivery with none is not acked, and is recorded as
+	// it comes, with no answer.
+	ID string
+	// Ack marks a frame going up that answers the delivery ID.
+	Ack bool
+	// Header and Body are, for a delivery, the request it is recorded as:
+	// what the platform would send over HTTP for the same (Slack's
+	// event_callback JSON, an interaction's payload= form), so that a
+	// replay delivers it either way. For an ack they are its answer (the
+	// ack's payload): Body nil for an ack that carries none.
+	Header http.Header
+	Body   []byte
 }
 
 // Wiring is what a World gives each fake it starts: the clock, journal and

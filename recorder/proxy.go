@@ -116,6 +116,7 @@ type Proxy struct {
 	inflight []int                      // turns of the deliveries being forwarded
 	slots    []*slot                    // exchanges in the order they began, not yet handed on
 	caps     []capability               // the capability URLs swapped, by index (Wire.Capabilities)
+	streams  streams                    // the streams relayed (Wire.Stream, stream.go)
 	counts   Counts
 	sinkErr  error
 	closed   bool
@@ -310,6 +311,7 @@ func (p *Proxy) Redactor() *Redactor { return p.red }
 // Close stops listening and hands on what has ended; it returns the first
 // error the sink gave.
 func (p *Proxy) Close() error {
+	p.closeStreams()
 	p.inbound.Close()
 	p.api.Close()
 	p.mu.Lock()
@@ -504,9 +506,13 @@ func (p *Proxy) secrets() map[string]string {
 
 // serveCall records a call the integration made: it forwards it to the
 // platform's API and records both; a call that says where deliveries go is
-// rewritten to the proxy's inbound URL, and an answer that carries
-// deliveries is recorded as those deliveries.
+// rewritten to the proxy's inbound URL, an answer that carries
+// deliveries is recorded as those deliveries, and one that hands out a
+// stream is given the proxy's URL for it (stream.go).
 func (p *Proxy) serveCall(w http.ResponseWriter, r *http.Request) {
+	if p.serveStream(w, r) {
+		return
+	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
 	if err != nil {
 		http.Error(w, "read the call: "+err.Error(), http.StatusRequestEntityTooLarge)
@@ -639,7 +645,7 @@ func (p *Proxy) forwardCall(w http.ResponseWriter, r *http.Request, target strin
 		http.Error(w, "chatsim record: the platform's API did not answer: "+err.Error(), http.StatusBadGateway)
 		return nil, nil, err
 	}
-	answer(w, resp, rb)
+	answer(w, resp, p.swapStream(r, resp.StatusCode, rb))
 	return resp, rb, nil
 }
 

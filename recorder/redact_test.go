@@ -29,6 +29,7 @@ func canaries() map[string]string {
 		"SLACK_REFRESH_TOKEN":  "xoxe-1-canaryREFRESHcanary",
 		"SLACK_TOKEN":          "xoxa-2-canaryLEGACYcanary",
 		"SLACK_RESPONSE_URL":   "https://hooks.slack.com/actions/T0CANARY/123/canaryRESPONSEcanary",
+		"SLACK_SOCKET_URL":     "wss://wss-primary.slack.com/link/?ticket=canary-0123-TICKET&app_id=A0CANARY",
 		"SHOPIFY_ACCESS_TOKEN": "shpat_0123456789abcdef0123456789abcdef",
 		"SHOPIFY_API_SECRET":   "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",
 		"JWT":                  "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJjYW5hcnkifQ.c2lnbmF0dXJlY2FuYXJ5",

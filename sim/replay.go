@@ -354,12 +354,16 @@ func Replay(ctx context.Context, w *World, r *cassette.Reader, opts ReplayOption
 			if !started {
 				started = true
 				// A bot that talks to the platform itself makes its
-				// first calls (getMe) on its own time: they are waited
-				// for before the first delivery, so that they come
-				// before it in the journal on every run.
+				// first calls (getMe) on its own time: they, and the
+				// work they began (a Socket Mode connection), are
+				// waited for before the first delivery, so that they
+				// come before it in the journal on every run.
 				if w.Direct() && w.integration.URL() == "" && len(setup) > 0 {
 					sctx, cancel := context.WithTimeout(ctx, w.opts.StepTimeout)
 					err := waitCalls(sctx, w, 0, setup)
+					if err == nil {
+						err = w.Settle(sctx)
+					}
 					cancel()
 					if err != nil {
 						return res, fmt.Errorf("%s: before the first delivery: %w", e.Location(), err)

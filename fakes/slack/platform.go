@@ -465,8 +465,9 @@ func (s *Server) replayCommand(ctx context.Context, body []byte) (string, error)
 // started on a World's wiring, its own steps, and where its secrets travel:
 // tokens in the Authorization header and the form field token (the bot's
 // xoxb-, the app's xapp-, the legacy verification token in every payload),
-// the request signature, response_url capability URLs, and the OAuth
-// exchange's client_secret, code and refresh_token; and how its live
+// the request signature, response_url capability URLs, the Socket Mode
+// URL apps.connections.open hands out (its ticket is a credential), and the
+// OAuth exchange's client_secret, code and refresh_token; and how its live
 // traffic reads, for a recorder (wire.go).
 func Kind() fakes.Kind {
 	return fakes.Kind{
@@ -490,6 +491,7 @@ func Kind() fakes.Kind {
 			{Name: "SLACK_REFRESH_TOKEN", Shape: `xoxe-[0-9A-Za-z-]+`},
 			{Name: "SLACK_TOKEN", Shape: `xox[aors]-[0-9A-Za-z-]+`},
 			{Name: "SLACK_RESPONSE_URL", Shape: `https://hooks\.slack\.com/(?:actions|commands|services|triggers|workflows)/[0-9A-Za-z/_-]+`},
+			{Name: "SLACK_SOCKET_URL", Shape: `wss?://[^\s"'<>]+/link/?\?ticket=[^\s"'<>]+`},
 		},
 		Wire: wire(),
 	}

@@ -297,6 +297,10 @@ func (s *Server) Close() error {
 	for c := range s.st.sockets {
 		c.close()
 	}
+	for id, t := range s.st.tickets {
+		t.done()
+		delete(s.st.tickets, id)
+	}
 	s.mu.Unlock()
 	<-s.workerDone
 	err := s.http.Close()

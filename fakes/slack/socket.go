@@ -40,11 +40,30 @@ func (c *socketConn) writeJSON(v any) error {
 	return c.ws.WriteJSON(v)
 }
 
+// ticketWait is how long an issued Socket Mode URL counts as work in
+// flight while no app connects to it.
+const ticketWait = 10 * time.Second
+
+// ticket is an issued Socket Mode URL not used yet: work in flight until
+// the app has connected to it (or ticketWait has passed), so that a step
+// that ends once nothing is in flight ends with the app connected, and
+// deliveries wait for it.
+type ticket struct {
+	end   func()
+	timer *time.Timer
+}
+
+// done ends the ticket's work in flight.
+func (t *ticket) done() {
+	t.timer.Stop()
+	t.end()
+}
+
 // connectionsOpen issues a single-use Socket Mode URL.
 func (s *Server) connectionsOpen(c *call) (map[string]any, *apiErr) {
 	n := s.st.nextSeq("ticket")
 	ticket := clientMsgID("ticket" + strconv.FormatInt(n, 10))
-	s.st.tickets[ticket] = true
+	s.st.tickets[ticket] = s.newTicket("slack socket ticket#" + strconv.FormatInt(n, 10))
 	s.st.socketMode = true
 	c.summary = "ticket#" + strconv.FormatInt(n, 10)
 	u := "ws" + s.URL()[len("http"):] + "/link/?ticket=" + ticket + "&app_id=" + s.st.ws.App.ID
@@ -53,16 +72,17 @@ func (s *Server) connectionsOpen(c *call) (map[string]any, *apiErr) {
 
 // serveSocket upgrades a Socket Mode connection and says hello.
 func (s *Server) serveSocket(w http.ResponseWriter, r *http.Request) {
-	ticket := r.URL.Query().Get("ticket")
+	id := r.URL.Query().Get("ticket")
 	s.mu.Lock()
-	ok := s.st.tickets[ticket]
-	delete(s.st.tickets, ticket)
+	t := s.st.tickets[id]
+	delete(s.st.tickets, id)
 	closed := s.st.closed
 	s.mu.Unlock()
-	if !ok || closed {
+	if t == nil || closed {
 		http.Error(w, "invalid or used ticket", http.StatusUnauthorized)
 		return
 	}
+	defer t.done() // once the connection is journaled, or refused
 	up := websocket.Upgrader{CheckOrigin: func(*http.Request) bool { return true }}
 	ws, err := up.Upgrade(w, r, nil)
 	if err != nil {
@@ -88,6 +108,12 @@ func (s *Server) serveSocket(w http.ResponseWriter, r *http.Request) {
 	s.sockWG.Add(2)
 	go s.pingLoop(c)
 	go s.readLoop(c)
+}
+
+// newTicket begins the work in flight of an issued Socket Mode URL.
+func (s *Server) newTicket(what string) *ticket {
+	end := s.cfg.activity.Begin(what)
+	return &ticket{end: end, timer: time.AfterFunc(ticketWait, end)}
 }
 
 func (s *Server) pingLoop(c *socketConn) {

@@ -2,10 +2,14 @@ package slack_test
 
 import (
 	"context"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/chatsim/chatsim/fakes"
 	"github.com/chatsim/chatsim/fakes/slack"
+	"github.com/gorilla/websocket"
 	slackgo "github.com/slack-go/slack"
 	"github.com/slack-go/slack/slackevents"
 	"github.com/slack-go/slack/socketmode"
@@ -98,6 +102,39 @@ func TestSocketMode(t *testing.T) {
 	for _, d := range w.srv.Deliveries() {
 		if d.Via != "socket" || d.Error != "" {
 			t.Errorf("delivery %+v, want an acked socket delivery", d)
+		}
+	}
+}
+
+// TestSocketTicketIsWorkInFlight: a Socket Mode URL handed out counts as
+// work in flight until the app has connected to it (its hello journaled),
+// so that a World that waits for quiet waits for the connection; closing
+// the fake ends a ticket never used.
+func TestSocketTicketIsWorkInFlight(t *testing.T) {
+	t.Parallel()
+	for _, connect := range []bool{true, false} {
+		w := newWorld(t)
+		app := slackgo.New(w.srv.BotToken(), slackgo.OptionAPIURL(w.srv.APIURL()), slackgo.OptionAppLevelToken(w.srv.AppToken()))
+		_, u, err := app.StartSocketModeContext(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p := strings.Join(w.activity.Pending(), ", "); !strings.Contains(p, "slack socket ticket#1") {
+			t.Fatalf("pending after apps.connections.open: %q, want the ticket", p)
+		}
+		if connect {
+			ws, _, err := websocket.DefaultDialer.Dial(u, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer ws.Close()
+		} else {
+			w.srv.Close()
+		}
+		w.settle(t)
+		connected := slices.ContainsFunc(w.journal.Observations(), func(o fakes.Observation) bool { return o.Text == "connected, hello" })
+		if connected != connect {
+			t.Errorf("connect %v: settled with the connection journaled %v", connect, connected)
 		}
 	}
 }

@@ -141,7 +141,7 @@ type state struct {
 	sent       fakes.History[*SentEvent]
 	calls      fakes.History[Call]
 	sockets    map[*socketConn]struct{}
-	tickets    map[string]bool
+	tickets    map[string]*ticket
 	envelopes  map[string]chan socketAck
 
 	views     map[string]*view
@@ -170,7 +170,7 @@ func newState(ws Workspace, clock fakes.Clock, history int) (*state, error) {
 		deliveries: fakes.NewHistory[DeliveryRecord](history), sent: fakes.NewHistory[*SentEvent](history),
 		calls: fakes.NewHistory[Call](history), trigOrder: fakes.NewHistory[string](history), respOrder: fakes.NewHistory[string](history),
 		users: map[string]*User{}, channels: map[string]*channelState{}, seq: map[string]int64{},
-		sockets: map[*socketConn]struct{}{}, tickets: map[string]bool{}, envelopes: map[string]chan socketAck{},
+		sockets: map[*socketConn]struct{}{}, tickets: map[string]*ticket{}, envelopes: map[string]chan socketAck{},
 		views: map[string]*view{}, triggers: map[string]*trigger{}, responses: map[string]*responseURL{},
 		files: map[string]*File{}, windows: map[string]*window{},
 	}

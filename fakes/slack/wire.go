@@ -20,7 +20,9 @@ import (
 // (set in the app's settings, so there is no call to rewrite), each signed
 // with the app's signing secret; the integration calls the Web API at
 // {SLACK_API_URL}/api/{method} and answers interactions through their
-// response_url, which the recorder swaps for a URL of its own.
+// response_url, which the recorder swaps for a URL of its own. A Socket
+// Mode app calls apps.connections.open, whose wss:// URL the recorder
+// swaps for its own to relay the socket and read its envelopes.
 func wire() fakes.Wire {
 	return fakes.Wire{
 		APIURLEnv:    "SLACK_API_URL",
@@ -29,6 +31,8 @@ func wire() fakes.Wire {
 		Verify:       verifyDelivery,
 		Call:         callKind,
 		Capabilities: swapResponseURLs,
+		Stream:       swapSocketURL,
+		Frame:        readFrame,
 	}
 }
 
@@ -187,4 +191,78 @@ func swapResponseURLs(h http.Header, body []byte, secrets map[string]string, swa
 	nh.Set("X-Slack-Signature", Sign(secret, h.Get("X-Slack-Request-Timestamp"), nb))
 	nh.Del("Content-Length")
 	return nh, nb, true
+}
+
+// swapSocketURL swaps the url of apps.connections.open's answer, the
+// Socket Mode WebSocket the app opens next.
+func swapSocketURL(_, path string, status int, body []byte, swap func(u string) string) ([]byte, bool) {
+	if status != http.StatusOK || callKind("", path, nil) != "apps.connections.open" {
+		return body, false
+	}
+	return fakes.SwapJSONStrings(body, "url", swap)
+}
+
+// readFrame reads a Socket Mode frame. Down, an envelope of type
+// events_api, interactive or slash_commands is a delivery, recorded as the
+// request Slack would POST to a Request URL for the same (the event_callback
+// JSON, payload= and the interaction's JSON, the slash command's form) and
+// named as deliveryKind names that request; a redelivery (retry_attempt)
+// carries X-Slack-Retry-Num and X-Slack-Retry-Reason as over HTTP. hello,
+// disconnect and anything else are no delivery. Up, a frame with an
+// envelope_id is the ack of that envelope, its payload the answer.
+func readFrame(up bool, data []byte) fakes.Frame {
+	var f struct {
+		Type         string          `json:"type"`
+		EnvelopeID   string          `json:"envelope_id"`
+		Payload      json.RawMessage `json:"payload"`
+		RetryAttempt int             `json:"retry_attempt"`
+		RetryReason  string          `json:"retry_reason"`
+	}
+	if json.Unmarshal(data, &f) != nil || f.EnvelopeID == "" {
+		return fakes.Frame{}
+	}
+	var payload bytes.Buffer
+	if len(f.Payload) > 0 && string(f.Payload) != "null" && json.Compact(&payload, f.Payload) != nil {
+		return fakes.Frame{}
+	}
+	if up {
+		ack := fakes.Frame{ID: f.EnvelopeID, Ack: true}
+		if payload.Len() > 0 {
+			ack.Header, ack.Body = http.Header{"Content-Type": {"application/json"}}, payload.Bytes()
+		}
+		return ack
+	}
+	var body []byte
+	ctype := "application/x-www-form-urlencoded"
+	switch f.Type {
+	case "events_api":
+		body, ctype = payload.Bytes(), "application/json"
+	case "interactive":
+		body = []byte("payload=" + url.QueryEscape(payload.String()))
+	case "slash_commands":
+		var fields map[string]any
+		if json.Unmarshal(payload.Bytes(), &fields) != nil {
+			return fakes.Frame{ID: f.EnvelopeID}
+		}
+		vals := url.Values{}
+		for k, v := range fields {
+			if s, ok := v.(string); ok {
+				vals.Set(k, s)
+			} else if v != nil {
+				b, _ := json.Marshal(v)
+				vals.Set(k, string(b))
+			}
+		}
+		body = []byte(vals.Encode())
+	default:
+		return fakes.Frame{ID: f.EnvelopeID}
+	}
+	h := http.Header{"Content-Type": {ctype}}
+	if f.RetryAttempt > 0 {
+		h.Set("X-Slack-Retry-Num", strconv.Itoa(f.RetryAttempt))
+		if f.RetryReason != "" {
+			h.Set("X-Slack-Retry-Reason", f.RetryReason)
+		}
+	}
+	return fakes.Frame{Kind: deliveryKind(http.MethodPost, "/", h, body), ID: f.EnvelopeID, Header: h, Body: body}
 }

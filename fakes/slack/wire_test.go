@@ -139,3 +139,77 @@ func TestWireCapabilities(t *testing.T) {
 		}
 	}
 }
+
+func TestWireStream(t *testing.T) {
+	t.Parallel()
+	w := slack.Kind().Wire
+	const real = "wss://wss-primary.slack.com/link/?ticket=abc-123&app_id=A0CHATSIM"
+	for _, tc := range []struct {
+		name, path string
+		status     int
+		body       string
+		want       string // "": the answer goes on as it came
+	}{
+		{"apps.connections.open", "/api/apps.connections.open", 200, `{"ok":true,"url":"` + real + `"}`, `{"ok":true,"url":"ws://127.0.0.1:7/s/0"}`},
+		{"slashes escaped", "/api/apps.connections.open", 200, `{"ok":true,"url":"` + strings.ReplaceAll(real, "/", `\/`) + `"}`, `{"ok":true,"url":"ws://127.0.0.1:7/s/0"}`},
+		{"refused", "/api/apps.connections.open", 200, `{"ok":false,"error":"invalid_auth"}`, ""},
+		{"an error status", "/api/apps.connections.open", 500, `{"ok":true,"url":"` + real + `"}`, ""},
+		{"another call", "/api/chat.postMessage", 200, `{"ok":true,"url":"` + real + `"}`, ""},
+	} {
+		var swapped []string
+		nb, ok := w.Stream("POST", tc.path, tc.status, []byte(tc.body), func(u string) string {
+			swapped = append(swapped, u)
+			return "ws://127.0.0.1:7/s/0"
+		})
+		switch {
+		case tc.want == "" && (ok || string(nb) != tc.body || len(swapped) > 0):
+			t.Errorf("%s: swapped %q → %s, want the answer as it came", tc.name, swapped, nb)
+		case tc.want != "" && (!ok || string(nb) != tc.want || len(swapped) != 1 || swapped[0] != real):
+			t.Errorf("%s: swapped %q → %s %v, want %s for %s", tc.name, swapped, nb, ok, tc.want, real)
+		}
+	}
+}
+
+func TestWireFrames(t *testing.T) {
+	t.Parallel()
+	frame := slack.Kind().Wire.Frame
+	event := `{"type":"event_callback","event_id":"Ev1","authorizations":[{"user_id":"U0BOT","is_bot":true}],"event":{"type":"message","user":"U0ADA","text":"hi"}}`
+	own := strings.Replace(event, "U0ADA", "U0BOT", 1)
+	action := `{"type":"block_actions","user":{"id":"U0ADA"},"response_url":"https://hooks.slack.com/actions/T0/1/abc","actions":[{"value":"coffee"}]}`
+	envelope := func(typ, payload string, retry int) string {
+		return `{"envelope_id":"e-1","type":"` + typ + `","payload":` + payload + `,"accepts_response_payload":false,"retry_attempt":` + strconv.Itoa(retry) + `,"retry_reason":"` + map[bool]string{true: "timeout"}[retry > 0] + `"}`
+	}
+	form := func(vals url.Values) string { return vals.Encode() }
+	for _, tc := range []struct {
+		name  string
+		up    bool
+		data  string
+		want  fakes.Frame
+		retry string // X-Slack-Retry-Num
+	}{
+		{"an event", false, envelope("events_api", event, 0), fakes.Frame{Kind: "event_callback", ID: "e-1", Body: []byte(event)}, ""},
+		{"an event again", false, envelope("events_api", event, 2), fakes.Frame{Kind: "event_callback", ID: "e-1", Body: []byte(event)}, "2"},
+		{"the bot's own message", false, envelope("events_api", own, 0), fakes.Frame{ID: "e-1", Body: []byte(own)}, ""},
+		{"a click", false, envelope("interactive", action, 0), fakes.Frame{Kind: "block_actions", ID: "e-1", Body: []byte(form(url.Values{"payload": {action}}))}, ""},
+		{"a slash command", false, envelope("slash_commands", `{"command":"/order","text":"tea","user_id":"U0ADA","is_enterprise_install":false}`, 0),
+			fakes.Frame{Kind: "slash_command", ID: "e-1", Body: []byte(form(url.Values{"command": {"/order"}, "text": {"tea"}, "user_id": {"U0ADA"}, "is_enterprise_install": {"false"}}))}, ""},
+		{"hello", false, `{"type":"hello","num_connections":1,"connection_info":{"app_id":"A0"}}`, fakes.Frame{}, ""},
+		{"disconnect", false, `{"type":"disconnect","reason":"refresh_requested"}`, fakes.Frame{}, ""},
+		{"not JSON", false, `ping`, fakes.Frame{}, ""},
+		{"an ack", true, `{"envelope_id":"e-1"}`, fakes.Frame{ID: "e-1", Ack: true}, ""},
+		{"an ack with a payload", true, `{"envelope_id":"e-1","payload":{ "text" : "Ordered tea." }}`, fakes.Frame{ID: "e-1", Ack: true, Body: []byte(`{"text":"Ordered tea."}`)}, ""},
+		{"an ack with a null payload", true, `{"envelope_id":"e-1","payload":null}`, fakes.Frame{ID: "e-1", Ack: true}, ""},
+		{"up, not an ack", true, `{"type":"ping"}`, fakes.Frame{}, ""},
+	} {
+		got := frame(tc.up, []byte(tc.data))
+		if got.Kind != tc.want.Kind || got.ID != tc.want.ID || got.Ack != tc.want.Ack || string(got.Body) != string(tc.want.Body) {
+			t.Errorf("%s: Frame = %+v (body %s), want %+v (body %s)", tc.name, got, got.Body, tc.want, tc.want.Body)
+		}
+		if got.Body != nil && got.Header.Get("Content-Type") == "" {
+			t.Errorf("%s: a body with no Content-Type", tc.name)
+		}
+		if n := got.Header.Get("X-Slack-Retry-Num"); n != tc.retry || tc.retry != "" && got.Header.Get("X-Slack-Retry-Reason") != "timeout" {
+			t.Errorf("%s: X-Slack-Retry-Num %q (reason %q), want %q", tc.name, n, got.Header.Get("X-Slack-Retry-Reason"), tc.retry)
+		}
+	}
+}
