@@ -192,6 +192,11 @@ placeholders. Act on the real platform; Ctrl-C ends the recording and writes the
 	fmt.Fprintf(stdout, "  the integration's API calls go through chatsim → %s\n", up)
 	fmt.Fprintln(stdout, "  act on the real platform now · Ctrl-C ends the recording")
 	<-ctx.Done()
+	// Ctrl-C ends the recording cleanly: the exchanges under way (a reply
+	// the integration is sending) end and are written first, for a while.
+	settle, cancel := context.WithTimeout(context.Background(), recordDrain)
+	_ = w.Settle(settle)
+	cancel()
 	conversation := w.Conversation()
 	cerr := w.Close()
 	if err := f.SetSeed(kind.Name, proxy.Seed()); err != nil {
@@ -226,6 +231,10 @@ placeholders. Act on the real platform; Ctrl-C ends the recording and writes the
 // recordStepTimeout bounds the setup (register) while recording: the real
 // platform answers over the internet.
 const recordStepTimeout = 60 * time.Second
+
+// recordDrain bounds how long a recording ended by Ctrl-C waits for the
+// exchanges under way.
+const recordDrain = 5 * time.Second
 
 // recordable lists the platforms chatsim can record.
 func recordable() []string {

@@ -54,6 +54,8 @@ func TestRecordCommand(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitFor(t, 30*time.Second, "the bot's coffee", func() bool { return lastBotText(up) == "One coffee coming up." })
+	// The answer is on the upstream before its call has ended at the
+	// recorder; Ctrl-C now must still record it.
 	rec.stop()
 	for _, want := range []string{"recording telegram ⇄ examples/telegram (in process)", "telegram    ▸ update  (signature verified)  200",
 		"integration ◂ sendMessage  200", "ada  ▸ menu", "wrote " + out + ": 2 deliveries · ", "secrets redacted (${TELEGRAM_BOT_TOKEN}, ${TELEGRAM_WEBHOOK_SECRET})"} {
