@@ -1,12 +1,14 @@
 package recorder_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"flag"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -325,6 +327,37 @@ func replayBundled(t *testing.T, path, integration string, deliveries int) func(
 		}
 		return res.Journal
 	}
+}
+
+// checkRecorded fails unless the cassette at path lints clean, holds none
+// of secrets (as they are or URL-encoded) and none of not, and holds every
+// one of want; it returns the cassette's bytes.
+func checkRecorded(t *testing.T, path string, secrets, not, want []string) []byte {
+	t.Helper()
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	findings, err := recorder.Lint(bytes.NewReader(raw), path, sim.Registry())
+	if err != nil || len(findings) > 0 {
+		t.Errorf("chatsim cassette lint: %v %v", findings, err)
+	}
+	for _, s := range secrets {
+		if len(s) >= recorder.MinSecret && (strings.Contains(string(raw), s) || strings.Contains(string(raw), url.QueryEscape(s))) {
+			t.Errorf("the cassette holds the secret %q", s)
+		}
+	}
+	for _, n := range not {
+		if strings.Contains(string(raw), n) {
+			t.Errorf("the cassette holds %s:\n%s", n, raw)
+		}
+	}
+	for _, w := range want {
+		if !strings.Contains(string(raw), w) {
+			t.Errorf("the cassette lacks %s:\n%s", w, raw)
+		}
+	}
+	return raw
 }
 
 // checkGolden compares the first replay's journal with testdata/name
