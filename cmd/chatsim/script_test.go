@@ -147,10 +147,9 @@ func dieSlowly() {
 		once.Do(func() {
 			ln.Close()
 			fmt.Println("fatal: lost the database, shutting down")
-			go func() {
-				time.Sleep(500 * time.Millisecond)
-				os.Exit(3)
-			}()
+			// It dies half a second later, as a process whose
+			// shutdown takes a while does.
+			time.AfterFunc(500*time.Millisecond, func() { os.Exit(3) })
 		})
 		if c, _, err := http.NewResponseController(w).Hijack(); err == nil {
 			c.Close()
@@ -204,7 +203,7 @@ func silentTCP() {
 			fmt.Fprintln(os.Stderr, err)
 			os.Exit(3)
 		}
-		time.Sleep(d)
+		<-time.After(d) // a program that takes d to start listening
 	}
 	port := os.Getenv("PORT")
 	ln, err := net.Listen("tcp", "127.0.0.1:"+port)
@@ -224,8 +223,9 @@ func silentTCP() {
 
 // neverReady prints a line now and then and never listens.
 func neverReady() {
+	tick := time.NewTicker(time.Second)
 	for {
 		fmt.Println("still compiling…")
-		time.Sleep(time.Second)
+		<-tick.C
 	}
 }
