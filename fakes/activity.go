@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 )
 
 // Activity counts the work in flight across a World: requests a fake is
@@ -32,13 +33,13 @@ type Activity struct {
 	mu      sync.Mutex
 	next    uint64
 	pending map[uint64]string
-	idle    chan struct{} // closed while nothing is pending
-	last    string        // the last piece of work that began
-	busy    int           // pending work that is busy (Begin, a held Turn)
-	turn    bool          // a Turn is held
-	quiet   chan struct{} // closed when busy drops to 0, a Turn is released or the line's head leaves
-	line    []uint64      // tickets in line for the Turn, oldest first
-	tap     func(Exchange)
+	idle    chan struct{}                  // closed while nothing is pending
+	last    string                         // the last piece of work that began
+	busy    int                            // pending work that is busy (Begin, a held Turn)
+	turn    bool                           // a Turn is held
+	quiet   chan struct{}                  // closed when busy drops to 0, a Turn is released or the line's head leaves
+	line    []uint64                       // tickets in line for the Turn, oldest first
+	tap     atomic.Pointer[func(Exchange)] // read on every request a fake serves
 }
 
 // NewActivity returns a tracker with nothing in flight.
@@ -307,15 +308,18 @@ func (a *Activity) Tap(fn func(Exchange)) {
 	if a == nil {
 		return
 	}
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	a.tap = fn
+	if fn == nil {
+		a.tap.Store(nil)
+		return
+	}
+	a.tap.Store(&fn)
 }
 
 func (a *Activity) tapFunc() func(Exchange) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	return a.tap
+	if fn := a.tap.Load(); fn != nil {
+		return *fn
+	}
+	return nil
 }
 
 // tapWriter keeps the status and body a handler writes, for a tap.
